@@ -1,0 +1,1 @@
+"""Accessibility statement, cookies and privacy pages, and the list of pages the browser checks visit."""

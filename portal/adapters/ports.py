@@ -1,0 +1,99 @@
+"""The ports: what the portal needs from each outside system.
+
+Shipped adapters implement these for real (local disk, SMTP, clamd...); fakes live in tests/.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import BinaryIO, Iterator, Protocol, runtime_checkable
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredFile:
+    key: str
+    size: int  # plaintext bytes
+    sha256: str  # of the plaintext, hex
+
+
+@runtime_checkable
+class FileStore(Protocol):
+    """Encrypted file storage. Streams both ways: nothing is held whole in memory."""
+
+    def put(self, key: str, stream: BinaryIO) -> StoredFile: ...
+
+    def open(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """Plaintext bytes from start up to and including end (HTTP Range semantics)."""
+        ...
+
+    def size(self, key: str) -> int: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def ping(self) -> None:
+        """Raise FileStoreError when the store cannot be used."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class EmailMessage:
+    to: str
+    subject: str
+    body: str  # plain text; links on their own line
+    reference: str | None = None  # a case or share reference for logs, never personal data
+
+
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> None:
+        """Send now or raise MailerUnavailable (the job queue retries)."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class ScanResult:
+    clean: bool
+    signature: str | None = None
+    scanned: bool = True  # False only for the development no-scanner adapter
+
+
+class VirusScanner(Protocol):
+    configured: bool
+
+    def scan(self, stream: BinaryIO) -> ScanResult:
+        """Scan a stream; raise ScannerUnavailable when the scanner is down or gives no verdict."""
+        ...
+
+    def ping(self) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class PostcodeResult:
+    postcode: str  # normalised, e.g. "SW1A 2AA"
+    town: str  # postcodes.io admin_district
+    area: str  # region or country
+    country: str
+
+
+class PostcodeLookup(Protocol):
+    def lookup(self, postcode: str) -> PostcodeResult | None:
+        """None when the postcode does not exist; PostcodeLookupUnavailable when the service fails."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class DeliveryResult:
+    delivered: bool
+    case_id: str | None = None
+    detail: str = ""
+
+
+class CaseSystem(Protocol):
+    def deliver(self, reference: str, payload: dict) -> DeliveryResult: ...
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current time, timezone-aware UTC."""
+        ...

@@ -1,0 +1,111 @@
+"""Postcode lookup with the postcodes.io API (the base URL is configurable: it can be self-hosted).
+
+Answers are cached for a day, found or not found; failures are never cached, so the next request
+tries again. Postcodes are personal data in context, so they are never logged.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from urllib.parse import quote
+
+import requests
+from cachetools import TTLCache
+
+from portal.adapters.ports import PostcodeResult
+from portal.exceptions import PostcodeLookupUnavailable
+
+logger = logging.getLogger(__name__)
+
+# Outward code A9, A99, A9A, AA9, AA99 or AA9A, then the inward code 9AA, with the letters
+# Royal Mail leaves out of each position; plus Girobank's GIR 0AA.
+_POSTCODE = re.compile(
+    r"^(?:GIR0AA|"
+    r"(?:[A-PR-UWYZ][0-9]{1,2}|[A-PR-UWYZ][0-9][A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y][0-9]{1,2}|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRV-Y])"
+    r"[0-9][ABD-HJLNP-UW-Z]{2})$"
+)
+_MISSING = object()
+
+
+class InvalidPostcode(ValueError):
+    """The text is not in the format of a UK postcode (no lookup was made)."""
+
+
+def normalise_postcode(text: str) -> str:
+    """Upper case, one space before the inward code: ' sw1a2aa ' -> 'SW1A 2AA'."""
+    compact = "".join(text.split()).upper()
+    if len(compact) < 5:
+        return compact
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def is_valid_uk_postcode(text: str) -> bool:
+    return bool(_POSTCODE.match("".join(text.split()).upper()))
+
+
+class PostcodesIoLookup:
+    """A PostcodeLookup backed by postcodes.io: GET {base_url}/postcodes/{postcode}."""
+
+    def __init__(
+        self,
+        base_url: str = "https://api.postcodes.io",
+        timeout: float = 2.0,
+        session: requests.Session | None = None,
+        cache_size: int = 1024,
+        cache_ttl: float = 24 * 60 * 60,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._session = session or requests.Session()
+        self._owns_session = session is None
+        self._cache: TTLCache = TTLCache(maxsize=cache_size, ttl=cache_ttl)
+        self._lock = threading.Lock()
+
+    def lookup(self, postcode: str) -> PostcodeResult | None:
+        """The postcode's place, None when it does not exist; InvalidPostcode before any request."""
+        if not is_valid_uk_postcode(postcode):
+            raise InvalidPostcode("Enter a real postcode")
+        normalised = normalise_postcode(postcode)
+        with self._lock:
+            cached = self._cache.get(normalised, _MISSING)
+        if cached is not _MISSING:
+            return cached
+        result = self._fetch(normalised)
+        with self._lock:
+            self._cache[normalised] = result
+        return result
+
+    def close(self) -> None:
+        if self._owns_session:
+            self._session.close()
+
+    def _fetch(self, postcode: str) -> PostcodeResult | None:
+        url = f"{self.base_url}/postcodes/{quote(postcode, safe='')}"
+        try:
+            response = self._session.get(url, timeout=self.timeout, headers={"Accept": "application/json"})
+        except requests.RequestException as exc:
+            raise _unavailable(f"request failed: {type(exc).__name__}") from exc
+        if response.status_code == 404:
+            return None  # "Postcode not found" or "Invalid postcode": either way, no such place
+        if response.status_code != 200:
+            raise _unavailable(f"HTTP {response.status_code}")
+        try:
+            return _parse_result(response.json()["result"], postcode)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise _unavailable(f"unexpected response body: {type(exc).__name__}") from exc
+
+
+def _parse_result(result: dict, postcode: str) -> PostcodeResult:
+    country = result["country"] or ""
+    return PostcodeResult(
+        postcode=result.get("postcode") or postcode,
+        town=result.get("admin_district") or "",
+        area=result.get("region") or country,  # regions exist in England only
+        country=country,
+    )
+
+
+def _unavailable(reason: str) -> PostcodeLookupUnavailable:
+    logger.warning("postcodes.io lookup failed: %s", reason)
+    return PostcodeLookupUnavailable()

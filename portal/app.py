@@ -1,0 +1,101 @@
+"""create_app(settings=None, services=None): the composition root."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import jinja2
+from flask import Flask, send_from_directory, url_for
+from govuk_frontend_wtf.main import WTFormsHelpers
+
+from govuk_templates.assets import STATIC, asset_path
+from portal.db import init_db
+from portal.errors import init_errors
+from portal.logs import configure_logging, init_request_logging
+from portal.security import init_security
+from portal.services import Services
+from portal.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Blueprints that services add as their issues land: (import path, name shown on the start page's link).
+SERVICE_BLUEPRINTS = {
+    "capture": ("capture.views", "capture.index"),
+    "secure_share": ("secure_share.views", None),
+    "disclosure_log": ("disclosure_log.views", "disclosure_log.search"),
+}
+
+
+def _register_services(app: Flask) -> dict[str, str | None]:
+    import importlib
+
+    available: dict[str, str | None] = {}
+    for name, (module_name, _endpoint) in SERVICE_BLUEPRINTS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name not in {name, module_name}:
+                raise
+            continue
+        app.register_blueprint(module.bp)
+        if hasattr(module, "api_bp"):
+            app.register_blueprint(module.api_bp)
+        available[name] = True
+    return available
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    app = Flask(__name__, static_folder=str(STATIC), static_url_path="/static")
+    app.jinja_loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(ROOT / "govuk_templates" / "templates")]),
+        jinja2.PrefixLoader({
+            "govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": jinja2.PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.undefined = jinja2.ChainableUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.config["PORTAL_SETTINGS"] = settings
+
+    init_security(app, settings)
+    init_request_logging(app)
+    init_errors(app)
+    init_db(app, settings)
+    WTFormsHelpers(app)
+    app.extensions["portal.services"] = services or Services.from_settings(settings)
+
+    from accessibility.views import bp as accessibility_bp
+    from portal.api import bp as api_bp
+    from portal.cli import register_commands
+    from portal.health import bp as health_bp
+    from portal.views import bp as portal_bp
+
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(accessibility_bp)
+    app.register_blueprint(health_bp)
+    available = _register_services(app)
+    app.register_blueprint(api_bp)  # last: its catch-all must not shadow a service's API routes
+    register_commands(app)
+
+    @app.get("/assets/<path:filename>", endpoint="govuk_assets")
+    def govuk_assets(filename):
+        # The GOV.UK Frontend CSS asks for fonts and images at /assets/...
+        return send_from_directory(STATIC / "assets", filename)
+
+    @app.context_processor
+    def _globals():
+        return {
+            "settings": settings,
+            "asset_path": asset_path,
+            "services_available": {
+                name: (url_for(endpoint) if endpoint else True) if name in available else None
+                for name, (_module, endpoint) in SERVICE_BLUEPRINTS.items()
+            },
+        }
+
+    return app

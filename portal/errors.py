@@ -1,0 +1,114 @@
+"""GOV.UK error pages and API problem+json errors, decided in one place."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.exceptions import PortalError
+
+log = logging.getLogger(__name__)
+
+# Status -> (title, paragraphs), worded after the GOV.UK Design System error page patterns.
+PAGES: dict[int, tuple[str, list[str]]] = {
+    400: ("Sorry, there is a problem with your request",
+          ["The page could not understand what was sent.", "Go back and try again."]),
+    403: ("You do not have permission to view this page",
+          ["If you were sent a link, check you are using the whole link from the email."]),
+    404: ("Page not found",
+          ["If you typed the web address, check it is correct.",
+           "If you pasted the web address, check you copied the entire address."]),
+    405: ("Sorry, there is a problem with your request",
+          ["The page could not understand what was sent.", "Go back and try again."]),
+    410: ("This page is no longer available", ["The page or document you were looking for has been removed."]),
+    413: ("The file or form you sent is too large",
+          ["Go back and choose a smaller file, or send less at once."]),
+    429: ("Sorry, there have been too many attempts",
+          ["To protect the service, you need to wait a few minutes before you try again."]),
+    500: ("Sorry, there is a problem with the service", ["Try again later."]),
+    503: ("Sorry, the service is unavailable", ["Try again later."]),
+}
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/") or request.path in {"/healthz", "/readyz"}
+
+
+def problem(status: int, title: str, detail: str, **extra):
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    if "request_id" in g:
+        body["request_id"] = g.request_id
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def page(status: int, title: str | None = None, paragraphs: list[str] | None = None,
+         template: str = "govuk_templates/errors/error.html", **context):
+    default_title, default_paragraphs = PAGES.get(status, PAGES[500 if status >= 500 else 400])
+    html = render_template(
+        template,
+        error_title=title or default_title,
+        error_paragraphs=paragraphs if paragraphs is not None else default_paragraphs,
+        request_id=g.get("request_id") if status >= 500 else None,
+        **context,
+    )
+    return html, status
+
+
+def handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    if wants_problem_json():
+        return problem(status, PAGES.get(status, (error.name, []))[0], error.description or error.name)
+    response = page(status)
+    if status == 405 and error.valid_methods:
+        return (*response, {"Allow": ", ".join(error.valid_methods)})
+    return response
+
+
+def handle_portal_error(error: PortalError):
+    if error.status_code >= 500:
+        log.warning("domain error %s: %s", type(error).__name__, error.detail)
+    if wants_problem_json():
+        return problem(error.status_code, error.title, error.detail)
+    return page(error.status_code, error.title, [error.detail])
+
+
+def handle_csrf_error(error: CSRFError):
+    """Keep what the user typed: offer to send the same answers again with a fresh token."""
+    if wants_problem_json():
+        return problem(400, "CSRF check failed", error.description)
+    fields = [(k, v) for k, values in request.form.lists() if k != "csrf_token" for v in values]
+    return page(
+        400,
+        "Sorry, we could not send your answers",
+        ["This can happen if the page was open for a long time or your browser blocked a cookie.",
+         "Your answers have not been lost. Select continue to send them again."
+         if fields else "Go back and try again."],
+        template="govuk_templates/errors/csrf.html",
+        resubmit_fields=fields,
+        resubmit_action=request.path,
+    )
+
+
+def handle_unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    current_app.logger.exception("unhandled error")
+    if wants_problem_json():
+        return problem(500, PAGES[500][0], "An unexpected error occurred.")
+    try:
+        return page(500)
+    except Exception:  # the error page itself failed: plain text, never a traceback
+        current_app.logger.exception("error page failed")
+        return InternalServerError.description, 500, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def init_errors(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(PortalError, handle_portal_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,227 @@
+"""Settings: the one place that reads the environment.
+
+Every setting has an embedded default that works on a developer's machine. With
+PORTAL_ENV=production the portal refuses to start on a default that is unsafe in
+production and names the variable to set.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class UnsafeSettings(RuntimeError):
+    """Raised in production when a setting is left on an unsafe default."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _size(value: str) -> int:
+    """Parse '20MB', '2GB', '512KB' or a plain byte count."""
+    text = value.strip().upper().replace(" ", "")
+    for suffix, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024), ("B", 1)):
+        if text.endswith(suffix):
+            return int(float(text[: -len(suffix)]) * factor)
+    return int(text)
+
+
+def _load_local_secrets(var_dir: Path) -> dict[str, str]:
+    """Secrets for development, generated on first run and kept in var/ (never committed)."""
+    path = var_dir / "local-secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    var_dir.mkdir(parents=True, exist_ok=True)
+    generated = {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "FILE_STORE_KEK": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "CASE_SYSTEM_SECRET": secrets.token_urlsafe(32),
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(generated, handle, indent=2)
+    return generated
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    service_name: str = "Public services portal"
+    public_body_name: str = "Example Council"
+    contact_email: str = "information.requests@example.gov.uk"
+    feedback_url: str = "mailto:information.requests@example.gov.uk?subject=Feedback"
+    base_url: str = "http://127.0.0.1:5000"
+    var_dir: Path = PROJECT_ROOT / "var"
+    secret_key: str = ""
+    # database and jobs
+    database_url: str = ""
+    job_backend: str = "sqlite"  # sqlite | redis | immediate
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    ratelimit_storage_uri: str = "memory://"
+    ratelimit_default: str = "300 per minute"
+    # files
+    file_store: str = "local"  # local | s3
+    file_store_path: Path | None = None
+    file_store_kek: str = ""  # base64 of 32 bytes: the key-encryption key
+    s3_bucket: str = "portal-files"
+    s3_endpoint_url: str = ""
+    s3_region: str = "eu-west-2"
+    # mail
+    mailer: str = "outbox"  # outbox | smtp | notify
+    mail_from: str = "no-reply@example.gov.uk"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    notify_api_key: str = ""
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_template_id: str = ""
+    # virus scanning
+    clamd_socket: str = ""
+    clamd_host: str = ""
+    clamd_port: int = 3310
+    clamd_timeout: float = 120.0
+    # postcodes
+    postcodes_base_url: str = "https://api.postcodes.io"
+    postcodes_timeout: float = 2.0
+    # case system
+    case_system_url: str = ""
+    case_system_secret: str = ""
+    # requests
+    max_content_length: int = 110 * 1024 * 1024
+    log_level: str = "INFO"
+    session_cookie_secure: bool = True
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'portal.sqlite3'}"
+
+    @property
+    def store_path(self) -> Path:
+        return self.file_store_path or (self.var_dir / "files")
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.var_dir / "outbox"
+
+    @property
+    def scanner_configured(self) -> bool:
+        return bool(self.clamd_socket or self.clamd_host)
+
+    @property
+    def kek_bytes(self) -> bytes:
+        try:
+            key = base64.b64decode(self.file_store_kek, validate=True)
+        except ValueError:
+            key = b""
+        if len(key) != 32:
+            raise UnsafeSettings("FILE_STORE_KEK must be the base64 encoding of 32 random bytes")
+        return key
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        env = dict(os.environ if environ is None else environ)
+        get = env.get
+        values: dict = {}
+        values["env"] = get("PORTAL_ENV", cls.env)
+        var_dir = Path(get("PORTAL_VAR_DIR", str(cls.var_dir)))
+        values["var_dir"] = var_dir
+        text = {
+            "service_name": "SERVICE_NAME", "public_body_name": "PUBLIC_BODY_NAME",
+            "contact_email": "CONTACT_EMAIL", "feedback_url": "FEEDBACK_URL", "base_url": "BASE_URL",
+            "secret_key": "SECRET_KEY", "database_url": "DATABASE_URL", "job_backend": "JOB_BACKEND",
+            "redis_url": "REDIS_URL", "ratelimit_storage_uri": "RATELIMIT_STORAGE_URI",
+            "ratelimit_default": "RATELIMIT_DEFAULT", "file_store": "FILE_STORE",
+            "file_store_kek": "FILE_STORE_KEK", "s3_bucket": "S3_BUCKET", "s3_endpoint_url": "S3_ENDPOINT_URL",
+            "s3_region": "S3_REGION", "mailer": "MAILER", "mail_from": "MAIL_FROM", "smtp_host": "SMTP_HOST",
+            "smtp_username": "SMTP_USERNAME", "smtp_password": "SMTP_PASSWORD",
+            "notify_api_key": "NOTIFY_API_KEY", "notify_base_url": "NOTIFY_BASE_URL",
+            "notify_template_id": "NOTIFY_TEMPLATE_ID", "clamd_socket": "CLAMD_SOCKET", "clamd_host": "CLAMD_HOST",
+            "postcodes_base_url": "POSTCODES_BASE_URL", "case_system_url": "CASE_SYSTEM_URL",
+            "case_system_secret": "CASE_SYSTEM_SECRET", "log_level": "LOG_LEVEL",
+        }
+        for field, name in text.items():
+            if name in env:
+                values[field] = env[name]
+        for field, name, kind in (
+            ("smtp_port", "SMTP_PORT", int), ("clamd_port", "CLAMD_PORT", int),
+            ("clamd_timeout", "CLAMD_TIMEOUT", float), ("postcodes_timeout", "POSTCODES_TIMEOUT", float),
+            ("smtp_starttls", "SMTP_STARTTLS", _bool), ("session_cookie_secure", "SESSION_COOKIE_SECURE", _bool),
+            ("max_content_length", "MAX_CONTENT_LENGTH", _size),
+        ):
+            if name in env:
+                try:
+                    values[field] = kind(env[name])
+                except ValueError as exc:
+                    raise UnsafeSettings(f"{name} is not valid: {exc}") from None
+        if "FILE_STORE_PATH" in env:
+            values["file_store_path"] = Path(env["FILE_STORE_PATH"])
+        if values["env"] != "production" and "clamd_socket" not in values and "clamd_host" not in values:
+            found = next((p for p in ("/run/clamav/clamd.ctl", "/var/run/clamav/clamd.ctl") if Path(p).exists()), "")
+            values["clamd_socket"] = found
+        values.update(overrides)
+        if values["env"] != "production":
+            needed = [f for f in ("secret_key", "file_store_kek", "case_system_secret") if not values.get(f)]
+            if needed:
+                local = _load_local_secrets(values["var_dir"])
+                for field in needed:
+                    values[field] = local[field.upper()]
+            values.setdefault("session_cookie_secure", False)
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse unsafe defaults in production, naming the variable to set."""
+        if self.env not in {"development", "test", "production"}:
+            raise UnsafeSettings("PORTAL_ENV must be development, test or production")
+        if self.job_backend not in {"sqlite", "redis", "immediate"}:
+            raise UnsafeSettings("JOB_BACKEND must be sqlite, redis or immediate")
+        if self.file_store not in {"local", "s3"}:
+            raise UnsafeSettings("FILE_STORE must be local or s3")
+        if self.mailer not in {"outbox", "smtp", "notify"}:
+            raise UnsafeSettings("MAILER must be outbox, smtp or notify")
+        if self.file_store_kek:
+            self.kek_bytes  # noqa: B018 - validates the key's shape
+        if not self.is_production:
+            return
+        problems = []
+        if len(self.secret_key) < 32:
+            problems.append("SECRET_KEY (at least 32 random characters)")
+        if not self.file_store_kek:
+            problems.append("FILE_STORE_KEK (base64 of 32 random bytes)")
+        if not self.case_system_secret:
+            problems.append("CASE_SYSTEM_SECRET (shared with the case system for signed requests)")
+        if not self.database_url:
+            problems.append("DATABASE_URL (a PostgreSQL database; SQLite is for development)")
+        if not self.scanner_configured:
+            problems.append("CLAMD_SOCKET or CLAMD_HOST (uploads must be virus scanned)")
+        if self.mailer == "outbox":
+            problems.append("MAILER (smtp or notify; the outbox folder sends nothing)")
+        if self.mailer == "notify" and not self.notify_api_key:
+            problems.append("NOTIFY_API_KEY")
+        if self.mailer == "notify" and not self.notify_template_id:
+            problems.append("NOTIFY_TEMPLATE_ID")
+        if not self.base_url.startswith("https://"):
+            problems.append("BASE_URL (the public https:// address of the portal)")
+        if self.ratelimit_storage_uri.startswith("memory://"):
+            problems.append("RATELIMIT_STORAGE_URI (redis://..., shared by every web process)")
+        if not self.session_cookie_secure:
+            problems.append("SESSION_COOKIE_SECURE (must be true)")
+        if problems:
+            raise UnsafeSettings(
+                "PORTAL_ENV=production refuses to start on unsafe defaults. Set: " + "; ".join(problems)
+            )

@@ -1,0 +1,133 @@
+"""The GOV.UK shell: start page, footer pages, error pages, titles, headers."""
+import re
+
+import pytest
+from flask import abort, request
+
+from portal.exceptions import Gone, ScannerUnavailable
+from tests.pages import text_of
+
+SHELL_PAGES = ["/", "/accessibility-statement", "/cookies", "/privacy"]
+
+
+@pytest.mark.parametrize("url", SHELL_PAGES)
+def test_shell_pages_are_gov_uk_pages(client, url, settings):
+    soup = client.get_page(url)
+    assert soup.title.get_text().endswith(f" - {settings.service_name} - GOV.UK")
+    assert soup.find("a", class_="govuk-skip-link")["href"] == "#main-content"
+    assert soup.find(id="main-content") is not None
+    assert "Beta" in soup.find(class_="govuk-phase-banner").get_text()
+    assert soup.find(class_="govuk-phase-banner").find("a", href=settings.feedback_url)
+    footer_links = {a.get_text(strip=True): a["href"] for a in soup.select(".govuk-footer__meta a")}
+    assert footer_links["Accessibility statement"] == "/accessibility-statement"
+    assert footer_links["Cookies"] == "/cookies"
+    assert footer_links["Privacy"] == "/privacy"
+    assert soup.find(class_="govuk-service-navigation").get_text().strip().startswith(settings.service_name)
+
+
+def test_start_page_leads_to_the_three_services(client):
+    soup = client.get_page("/")
+    headings = [h.get_text(strip=True) for h in soup.find(id="main-content").find_all("h2")]
+    assert headings == ["Make a request, complaint or enquiry", "Download documents we have sent you",
+                        "Search published answers"]
+
+
+def test_accessibility_statement_has_the_legally_required_sections(client):
+    text = text_of(client.get_page("/accessibility-statement"))
+    for required in ["Feedback and contact information", "Reporting accessibility problems", "Enforcement procedure",
+                     "Equality and Human Rights Commission", "Compliance status", "Non-accessible content",
+                     "Preparation of this accessibility statement", "This statement was prepared on"]:
+        assert required in text
+
+
+def test_cookies_page_names_the_session_cookie(client, app):
+    assert app.config["SESSION_COOKIE_NAME"] in text_of(client.get_page("/cookies"))
+
+
+@pytest.fixture
+def erroring_app(app):
+    @app.get("/__test/abort/<int:code>")
+    def _abort(code):
+        abort(code)
+
+    @app.get("/__test/crash")
+    def _crash():
+        raise RuntimeError("boom")
+
+    @app.get("/__test/gone")
+    def _gone():
+        raise Gone()
+
+    @app.post("/__test/form")
+    def _form():
+        return dict(request.form)
+
+    @app.get("/__test/scanner-down")
+    def _scanner_down():
+        raise ScannerUnavailable()
+
+    return app
+
+
+@pytest.mark.parametrize(("code", "title"), [
+    (400, "Sorry, there is a problem with your request"),
+    (403, "You do not have permission to view this page"),
+    (404, "Page not found"),
+    (410, "This page is no longer available"),
+    (413, "The file or form you sent is too large"),
+    (429, "Sorry, there have been too many attempts"),
+    (500, "Sorry, there is a problem with the service"),
+    (503, "Sorry, the service is unavailable"),
+])
+def test_error_pages(erroring_app, client, code, title):
+    soup = client.get_page(f"/__test/abort/{code}", status=code)
+    assert soup.h1.get_text(strip=True) == title
+    assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex, nofollow"
+
+
+def test_unknown_page_is_a_gov_uk_404(client):
+    soup = client.get_page("/no-such-page", status=404)
+    assert soup.h1.get_text(strip=True) == "Page not found"
+
+
+def test_unexpected_error_is_a_500_page_with_an_error_code_and_no_traceback(erroring_app, client):
+    erroring_app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/__test/crash")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "boom" not in html and "Traceback" not in html
+    request_id = response.headers["X-Request-Id"]
+    assert request_id in html
+
+
+def test_domain_errors_carry_their_status(erroring_app, client):
+    client.get_page("/__test/gone", status=410)
+    soup = client.get_page("/__test/scanner-down", status=503)
+    assert "could not be checked for viruses" in text_of(soup)
+
+
+def test_api_errors_are_problem_json(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.json["status"] == 404 and response.json["title"]
+
+
+def test_method_not_allowed_is_a_page_not_a_crash(client):
+    response = client.delete("/")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+
+
+def test_request_too_large_gets_the_413_page(erroring_app, client):
+    erroring_app.config["WTF_CSRF_ENABLED"] = False
+    erroring_app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/__test/form", data={"field": "x" * 5000})
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_request_id_is_echoed_when_well_formed_and_replaced_when_not(client):
+    assert client.get("/", headers={"X-Request-Id": "abc12345-req"}).headers["X-Request-Id"] == "abc12345-req"
+    replaced = client.get("/", headers={"X-Request-Id": "<script>"}).headers["X-Request-Id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", replaced)

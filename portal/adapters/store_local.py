@@ -41,7 +41,7 @@ class LocalFileStore:
         sealed = SealedStream(stream, self._kek, self._chunk_size)
         with _translate_os_errors("put"):
             self._make_folders(path.parent)
-            self._write_atomically(path, sealed)
+        self._write_atomically(path, sealed)
         return StoredFile(key=key, size=sealed.size, sha256=sealed.sha256)
 
     def open(self, key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
@@ -85,19 +85,24 @@ class LocalFileStore:
     @staticmethod
     def _write_atomically(path: Path, sealed: SealedStream) -> None:
         # a temporary file in the same folder, so os.replace is atomic; mkstemp creates it 0600
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with _translate_os_errors("put"):
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
+                # only our own writes are translated: an error reading the caller's stream is theirs
                 for piece in sealed:
-                    handle.write(piece)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, path)
+                    with _translate_os_errors("put"):
+                        handle.write(piece)
+                with _translate_os_errors("put"):
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            with _translate_os_errors("put"):
+                os.replace(temporary, path)
+                _fsync_folder(path.parent)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
             raise
-        _fsync_folder(path.parent)
 
     @staticmethod
     def _read(path: Path, header_bytes: bytes, plan: ReadPlan) -> Iterator[bytes]:

@@ -101,9 +101,11 @@ class S3FileStore:
         upload_id = self._client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
         try:
             done = [self._upload_part(key, upload_id, 1, first)]
-            del first  # each part is let go before the next is read: memory stays near one part
-            for number, body in enumerate(parts, start=2):
-                done.append(self._upload_part(key, upload_id, number, body))
+            # each part is let go before the next is read, so memory stays near one part
+            # (enumerate() would keep the previous part alive while the next is built)
+            del first
+            for body in parts:
+                done.append(self._upload_part(key, upload_id, len(done) + 1, body))
                 del body
             self._client.complete_multipart_upload(
                 Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": done}

@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import os
 import random
 import stat
 import tracemalloc
@@ -16,7 +15,9 @@ import pytest
 
 from portal.adapters.envelope import (
     CHUNK_SIZE,
+    HEADER_SIZE,
     MAGIC,
+    TAG_SIZE,
     IntegrityError,
     InvalidKey,
     KeyMismatch,
@@ -259,6 +260,26 @@ class FailingStream(io.RawIOBase):
         return count
 
 
+def test_a_failed_upload_keeps_the_previous_version(store):
+    store.put("doc", io.BytesIO(b"the version before"))
+
+    with pytest.raises(ConnectionResetError):  # the caller's own error, not dressed up as the store's
+        store.put("doc", FailingStream(3 * CHUNK_SIZE))
+
+    assert read(store, "doc") == b"the version before"
+
+
+@pytest.mark.parametrize("raw", [b"", b"PFSE", b"%PDF-1.7\n" + bytes(200)], ids=["empty", "short", "pdf"])
+def test_an_object_the_store_did_not_write_is_refused(subject, raw):
+    subject.store.put("doc", io.BytesIO(b"placeholder"))
+    subject.write_raw("doc", raw)
+
+    with pytest.raises(IntegrityError):
+        subject.store.open("doc")
+    with pytest.raises(IntegrityError):
+        subject.store.size("doc")
+
+
 # --- adapter specifics --------------------------------------------------------------------------
 
 
@@ -271,15 +292,13 @@ def test_local_files_and_folders_are_private(tmp_path):
     assert stat.S_IMODE((tmp_path / "files" / "shares").stat().st_mode) == 0o700
 
 
-def test_local_failed_upload_leaves_neither_file_nor_temporary(tmp_path):
+def test_local_failed_upload_leaves_no_temporary_file(tmp_path):
     store = LocalFileStore(tmp_path / "files", KEK)
-    store.put("doc", io.BytesIO(b"the version before"))
 
-    with pytest.raises(FileStoreError):
-        store.put("doc", FailingStream(3 * CHUNK_SIZE))
+    with pytest.raises(ConnectionResetError):
+        store.put("shares/abc/doc", FailingStream(3 * CHUNK_SIZE))
 
-    assert read(store, "doc") == b"the version before"
-    assert sorted(p.name for p in (tmp_path / "files").iterdir()) == ["doc"]
+    assert list((tmp_path / "files" / "shares/abc").iterdir()) == []
 
 
 def test_local_ping_fails_when_the_folder_is_gone(tmp_path):
@@ -300,16 +319,52 @@ def test_local_key_under_an_existing_file_is_a_store_error(tmp_path):
         store.open("a/b")
 
 
+def requests_made(store: S3FileStore, operation: str) -> list:
+    """Record the requests the store's client sends for one S3 operation."""
+    sent: list = []
+    store._client.meta.events.register(f"before-send.s3.{operation}", lambda request, **_: sent.append(request))
+    return sent
+
+
 def test_s3_multipart_upload_round_trip(moto_endpoint):  # noqa: F811
     subject = s3_store(moto_endpoint)
     store = subject.make(part_size=MIN_PART_SIZE)
+    parts = requests_made(store, "UploadPart")
     data = sample(12 * MB + 5)
 
     stored = store.put("big", io.BytesIO(data))
 
+    assert len(parts) == 3
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
     assert read(store, "big") == data
     assert read(store, "big", 5 * MB - 3, 10 * MB + 3) == data[5 * MB - 3 : 10 * MB + 4]
+
+
+def test_s3_small_files_take_one_request(moto_endpoint):  # noqa: F811
+    store = s3_store(moto_endpoint).store
+    multipart = requests_made(store, "CreateMultipartUpload")
+
+    store.put("small", io.BytesIO(sample(3 * MB)))
+
+    assert multipart == []
+    assert store.size("small") == 3 * MB
+
+
+def test_s3_range_read_fetches_only_the_chunks_it_needs(moto_endpoint):  # noqa: F811
+    store = s3_store(moto_endpoint).store
+    data = sample(10 * CHUNK_SIZE)
+    store.put("doc", io.BytesIO(data))
+    gets = requests_made(store, "GetObject")
+    record = CHUNK_SIZE + TAG_SIZE
+
+    start, end = 4 * CHUNK_SIZE + 10, 5 * CHUNK_SIZE + 9
+    assert read(store, "doc", start, end) == data[start : end + 1]
+
+    first = HEADER_SIZE + 4 * record
+    assert [request.headers["Range"] for request in gets] == [
+        f"bytes=0-{HEADER_SIZE - 1}".encode(),  # the header and, from Content-Range, the size
+        f"bytes={first}-{first + 2 * record - 1}".encode(),  # chunks 4 and 5 only
+    ]
 
 
 def test_s3_failed_upload_is_aborted(moto_endpoint):  # noqa: F811

@@ -164,7 +164,9 @@ def test_ranges_follow_http_semantics(size, start, end, expected):
     assert resolve_range(size, start, end) == expected
 
 
-@pytest.mark.parametrize(("size", "start", "end"), [(10, 10, None), (10, 11, 20), (10, -1, None), (10, 5, 4), (0, 1, None)])
+@pytest.mark.parametrize(
+    ("size", "start", "end"), [(10, 10, None), (10, 11, 20), (10, -1, None), (10, 5, 4), (0, 1, None)]
+)
 def test_a_range_outside_the_file_is_not_satisfiable(size, start, end):
     with pytest.raises(RangeNotSatisfiable) as raised:
         resolve_range(size, start, end)

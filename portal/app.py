@@ -9,7 +9,9 @@ from flask import Flask, send_from_directory, url_for
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from govuk_templates.assets import STATIC, asset_path
+from portal.dates import govuk_date, govuk_datetime
 from portal.db import init_db
+from portal.formatting import human_size
 from portal.errors import init_errors
 from portal.logs import configure_logging, init_request_logging
 from portal.security import init_security
@@ -86,6 +88,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     def govuk_assets(filename):
         # The GOV.UK Frontend CSS asks for fonts and images at /assets/...
         return send_from_directory(STATIC / "assets", filename)
+
+    app.jinja_env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, human_size=human_size)
 
     @app.context_processor
     def _globals():

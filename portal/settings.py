@@ -96,6 +96,10 @@ class Settings:
     # case system
     case_system_url: str = ""
     case_system_secret: str = ""
+    # capture
+    draft_idle_minutes: int = 60
+    upload_max_file: int = 20 * 1024 * 1024
+    upload_max_total: int = 100 * 1024 * 1024
     # requests
     max_content_length: int = 110 * 1024 * 1024
     log_level: str = "INFO"
@@ -161,6 +165,8 @@ class Settings:
             ("clamd_timeout", "CLAMD_TIMEOUT", float), ("postcodes_timeout", "POSTCODES_TIMEOUT", float),
             ("smtp_starttls", "SMTP_STARTTLS", _bool), ("session_cookie_secure", "SESSION_COOKIE_SECURE", _bool),
             ("max_content_length", "MAX_CONTENT_LENGTH", _size),
+            ("draft_idle_minutes", "DRAFT_IDLE_MINUTES", int), ("upload_max_file", "UPLOAD_MAX_FILE", _size),
+            ("upload_max_total", "UPLOAD_MAX_TOTAL", _size),
         ):
             if name in env:
                 try:

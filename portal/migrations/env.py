@@ -4,6 +4,8 @@ from alembic import context
 from portal.db import make_engine
 from portal.models import Base
 
+import capture.models  # noqa: F401,E402 - registers its tables on Base.metadata
+
 config = context.config
 target_metadata = Base.metadata
 

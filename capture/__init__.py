@@ -1,0 +1,1 @@
+"""Capture: GOV.UK request forms (FOI, EIR, SAR, complaints, compliments, enquiries) that become cases."""

@@ -1,0 +1,84 @@
+"""Capture's tables: drafts kept server-side, email confirmations, and submissions with their files.
+
+A submission carries its delivery state from the start, so the delivery issue adds the outbox
+worker without reshaping it (rule 5: nothing the public submits is lost).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models import Base, UTCDateTime
+
+
+class Draft(Base):
+    __tablename__ = "capture_drafts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(40))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    flags: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    touched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    submitted_reference: Mapped[str | None] = mapped_column(String(24), nullable=True)
+
+
+class EmailConfirmation(Base):
+    __tablename__ = "capture_email_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("capture_drafts.id", ondelete="CASCADE"), index=True)
+    email_hash: Mapped[str] = mapped_column(String(64), index=True)  # rate limits per address, no address kept
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Submission(Base):
+    __tablename__ = "capture_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    form_id: Mapped[str] = mapped_column(String(40))
+    case_type: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    clock_rule: Mapped[str] = mapped_column(Text)
+    answers: Mapped[dict] = mapped_column(JSON)
+    payload: Mapped[dict] = mapped_column(JSON)
+    dedupe_hash: Mapped[str] = mapped_column(String(64))
+    duplicate_of: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    # Delivery to the case system (transactional outbox): pending -> delivered -> acknowledged, or failed.
+    delivery_status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    case_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    personal_data_deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    files: Mapped[list["SubmissionFile"]] = relationship(back_populates="submission", order_by="SubmissionFile.id")
+
+    __table_args__ = (Index("ix_capture_submissions_dedupe", "dedupe_hash", "received_at"),)
+
+
+class SubmissionFile(Base):
+    __tablename__ = "capture_submission_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("capture_submissions.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[str] = mapped_column(String(32), unique=True)
+    question_id: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    store_key: Mapped[str] = mapped_column(String(300))
+    scanned: Mapped[bool] = mapped_column(default=True)
+
+    submission: Mapped[Submission] = relationship(back_populates="files")

@@ -1,0 +1,291 @@
+"""Capture's domain logic: drafts, confirming the email address, and committing a submission."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import secrets
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from capture import deadlines, references
+from capture.definitions import FormDefinition
+from capture.display import answer_lines
+from capture.models import Draft, EmailConfirmation, Submission, SubmissionFile
+from portal.adapters.ports import EmailMessage
+from portal.dates import govuk_date, govuk_datetime
+
+log = logging.getLogger(__name__)
+
+CODE_VALID = dt.timedelta(minutes=15)
+CODE_ATTEMPTS = 5
+CODES_PER_EMAIL_PER_HOUR = 5
+RESEND_AFTER = dt.timedelta(seconds=30)
+DUPLICATE_WINDOW = dt.timedelta(hours=24)
+LINK_SALT = "capture-email-confirmation-link"
+
+
+class DraftExpired(Exception):
+    """The draft was deleted after the stated idle time, or never existed."""
+
+
+class CodeNotSent(Exception):
+    """A code was asked for too soon or too often; the message says when to try again."""
+
+
+@dataclasses.dataclass(frozen=True)
+class CodeCheck:
+    ok: bool
+    reason: str = ""  # wrong | expired | locked | none
+    attempts_left: int = 0
+
+
+def _hmac(secret: str, text: str) -> str:
+    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+# Drafts -------------------------------------------------------------------------------------
+
+def new_draft(session: Session, form: FormDefinition, now: dt.datetime) -> Draft:
+    draft = Draft(id=secrets.token_hex(16), form_id=form.id, answers={}, flags={}, created_at=now, touched_at=now)
+    session.add(draft)
+    session.commit()
+    return draft
+
+
+def get_draft(session: Session, draft_id: str | None, form_id: str, now: dt.datetime, idle: dt.timedelta) -> Draft:
+    draft = session.get(Draft, draft_id) if draft_id else None
+    if draft is None or draft.form_id != form_id or draft.submitted_reference:
+        raise DraftExpired()
+    if now - draft.touched_at > idle:
+        raise DraftExpired()
+    draft.touched_at = now
+    return draft
+
+
+def save_answer(session: Session, draft: Draft, question_id: str, value, now: dt.datetime) -> None:
+    answers = dict(draft.answers)
+    if value is None:
+        answers.pop(question_id, None)
+    else:
+        answers[question_id] = value
+    draft.answers = answers
+    draft.touched_at = now
+    session.commit()
+
+
+def flag(session: Session, draft: Draft, name: str) -> None:
+    draft.flags = {**draft.flags, name: True}
+    session.commit()
+
+
+def expired_drafts(session: Session, now: dt.datetime, idle: dt.timedelta) -> list[Draft]:
+    return list(session.scalars(select(Draft).where(Draft.touched_at < now - idle)))
+
+
+# Confirming the email address ---------------------------------------------------------------
+
+def send_code(session: Session, draft: Draft, email: str, now: dt.datetime, secret: str) -> tuple[EmailConfirmation, str]:
+    email_hash = _hmac(secret, email.lower())
+    latest = session.scalar(select(EmailConfirmation).where(EmailConfirmation.draft_id == draft.id)
+                            .order_by(EmailConfirmation.created_at.desc()).limit(1))
+    if latest is not None and now - latest.created_at < RESEND_AFTER:
+        raise CodeNotSent("Wait 30 seconds before asking for another code")
+    sent_this_hour = session.scalar(select(func.count()).select_from(EmailConfirmation).where(
+        EmailConfirmation.email_hash == email_hash, EmailConfirmation.created_at > now - dt.timedelta(hours=1)))
+    if sent_this_hour >= CODES_PER_EMAIL_PER_HOUR:
+        raise CodeNotSent("You have asked for too many codes. Wait an hour and try again")
+    code = f"{secrets.randbelow(10**6):06d}"
+    confirmation = EmailConfirmation(draft_id=draft.id, email_hash=email_hash, code_hash=_hmac(secret, f"{draft.id}:{code}"),
+                                     created_at=now, expires_at=now + CODE_VALID, attempts=0)
+    session.add(confirmation)
+    session.commit()
+    return confirmation, code
+
+
+def latest_confirmation(session: Session, draft: Draft) -> EmailConfirmation | None:
+    return session.scalar(select(EmailConfirmation).where(EmailConfirmation.draft_id == draft.id)
+                          .order_by(EmailConfirmation.created_at.desc(), EmailConfirmation.id.desc()).limit(1))
+
+
+def check_code(session: Session, draft: Draft, typed: str, now: dt.datetime, secret: str) -> CodeCheck:
+    confirmation = latest_confirmation(session, draft)
+    if confirmation is None:
+        return CodeCheck(False, "none")
+    if confirmation.attempts >= CODE_ATTEMPTS:
+        return CodeCheck(False, "locked")
+    if now > confirmation.expires_at:
+        return CodeCheck(False, "expired")
+    confirmation.attempts += 1
+    digits = "".join(ch for ch in typed if ch.isdigit())
+    if hmac.compare_digest(confirmation.code_hash, _hmac(secret, f"{draft.id}:{digits}")):
+        confirmation.confirmed_at = now
+        session.commit()
+        return CodeCheck(True)
+    session.commit()
+    left = CODE_ATTEMPTS - confirmation.attempts
+    return CodeCheck(False, "locked" if left <= 0 else "wrong", left)
+
+
+def link_token(secret: str, confirmation: EmailConfirmation) -> str:
+    return URLSafeTimedSerializer(secret, salt=LINK_SALT).dumps({"d": confirmation.draft_id, "c": confirmation.id})
+
+
+def confirmation_from_link(session: Session, secret: str, token: str, now: dt.datetime) -> EmailConfirmation | None:
+    """The confirmation a link names, if the link is genuine, unexpired and unused; else None (fail closed)."""
+    try:
+        data = URLSafeTimedSerializer(secret, salt=LINK_SALT).loads(token, max_age=int(CODE_VALID.total_seconds()))
+        confirmation = session.get(EmailConfirmation, int(data["c"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if confirmation is None or confirmation.draft_id != data.get("d") or now > confirmation.expires_at:
+        return None
+    if confirmation.attempts >= CODE_ATTEMPTS:
+        return None
+    return confirmation
+
+
+def confirm_by_link(session: Session, confirmation: EmailConfirmation, now: dt.datetime) -> None:
+    confirmation.confirmed_at = now
+    session.commit()
+
+
+def is_confirmed(session: Session, draft: Draft) -> bool:
+    return session.scalar(select(func.count()).select_from(EmailConfirmation).where(
+        EmailConfirmation.draft_id == draft.id, EmailConfirmation.confirmed_at.is_not(None))) > 0
+
+
+# Submitting ---------------------------------------------------------------------------------
+
+def _set_path(target: dict, dotted: str, value) -> None:
+    keys = dotted.split(".")
+    for key in keys[:-1]:
+        target = target.setdefault(key, {})
+    target[keys[-1]] = value
+
+
+def build_payload(form: FormDefinition, answers: dict, *, reference: str, received_at: dt.datetime,
+                  due: dt.date | None, rule: str, flags: dict) -> dict:
+    """The Create Case payload: mapped fields for the case system plus every answer as asked."""
+    payload: dict = {
+        "reference": reference,
+        "case_type": form.case_type,
+        "form": form.id,
+        "received_at": received_at.isoformat().replace("+00:00", "Z"),
+        "due_date": due.isoformat() if due else None,
+        "statutory_clock": rule,
+        "flags": flags,
+        "answers": [],
+        "attachments": [],
+    }
+    for page, value in form.answered_on_path(answers):
+        question = page.question
+        if question.type == "file":
+            for item in value["files"]:
+                payload["attachments"].append({k: item[k] for k in ("file_id", "filename", "content_type", "size", "sha256")}
+                                              | {"question": question.id})
+        if question.maps_to:
+            mapped = ({"file_ids": [f["file_id"] for f in value["files"]], "later": value.get("later", False)}
+                      if question.type == "file" else value)
+            _set_path(payload, question.maps_to, mapped)
+        payload["answers"].append({"question": question.id, "label": question.summary,
+                                   "answer": "\n".join(answer_lines(question, value))})
+    return payload
+
+
+def _dedupe_hash(secret: str, form: FormDefinition, answers: dict) -> str:
+    email = str(answers.get(form.email_question, "")).lower()
+    texts = [" ".join(str(v).lower().split()) for p, v in form.answered_on_path(answers)
+             if p.question.type == "text"]
+    return _hmac(secret, "\x1f".join([form.id, email, *texts]))
+
+
+def _files_of(form: FormDefinition, answers: dict) -> list[tuple[str, dict]]:
+    files = []
+    for page, value in form.answered_on_path(answers):
+        if page.question.type == "file":
+            for item in value["files"]:
+                files.append((page.question.id, item))
+    return files
+
+
+def submit(session: Session, form: FormDefinition, draft: Draft, now: dt.datetime, secret: str) -> Submission:
+    """Commit the submission (answers, files, reference, receipt time) before anything is shown."""
+    answers = {k: v for k, v in draft.answers.items() if k in {q.id for q in form.questions.values()}}
+    rule = deadlines.describe(form.clock)
+    due = deadlines.due_date(form.clock, now)
+    dedupe = _dedupe_hash(secret, form, answers)
+    earlier = session.scalar(select(Submission.reference).where(
+        Submission.dedupe_hash == dedupe, Submission.received_at > now - DUPLICATE_WINDOW).order_by(Submission.id).limit(1))
+    flags = {"duplicate_of": earlier, "honeypot_filled": bool(draft.flags.get("honeypot"))}
+    for _attempt in range(10):
+        reference = references.new_reference(form.reference_prefix, now.astimezone(deadlines.LONDON).year)
+        if session.scalar(select(func.count()).select_from(Submission).where(Submission.reference == reference)):
+            continue
+        submission = Submission(
+            reference=reference, form_id=form.id, case_type=form.case_type, received_at=now, due_date=due,
+            clock_rule=rule, answers=answers, dedupe_hash=dedupe, duplicate_of=earlier, delivery_status="pending",
+            delivery_attempts=0, next_attempt_at=now,
+            payload=build_payload(form, answers, reference=reference, received_at=now, due=due, rule=rule, flags=flags),
+        )
+        session.add(submission)
+        for question_id, item in _files_of(form, answers):
+            session.add(SubmissionFile(submission=submission, file_id=item["file_id"], question_id=question_id,
+                                       filename=item["filename"], content_type=item["content_type"], size=item["size"],
+                                       sha256=item["sha256"], store_key=item["store_key"],
+                                       scanned=item.get("scanned", True)))
+        session.execute(delete(EmailConfirmation).where(EmailConfirmation.draft_id == draft.id))
+        session.delete(draft)
+        try:
+            session.commit()
+        except IntegrityError:  # the same reference won a race in another process: draw again
+            session.rollback()
+            draft = session.merge(draft)
+            continue
+        log.info("submission committed reference=%s form=%s duplicate=%s", reference, form.id, bool(earlier))
+        return submission
+    raise RuntimeError("could not allocate a unique reference")
+
+
+def acknowledgement(form: FormDefinition, submission: Submission, settings) -> EmailMessage:
+    lines = [
+        f"Thank you for your {form.name.lower()}.",
+        "",
+        f"Your reference is {submission.reference}",
+        f"We received it on {govuk_datetime(submission.received_at)}.",
+    ]
+    if submission.due_date:
+        lines += [f"We must respond by {govuk_date(submission.due_date)} ({submission.clock_rule})."]
+    if form.acknowledgement_intro:
+        lines += ["", form.acknowledgement_intro]
+    lines += ["", "What you told us:", ""]
+    for item in submission.payload["answers"]:
+        lines += [f"{item['label']}:", item["answer"], ""]
+    lines += [
+        f"If you have a question about your request, contact {settings.public_body_name} at {settings.contact_email}"
+        f" and quote your reference {submission.reference}.",
+    ]
+    email = submission.answers[form.email_question]
+    return EmailMessage(to=email, subject=f"We have received your {form.name.lower()}: {submission.reference}",
+                        body="\n".join(lines), reference=submission.reference)
+
+
+def code_email(form: FormDefinition, email: str, code: str, link: str, reference_hint: str = "") -> EmailMessage:
+    body = "\n".join([
+        f"Your security code to confirm your email address for your {form.name.lower()} is:",
+        "",
+        code,
+        "",
+        "The code expires in 15 minutes.",
+        "",
+        "Or use this link to confirm your email address:",
+        link,
+        "",
+        "If you did not ask for this code, you can ignore this email. Nobody can send your request without it.",
+    ])
+    return EmailMessage(to=email, subject=f"{code} is your code to confirm your email address", body=body)

@@ -1,0 +1,245 @@
+"""Capture's pages: start -> one question per page -> check answers -> confirm email -> confirmation."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import (Blueprint, abort, current_app, redirect, render_template, request, session as cookie, url_for)
+
+from capture import service
+from capture.answers import ADDRESS_FIELDS
+from capture.display import answer_lines
+from capture.definitions import CHECK_ANSWERS, FormDefinition, load_all
+from capture.journey import PageOutcome, handle_question_post
+from capture.models import Submission
+from portal.db import session as db_session
+from portal.jobs import enqueue_email
+from portal.security import limiter
+
+bp = Blueprint("capture", __name__, url_prefix="/request", template_folder="templates")
+
+
+def _settings():
+    return current_app.config["PORTAL_SETTINGS"]
+
+
+def _services():
+    return current_app.extensions["portal.services"]
+
+
+def _now() -> dt.datetime:
+    return _services().clock.now()
+
+
+def _idle() -> dt.timedelta:
+    return dt.timedelta(minutes=_settings().draft_idle_minutes)
+
+
+def _form(form_id: str) -> FormDefinition:
+    form = load_all().get(form_id)
+    if form is None:
+        abort(404)
+    return form
+
+
+def _draft_ids() -> dict:
+    return dict(cookie.get("capture_drafts", {}))
+
+
+def _draft(form: FormDefinition, create: bool = False):
+    """This browser's draft of the form; a new one when starting; DraftExpired when it has gone."""
+    draft_id = _draft_ids().get(form.id)
+    if draft_id is None and create:
+        draft = service.new_draft(db_session(), form, _now())
+        cookie["capture_drafts"] = {**_draft_ids(), form.id: draft.id}
+        cookie.permanent = False
+        return draft
+    return service.get_draft(db_session(), draft_id, form.id, _now(), _idle())
+
+
+@bp.errorhandler(service.DraftExpired)
+def _expired(_error):
+    form_id = (request.view_args or {}).get("form_id")
+    if form_id in load_all():
+        drafts = _draft_ids()
+        drafts.pop(form_id, None)
+        cookie["capture_drafts"] = drafts
+        return render_template("capture/expired.html", form=_form(form_id), minutes=_settings().draft_idle_minutes), 410
+    abort(404)
+
+
+@bp.context_processor
+def _capture_globals():
+    return {"idle_minutes": _settings().draft_idle_minutes, "answer_lines": answer_lines}
+
+
+@bp.get("/")
+def index():
+    return render_template("capture/index.html", forms=sorted(load_all().values(), key=lambda f: f.order))
+
+
+@bp.get("/<form_id>")
+def start(form_id):
+    form = _form(form_id)
+    return render_template("capture/start.html", form=form, first_page=form.pages[0].id)
+
+
+def _back_url(form: FormDefinition, page_id: str, answers: dict) -> str:
+    path = [p.id for p in form.path(answers)]
+    if page_id == CHECK_ANSWERS:
+        return url_for(".page", form_id=form.id, page_id=path[-1])
+    if page_id in path and path.index(page_id) > 0:
+        return url_for(".page", form_id=form.id, page_id=path[path.index(page_id) - 1])
+    return url_for(".start", form_id=form.id)
+
+
+def _next_url(form: FormDefinition, draft, after_page) -> str:
+    """Where to go after answering: on a change, back to check answers unless a new question is now due."""
+    target = form.next_page_id(after_page, draft.answers)
+    if request.args.get("change") or target == CHECK_ANSWERS:
+        pending = form.first_unanswered(draft.answers)
+        if pending is None:
+            return url_for(".check_answers", form_id=form.id)
+        if request.args.get("change") and target != CHECK_ANSWERS:
+            return url_for(".page", form_id=form.id, page_id=target, change=1)
+        return url_for(".page", form_id=form.id, page_id=pending.id)
+    return url_for(".page", form_id=form.id, page_id=target)
+
+
+@bp.route("/<form_id>/<page_id>", methods=["GET", "POST"])
+@limiter.limit("120 per minute", methods=["POST"])
+def page(form_id, page_id):
+    form = _form(form_id)
+    question_page = form.page(page_id)
+    if question_page is None:
+        abort(404)
+    draft = _draft(form, create=(page_id == form.pages[0].id))
+    if request.method == "POST" and request.form.get("website"):
+        service.flag(db_session(), draft, "honeypot")  # flagged for the public body, never dropped
+    outcome = PageOutcome(values={}, errors={})
+    if request.method == "POST":
+        outcome = handle_question_post(form, question_page, draft, request, _services(), _settings(), _now())
+        if outcome.redirect_to_next:
+            return redirect(_next_url(form, draft, question_page))
+        if outcome.redirect_same:
+            return redirect(url_for(".page", form_id=form.id, page_id=page_id, **request.args))
+    return render_template(
+        "capture/page.html", form_def=form, page=question_page, draft=draft, answers=draft.answers,
+        values=outcome.values, errors=outcome.errors, address_fields=ADDRESS_FIELDS, notice=outcome.notice,
+        manual=request.args.get("manual") == "1" or outcome.manual,
+        back_url=_back_url(form, page_id, draft.answers),
+        scanner_configured=_services().scanner.configured,
+        settings_upload=(_settings().upload_max_file, _settings().upload_max_total),
+        related=outcome.related,
+    ), (400 if outcome.errors else 200)
+
+
+@bp.route("/<form_id>/check-answers", methods=["GET", "POST"])
+def check_answers(form_id):
+    form = _form(form_id)
+    draft = _draft(form)
+    pending = form.first_unanswered(draft.answers)
+    if pending is not None:
+        return redirect(url_for(".page", form_id=form.id, page_id=pending.id))
+    if request.method == "POST":
+        return _send_code_and_continue(form, draft)
+    return render_template("capture/check_answers.html", form_def=form, rows=form.answered_on_path(draft.answers),
+                           email=draft.answers[form.email_question],
+                           back_url=_back_url(form, CHECK_ANSWERS, draft.answers))
+
+
+def _send_code_and_continue(form, draft):
+    email = draft.answers[form.email_question]
+    try:
+        confirmation, code = service.send_code(db_session(), draft, email, _now(), _settings().secret_key)
+    except service.CodeNotSent as exc:
+        cookie["capture_code_notice"] = str(exc)
+        return redirect(url_for(".confirm_email", form_id=form.id))
+    link = _settings().base_url.rstrip("/") + url_for(".confirm_link", token=service.link_token(_settings().secret_key, confirmation))
+    enqueue_email(service.code_email(form, email, code, link))
+    cookie.pop("capture_code_notice", None)
+    return redirect(url_for(".confirm_email", form_id=form.id))
+
+
+@bp.route("/<form_id>/confirm-email", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def confirm_email(form_id):
+    form = _form(form_id)
+    draft = _draft(form)
+    if form.first_unanswered(draft.answers) is not None:
+        return redirect(url_for(".check_answers", form_id=form.id))
+    error = None
+    state = "entry"
+    if request.method == "POST":
+        typed = request.form.get("code", "")
+        if not typed.strip():
+            error = "Enter the security code"
+        else:
+            result = service.check_code(db_session(), draft, typed, _now(), _settings().secret_key)
+            if result.ok:
+                return _submit(form, draft)
+            state = result.reason
+            error = {
+                "wrong": "The security code is incorrect. Check the email we sent you and try again",
+                "expired": "The security code has expired. Get a new code",
+                "locked": "You have entered the wrong code too many times. Get a new code",
+                "none": "Get a security code first",
+            }[result.reason]
+    return render_template("capture/confirm_email.html", form_def=form, email=draft.answers[form.email_question],
+                           error=error, state=state, notice=cookie.pop("capture_code_notice", None),
+                           back_url=url_for(".check_answers", form_id=form.id)), (400 if error else 200)
+
+
+@bp.post("/<form_id>/confirm-email/new-code")
+@limiter.limit("10 per hour")
+def new_code(form_id):
+    form = _form(form_id)
+    draft = _draft(form)
+    return _send_code_and_continue(form, draft)
+
+
+def _submit(form, draft):
+    submission = service.submit(db_session(), form, draft, _now(), _settings().secret_key)
+    enqueue_email(service.acknowledgement(form, submission, _settings()))
+    drafts = _draft_ids()
+    drafts.pop(form.id, None)
+    cookie["capture_drafts"] = drafts
+    cookie["capture_submitted"] = {**cookie.get("capture_submitted", {}), form.id: submission.reference}
+    return redirect(url_for(".confirmation", form_id=form.id))
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_link(token):
+    """The link in the email. A GET only shows a button: mail scanners follow links, and confirm nothing."""
+    session = db_session()
+    confirmation = service.confirmation_from_link(session, _settings().secret_key, token, _now())
+    if confirmation is None:
+        return render_template("capture/link_invalid.html"), 410
+    from capture.models import Draft
+
+    draft = session.get(Draft, confirmation.draft_id)
+    form = _form(draft.form_id)
+    if request.method == "POST":
+        service.confirm_by_link(session, confirmation, _now())
+        return _submit(form, draft)
+    return render_template("capture/confirm_link.html", form_def=form, token=token)
+
+
+@bp.get("/<form_id>/confirmation")
+def confirmation(form_id):
+    form = _form(form_id)
+    reference = cookie.get("capture_submitted", {}).get(form.id)
+    submission = db_session().query(Submission).filter_by(reference=reference).one_or_none() if reference else None
+    if submission is None:
+        return redirect(url_for(".start", form_id=form.id))
+    return render_template("capture/confirmation.html", form_def=form, submission=submission,
+                           rows=form.answered_on_path(submission.answers))
+
+
+@bp.post("/<form_id>/keep-alive")
+@limiter.limit("30 per hour")
+def keep_alive(form_id):
+    """The timeout warning's "Continue": touching the draft resets the idle clock."""
+    form = _form(form_id)
+    _draft(form)
+    db_session().commit()
+    return {"idle_minutes": _settings().draft_idle_minutes}

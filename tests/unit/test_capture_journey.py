@@ -1,0 +1,238 @@
+"""Every Capture form end to end through the test client: no JavaScript, one thing per page."""
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from capture.definitions import load_all
+from capture.models import Draft, Submission
+from tests.capture_helpers import HAPPY_PATHS, answer, code_from, errors_in, fill, post, submit
+from tests.pages import text_of, check_page
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(app):
+    from portal.security import limiter
+
+    limiter.enabled = False
+    yield
+    limiter.enabled = True
+
+
+def test_every_shipped_form_has_a_happy_path():
+    assert set(HAPPY_PATHS) == set(load_all())
+
+
+def test_request_index_lists_every_form(client):
+    soup = client.get_page("/request/")
+    titles = [a.get_text(strip=True) for a in soup.select("main h2 a")]
+    assert titles == [f.title for f in sorted(load_all().values(), key=lambda f: f.order)]
+
+
+@pytest.mark.parametrize("form_id", sorted(HAPPY_PATHS))
+def test_form_end_to_end(app, client, services, form_id):
+    form = load_all()[form_id]
+    start = client.get_page(f"/request/{form_id}")
+    assert start.h1.get_text(strip=True) == form.title
+    html = submit(client, form_id, services.mailer)
+    soup = check_page(html)
+    assert soup.h1.get_text(strip=True) == f"{form.name} sent"
+    with app.app_context():
+        db = app.extensions["portal.db"]
+        with db.sessionmaker() as session:
+            submission = session.scalars(select(Submission)).one()
+            assert session.scalars(select(Draft)).all() == []  # the draft is gone once submitted
+    assert submission.reference in text_of(soup)
+    assert submission.reference.startswith(f"{form.reference_prefix}-2026-")
+    assert submission.received_at == services.clock.now()
+    assert submission.delivery_status == "pending"
+    assert submission.payload["reference"] == submission.reference
+    assert submission.payload["requester"]["email"] == HAPPY_PATHS[form_id][[p for p, _ in HAPPY_PATHS[form_id]].index("email-address")][1]["email"]
+    ack = services.mailer.sent[-1]
+    assert submission.reference in ack.subject and submission.reference in ack.body
+    assert ack.to == submission.answers["email"]
+
+
+def test_foi_due_date_is_shown_and_stored(app, client, services):
+    services.clock.current = dt.datetime(2026, 12, 18, 10, 0, tzinfo=dt.timezone.utc)  # a Friday before Christmas
+    html = submit(client, "foi", services.mailer)
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        submission = session.scalars(select(Submission)).one()
+    # Day 1 is Mon 21 Dec; not counted: 25 Dec, 28 Dec (Boxing Day substitute), 1 Jan,
+    # 4 Jan (Scotland's 2 January substitute); day 20 is Thu 21 Jan 2027.
+    assert submission.due_date == dt.date(2027, 1, 21)
+    assert "20 working days" in submission.clock_rule
+    assert "21 January 2027" in text_of(check_page(html))
+
+
+def test_validation_error_keeps_what_was_typed_and_says_what_to_do(client):
+    fill(client, "foi", upto="email-address")
+    response = post(client, "/request/foi/email-address", {"email": "not-an-email"})
+    assert response.status_code == 400
+    soup = check_page(response.get_data(as_text=True))
+    assert soup.title.get_text().startswith("Error: ")
+    assert errors_in(response) == ["Enter an email address in the correct format, like name@example.com"]
+    assert soup.find("input", id="email")["value"] == "not-an-email"
+    assert soup.select_one(".govuk-error-summary a")["href"] == "#email"
+
+
+def test_routing_offers_the_sar_form_when_the_request_is_about_you(client):
+    location = answer(client, "foi", "about-you", {"about_yourself": "yes"})
+    assert location.endswith("/request/foi/use-sar")
+    soup = client.get_page(location)
+    assert soup.find("a", href="/request/sar").get_text(strip=True) == "Make a subject access request"
+
+
+def test_change_link_returns_to_check_answers(client):
+    fill(client, "compliment")
+    soup = client.get_page("/request/compliment/check-answers")
+    change = soup.find("a", href="/request/compliment/who?change=1")
+    assert change is not None
+    location = answer(client, "compliment", "who?change=1", {"who": "The ware library"})
+    assert location.endswith("/request/compliment/check-answers")
+    assert "The ware library" in text_of(client.get_page("/request/compliment/check-answers"))
+
+
+def test_check_answers_with_unanswered_questions_goes_to_the_first_one(client):
+    fill(client, "enquiry", upto="topic")
+    response = client.raw.get("/request/enquiry/check-answers")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/request/enquiry/topic")
+
+
+def test_wrong_code_six_times_locks_and_a_new_code_works(app, client, services):
+    fill(client, "enquiry")
+    post(client, "/request/enquiry/check-answers", {})
+    wrong = "111111" if code_from(services.mailer) == "000000" else "000000"
+    messages = [errors_in(post(client, "/request/enquiry/confirm-email", {"code": wrong})) for _ in range(5)]
+    assert messages[0] == ["The security code is incorrect. Check the email we sent you and try again"]
+    assert messages[4] == ["You have entered the wrong code too many times. Get a new code"]
+    # The sixth try, even with the right code, is refused: the code is used up.
+    sixth = post(client, "/request/enquiry/confirm-email", {"code": code_from(services.mailer)})
+    assert sixth.status_code == 400
+    assert errors_in(sixth) == ["You have entered the wrong code too many times. Get a new code"]
+    services.clock.advance(seconds=31)
+    new = post(client, "/request/enquiry/confirm-email/new-code", {}, page_url="/request/enquiry/confirm-email")
+    assert new.status_code == 302
+    response = post(client, "/request/enquiry/confirm-email", {"code": code_from(services.mailer)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/confirmation")
+
+
+def test_new_code_too_soon_says_when_to_try_again(client, services):
+    fill(client, "enquiry")
+    post(client, "/request/enquiry/check-answers", {})
+    response = post(client, "/request/enquiry/confirm-email/new-code", {}, page_url="/request/enquiry/confirm-email")
+    soup = client.get_page(response.headers["Location"])
+    assert "Wait 30 seconds before asking for another code" in text_of(soup)
+    assert len(services.mailer.sent) == 1
+
+
+def test_code_expires_after_15_minutes(client, services):
+    fill(client, "enquiry")
+    post(client, "/request/enquiry/check-answers", {})
+    code = code_from(services.mailer)
+    services.clock.advance(minutes=16)
+    response = post(client, "/request/enquiry/confirm-email", {"code": code})
+    assert errors_in(response) == ["The security code has expired. Get a new code"]
+
+
+def test_email_link_shows_a_button_and_a_get_confirms_nothing(app, client, services):
+    fill(client, "compliment")
+    post(client, "/request/compliment/check-answers", {})
+    link = next(line for line in services.mailer.sent[-1].body.splitlines() if "/request/confirm/" in line)
+    path = link.split("127.0.0.1:5000", 1)[1]
+    other_browser = app.test_client()
+    for _ in range(3):  # a mail scanner following the link
+        assert other_browser.get(path).status_code == 200
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        assert session.scalars(select(Submission)).all() == []
+    page = other_browser.get(path).get_data(as_text=True)
+    from tests.capture_helpers import csrf_from
+
+    response = other_browser.post(path, data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    assert other_browser.get(response.headers["Location"]).status_code == 200
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        assert len(session.scalars(select(Submission)).all()) == 1
+    assert other_browser.get(path).status_code == 410  # used once
+
+
+def test_tampered_link_is_a_clear_page(client):
+    soup = client.get_page("/request/confirm/not-a-real-token", status=410)
+    assert "expired or has already been used" in soup.h1.get_text()
+
+
+def test_draft_expires_after_the_stated_idle_time(client, services):
+    fill(client, "enquiry", upto="topic")
+    services.clock.advance(minutes=61)
+    soup = client.get_page("/request/enquiry/topic", status=410)
+    assert soup.h1.get_text(strip=True) == "Your answers have been deleted"
+    assert "60 minutes" in text_of(soup)
+
+
+def test_duplicate_within_24_hours_is_flagged_never_dropped(app, client, services):
+    submit(client, "compliment", services.mailer)
+    services.clock.advance(minutes=5)
+    client.raw.delete_cookie("portal_session")
+    submit(client, "compliment", services.mailer)
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        first, second = session.scalars(select(Submission).order_by(Submission.id)).all()
+    assert first.duplicate_of is None
+    assert second.duplicate_of == first.reference
+    assert second.payload["flags"]["duplicate_of"] == first.reference
+
+
+def test_honeypot_is_flagged_in_the_payload(app, client, services):
+    fill(client, "enquiry", upto="question")
+    answer(client, "enquiry", "question", {"description": "Hello", "website": "http://spam.example"})
+    post(client, "/request/enquiry/check-answers", {})
+    post(client, "/request/enquiry/confirm-email", {"code": code_from(services.mailer)})
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        assert session.scalars(select(Submission)).one().payload["flags"]["honeypot_filled"] is True
+
+
+@pytest.mark.parametrize(("page_id", "data", "message"), [
+    ("full-name", {"full_name": ""}, "Enter your full name"),
+    ("full-name", {"full_name": "x" * 201}, "Full name must be 200 characters or less"),
+    ("email-address", {"email": "a@b"}, "Enter an email address in the correct format, like name@example.com"),
+    ("topic", {"topic": "hacked-value"}, "Select what your question is about"),
+    ("question", {"description": "x" * 5001}, "Question must be 5,000 characters or less"),
+])
+def test_bad_input_gets_a_clear_error(client, page_id, data, message):
+    fill(client, "enquiry", upto=page_id)
+    response = post(client, f"/request/enquiry/{page_id}", data)
+    assert response.status_code == 400
+    assert errors_in(response) == [message]
+
+
+def test_control_characters_are_removed_not_stored(app, client, services):
+    fill(client, "enquiry", upto="question")
+    answer(client, "enquiry", "question", {"description": "Bins\x00 and\x1b[31m \u202eroads"})
+    soup = client.get_page("/request/enquiry/check-answers")
+    assert "Bins and[31m roads" in text_of(soup)
+
+
+@pytest.mark.parametrize(("parts", "message"), [
+    (("", "4", "1961"), "Date of birth must include a day"),
+    (("3", "", ""), "Date of birth must include a month and year"),
+    (("31", "2", "1961"), "Date of birth must be a real date"),
+    (("3", "4", "61"), "Date of birth must be a real date"),
+    (("3", "4", "2999"), "Date of birth must be today or in the past"),
+    (("", "", ""), "Enter date of birth"),
+])
+def test_date_errors(client, parts, message):
+    fill(client, "sar", upto="date-of-birth")
+    day, month, year = parts
+    response = post(client, "/request/sar/date-of-birth",
+                    {"date_of_birth-day": day, "date_of_birth-month": month, "date_of_birth-year": year})
+    assert errors_in(response) == [message]
+
+
+def test_date_post_missing_its_parts_entirely_is_an_error_not_a_crash(client):
+    fill(client, "sar", upto="date-of-birth")
+    response = post(client, "/request/sar/date-of-birth", {})
+    assert response.status_code == 400
+
+
+def test_unknown_form_and_page_are_404(client):
+    client.get_page("/request/nope", status=404)
+    client.get_page("/request/foi/nope", status=404)

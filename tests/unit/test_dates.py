@@ -1,0 +1,23 @@
+import datetime as dt
+
+import pytest
+
+from portal.dates import govuk_date, govuk_datetime
+
+UTC = dt.timezone.utc
+
+
+@pytest.mark.parametrize(("moment", "shown"), [
+    (dt.datetime(2026, 6, 25, 17, 0, tzinfo=UTC), "25 June 2026 at 6:00pm"),  # BST
+    (dt.datetime(2026, 12, 25, 18, 5, tzinfo=UTC), "25 December 2026 at 6:05pm"),  # GMT
+    (dt.datetime(2026, 3, 31, 23, 30, tzinfo=UTC), "1 April 2026 at 12:30am"),  # crosses midnight in London
+    (dt.datetime(2026, 7, 1, 11, 0, tzinfo=UTC), "1 July 2026 at midday"),
+    (dt.datetime(2026, 1, 1, 0, 0, tzinfo=UTC), "1 January 2026 at midnight"),
+    (dt.datetime(2026, 1, 9, 9, 7, tzinfo=UTC), "9 January 2026 at 9:07am"),
+])
+def test_times_are_shown_in_london_the_gov_uk_way(moment, shown):
+    assert govuk_datetime(moment) == shown
+
+
+def test_dates_have_no_leading_zero():
+    assert govuk_date(dt.date(2026, 2, 3)) == "3 February 2026"

@@ -84,8 +84,18 @@ def flag(session: Session, draft: Draft, name: str) -> None:
     session.commit()
 
 
-def expired_drafts(session: Session, now: dt.datetime, idle: dt.timedelta) -> list[Draft]:
-    return list(session.scalars(select(Draft).where(Draft.touched_at < now - idle)))
+def purge_expired_drafts(session: Session, store, now: dt.datetime, idle: dt.timedelta) -> int:
+    """Delete drafts left for longer than the stated idle time, and the files uploaded to them."""
+    drafts = session.scalars(select(Draft).where(Draft.touched_at < now - idle)).all()
+    for draft in drafts:
+        for value in draft.answers.values():
+            for item in value.get("files", []) if isinstance(value, dict) else []:
+                store.delete(item["store_key"])
+        session.delete(draft)
+    session.commit()
+    if drafts:
+        log.info("deleted %d expired drafts", len(drafts))
+    return len(drafts)
 
 
 # Confirming the email address ---------------------------------------------------------------

@@ -12,10 +12,18 @@ from capture.definitions import CHECK_ANSWERS, FormDefinition, load_all
 from capture.journey import PageOutcome, handle_question_post
 from capture.models import Submission
 from portal.db import session as db_session
+from capture import jobs as _jobs  # noqa: F401 - registers its periodic tasks with the worker
 from portal.jobs import enqueue_email
 from portal.security import limiter
 
 bp = Blueprint("capture", __name__, url_prefix="/request", template_folder="templates")
+
+
+@bp.record_once
+def _register_cli(state):
+    from capture.cli import capture_cli
+
+    state.app.cli.add_command(capture_cli)
 
 
 def _settings():

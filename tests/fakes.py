@@ -77,7 +77,9 @@ class FakePostcodes:
         self.known = known or {"SW1A 2AA": PostcodeResult("SW1A 2AA", "Westminster", "London", "England")}
 
     def lookup(self, postcode: str) -> PostcodeResult | None:
-        return self.known.get(postcode.upper().strip())
+        from portal.adapters.postcodes_io import normalise_postcode
+
+        return self.known.get(normalise_postcode(postcode))
 
 
 class FakeCaseSystem:

@@ -138,7 +138,7 @@ def page(form_id, page_id):
         scanner_configured=_services().scanner.configured,
         settings_upload=(_settings().upload_max_file, _settings().upload_max_total),
         related=outcome.related,
-    ), (400 if outcome.errors else 200)
+    )
 
 
 @bp.route("/<form_id>/check-answers", methods=["GET", "POST"])
@@ -194,7 +194,7 @@ def confirm_email(form_id):
             }[result.reason]
     return render_template("capture/confirm_email.html", form_def=form, email=draft.answers[form.email_question],
                            error=error, state=state, notice=cookie.pop("capture_code_notice", None),
-                           back_url=url_for(".check_answers", form_id=form.id)), (400 if error else 200)
+                           back_url=url_for(".check_answers", form_id=form.id))
 
 
 @bp.post("/<form_id>/confirm-email/new-code")

@@ -92,10 +92,14 @@ def errors_in(response) -> list[str]:
 def fill(client, form_id: str, upto: str | None = None) -> str:
     """Answer every page of the happy path; returns where the last answer led."""
     location = ""
-    for page_id, data in HAPPY_PATHS[form_id]:
+    steps = HAPPY_PATHS[form_id]
+    for index, (page_id, data) in enumerate(steps):
         if page_id == upto:
             break
         location = answer(client, form_id, page_id, data)
+        # The routing must lead exactly where the person goes next.
+        expected = steps[index + 1][0] if index + 1 < len(steps) else "check-answers"
+        assert location.endswith(f"/request/{form_id}/{expected}"), f"{page_id} led to {location}, not {expected}"
     return location
 
 

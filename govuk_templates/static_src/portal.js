@@ -1,0 +1,96 @@
+// Progressive enhancements on top of GOV.UK Frontend. Every page works without this file.
+
+// Timeout warning (GOV.UK pattern): warn before the idle timeout deletes the answers, and let
+// the person carry on. Without JavaScript the page states the timeout in words.
+function initTimeoutWarning (dialog) {
+  const idleMs = Number(dialog.dataset.idleMinutes) * 60 * 1000
+  const warnMs = Math.max(idleMs - 2 * 60 * 1000, idleMs / 2)
+  const keepAliveUrl = dialog.dataset.keepAliveUrl
+  const expiredUrl = dialog.dataset.expiredUrl
+  const countdown = dialog.querySelector('[data-countdown]')
+  let warnTimer, expireTimer, tick
+
+  function schedule () {
+    clearTimeout(warnTimer); clearTimeout(expireTimer); clearInterval(tick)
+    warnTimer = setTimeout(warn, warnMs)
+    expireTimer = setTimeout(() => { window.location.assign(expiredUrl) }, idleMs)
+  }
+
+  function warn () {
+    const endsAt = Date.now() + (idleMs - warnMs)
+    const update = () => {
+      const seconds = Math.max(0, Math.round((endsAt - Date.now()) / 1000))
+      const minutes = Math.floor(seconds / 60)
+      countdown.textContent = minutes >= 1
+        ? `${minutes} minute${minutes === 1 ? '' : 's'}${seconds % 60 ? ` ${seconds % 60} seconds` : ''}`
+        : `${seconds} seconds`
+    }
+    update()
+    tick = setInterval(update, 15000)
+    dialog.showModal()
+  }
+
+  async function carryOn () {
+    const token = document.querySelector('input[name="csrf_token"]')
+    try {
+      await fetch(keepAliveUrl, {
+        method: 'POST',
+        headers: { 'X-CSRFToken': token ? token.value : '' },
+        credentials: 'same-origin'
+      })
+    } finally {
+      dialog.close()
+      schedule()
+    }
+  }
+
+  dialog.querySelector('[data-continue]').addEventListener('click', carryOn)
+  dialog.addEventListener('cancel', (event) => { event.preventDefault(); carryOn() })
+  schedule()
+}
+
+// Upload progress: send the chosen files with XMLHttpRequest so the person sees how far it has got.
+function initUploadProgress (form) {
+  const status = form.querySelector('[data-upload-status]')
+  form.addEventListener('submit', (event) => {
+    const button = event.submitter
+    const input = form.querySelector('input[type="file"]')
+    if (!button || button.value !== 'upload' || !input || !input.files.length) return
+    event.preventDefault()
+    const data = new FormData(form)
+    data.set('action', 'upload')
+    const request = new XMLHttpRequest()
+    request.open('POST', form.action || window.location.href)
+    request.upload.addEventListener('progress', (progress) => {
+      if (progress.lengthComputable) {
+        status.hidden = false
+        const percent = Math.round((progress.loaded / progress.total) * 100)
+        status.querySelector('progress').value = percent
+        status.querySelector('[data-percent]').textContent = `${percent}%`
+      }
+    })
+    request.addEventListener('load', () => {
+      // Redirected: accepted. Otherwise show the page that came back (an error on the field, or a 413 page).
+      if (request.responseURL && request.responseURL !== window.location.href && request.status === 200) {
+        window.location.assign(request.responseURL)
+        return
+      }
+      const page = new DOMParser().parseFromString(request.responseText, 'text/html')
+      const main = page.querySelector('main')
+      if (!main) { form.submit(); return }
+      document.title = page.title
+      document.querySelector('main').replaceWith(main)
+      const summary = main.querySelector('.govuk-error-summary')
+      if (summary) { summary.setAttribute('tabindex', '-1'); summary.focus() }
+      const newForm = main.querySelector('form[data-module="app-upload-progress"]')
+      if (newForm) initUploadProgress(newForm)
+    })
+    request.addEventListener('error', () => { status.hidden = true; form.submit() })
+    status.hidden = false
+    button.disabled = true
+    request.send(data)
+  })
+}
+
+document.querySelectorAll('dialog[data-module="app-timeout-warning"]').forEach(initTimeoutWarning)
+document.querySelectorAll('form[data-module="app-upload-progress"]').forEach(initUploadProgress)

@@ -22,6 +22,7 @@ TEST_ABORT = "/__test/abort/{code}"  # abort(code)
 TEST_CRASH = "/__test/crash"  # an unexpected exception
 TEST_FORM = "/__test/form"  # a one-question GOV.UK form, POST to itself
 TEST_FORM_FIELD = "answer"
+TEST_FORM_QUESTION = "What is your name?"
 
 SERVICE_PAGE_MODULES = ("capture.browser_pages", "secure_share.browser_pages", "disclosure_log.browser_pages")
 
@@ -40,7 +41,7 @@ class PageCheck:
 def submit_form_with_expired_session(page: "Page", server) -> "Response | None":
     """The CSRF failure state: a form answered after the session (and so its CSRF token) was lost."""
     page.goto(server.url(TEST_FORM))
-    page.get_by_label("What is your name?").fill("Ada Lovelace")
+    page.get_by_label(TEST_FORM_QUESTION).fill("Ada Lovelace")
     page.context.clear_cookies()
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Continue").click()

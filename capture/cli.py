@@ -47,3 +47,61 @@ def show_submission(reference):
         for f in submission.files:
             click.echo(f"file:      {f.file_id} {f.filename} {f.content_type} {f.size} bytes scanned={f.scanned}")
         click.echo(json.dumps(submission.payload, indent=2, ensure_ascii=False))
+
+
+@capture_cli.command("redeliver", help="Queue failed submissions again (one by reference, or --all-failed).")
+@click.argument("reference", required=False)
+@click.option("--all-failed", is_flag=True, help="Every failed submission.")
+def redeliver(reference, all_failed):
+    from flask import current_app
+
+    from capture import delivery
+
+    if not reference and not all_failed:
+        raise click.UsageError("give a REFERENCE or --all-failed")
+    now = current_app.extensions["portal.services"].clock.now()
+    with get_db().sessionmaker() as session:
+        queued = delivery.redeliver(session, now, None if all_failed else reference.strip().upper())
+    if not queued:
+        raise click.ClickException("no failed submission matched")
+    for ref in queued:
+        click.echo(f"{ref} queued for delivery")
+
+
+@capture_cli.command("reconcile", help="Compare the case system's list of references (one per line) with ours.")
+@click.argument("references_file", type=click.File("r"))
+def reconcile(references_file):
+    theirs = {line.strip().upper() for line in references_file if line.strip()}
+    with get_db().sessionmaker() as session:
+        ours = dict(session.execute(select(Submission.reference, Submission.delivery_status)).all())
+    delivered = {ref for ref, state in ours.items() if state in ("delivered", "acknowledged")}
+    missing_there = sorted(delivered - theirs)
+    not_delivered = sorted(ref for ref, state in ours.items() if state in ("pending", "failed") and ref not in theirs)
+    unknown_here = sorted(theirs - set(ours))
+    click.echo(f"ours: {len(ours)}  theirs: {len(theirs)}  matched: {len(set(ours) & theirs)}")
+    for title, refs in (("delivered by us but missing from the case system", missing_there),
+                        ("not yet delivered (pending or failed)", not_delivered),
+                        ("in the case system but unknown here", unknown_here)):
+        click.echo(f"{title}: {len(refs)}")
+        for ref in refs:
+            click.echo(f"  {ref} ({ours.get(ref, 'unknown')})")
+    if missing_there or unknown_here:
+        raise SystemExit(1)
+
+
+case_system_cli = AppGroup("case-system", help="The reference case system, for trying the portal out.")
+
+
+@case_system_cli.command("serve", help="Receive signed Create Case requests and show them at http://HOST:PORT/.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5001, show_default=True)
+def serve_case_system(host, port):
+    from flask import current_app
+    from werkzeug.serving import run_simple
+
+    from capture.case_system_server import CaseStore, make_app
+
+    settings = current_app.config["PORTAL_SETTINGS"]
+    app = make_app(settings.case_system_secret, CaseStore(settings.var_dir / "case-system-cases.jsonl"))
+    click.echo(f"Reference case system at http://{host}:{port}/ (POST /cases)")
+    run_simple(host, port, app, threaded=True)

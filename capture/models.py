@@ -55,7 +55,10 @@ class Submission(Base):
     # Delivery to the case system (transactional outbox): pending -> delivered -> acknowledged, or failed.
     delivery_status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
+    delivery_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # the retry window
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # a worker's lease
+    locked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     case_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -240,7 +240,7 @@ def submit(session: Session, form: FormDefinition, draft: Draft, now: dt.datetim
         submission = Submission(
             reference=reference, form_id=form.id, case_type=form.case_type, received_at=now, due_date=due,
             clock_rule=rule, answers=answers, dedupe_hash=dedupe, duplicate_of=earlier, delivery_status="pending",
-            delivery_attempts=0, next_attempt_at=now,
+            delivery_attempts=0, next_attempt_at=now, delivery_started_at=now,
             payload=build_payload(form, answers, reference=reference, received_at=now, due=due, rule=rule, flags=flags),
         )
         session.add(submission)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from flask import (Blueprint, abort, current_app, redirect, render_template, request, session as cookie, url_for)
 
@@ -10,20 +11,35 @@ from capture.answers import ADDRESS_FIELDS
 from capture.display import answer_lines
 from capture.definitions import CHECK_ANSWERS, FormDefinition, load_all
 from capture.journey import PageOutcome, handle_question_post
+from capture.api import api_bp  # noqa: F401 - registered by portal.app
 from capture.models import Submission
 from portal.db import session as db_session
-from capture import jobs as _jobs  # noqa: F401 - registers its periodic tasks with the worker
+from capture import jobs as _jobs
 from portal.jobs import enqueue_email
 from portal.security import limiter
 
+log = logging.getLogger(__name__)
 bp = Blueprint("capture", __name__, url_prefix="/request", template_folder="templates")
 
 
 @bp.record_once
-def _register_cli(state):
-    from capture.cli import capture_cli
+def _register(state):
+    from capture.cli import capture_cli, case_system_cli
 
     state.app.cli.add_command(capture_cli)
+    state.app.cli.add_command(case_system_cli)
+    state.app.extensions.setdefault("portal.readiness", {})["case_system_delivery"] = _delivery_readiness
+
+
+def _delivery_readiness():
+    """Warn an operator when a submission has been parked: a request the case system never got."""
+    from sqlalchemy import func, select
+
+    failed = db_session().scalar(
+        select(func.count()).select_from(Submission).where(Submission.delivery_status == "failed"))
+    if failed:
+        return "warn", f"{failed} submission(s) could not be delivered: run `flask capture list --state failed`"
+    return "ok", "nothing parked"
 
 
 def _settings():
@@ -205,9 +221,19 @@ def new_code(form_id):
     return _send_code_and_continue(form, draft)
 
 
+def _after_commit(what: str, job, *args) -> None:
+    """Queue follow-up work without ever turning a committed submission into an error page."""
+    try:
+        job(*args)
+    except Exception:  # the queue is down: the outbox sweep still delivers; the person still sees their reference
+        log.exception("could not queue %s after a committed submission", what)
+
+
 def _submit(form, draft):
     submission = service.submit(db_session(), form, draft, _now(), _settings().secret_key)
-    enqueue_email(service.acknowledgement(form, submission, _settings()))
+    # Committed: from here nothing is lost. Delivery and the email are queued; the sweep catches a lost task.
+    _after_commit("delivery", _jobs.deliver_submission, submission.id)
+    _after_commit("acknowledgement email", enqueue_email, service.acknowledgement(form, submission, _settings()))
     drafts = _draft_ids()
     drafts.pop(form.id, None)
     cookie["capture_drafts"] = drafts

@@ -84,7 +84,8 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    results = {name: _check(name, probe) for name, probe in READINESS_CHECKS.items()}
+    checks = {**READINESS_CHECKS, **current_app.extensions.get("portal.readiness", {})}
+    results = {name: _check(name, probe) for name, probe in checks.items()}
     checks = {name: {"status": status, "detail": detail} for name, (status, detail) in results.items()}
     failed = [name for name, (status, _) in results.items() if status == "fail"]
     if any(name in ESSENTIAL for name in failed):

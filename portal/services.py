@@ -83,6 +83,11 @@ def make_postcodes(settings) -> PostcodeLookup:
 
 
 def make_case_system(settings) -> CaseSystem:
+    if settings.case_system_url:
+        from portal.adapters.case_system_http import HttpCaseSystem
+
+        return HttpCaseSystem(settings.case_system_url, settings.case_system_secret,
+                              timeout=settings.case_system_timeout)
     from portal.adapters.case_system_pull import PullOnlyCaseSystem
 
     return PullOnlyCaseSystem()

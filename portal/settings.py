@@ -96,6 +96,11 @@ class Settings:
     # case system
     case_system_url: str = ""
     case_system_secret: str = ""
+    case_system_timeout: float = 10.0
+    case_system_retry_hours: int = 72  # keep retrying at least this long, then park as failed
+    case_system_inline_max: int = 0  # attach files of at most this many bytes inline (0: always by signed URL)
+    file_url_days: int = 7  # how long a signed file URL in a payload works
+    retention_days: int = 30  # personal data kept this long after the case system has the submission
     # capture
     draft_idle_minutes: int = 60
     upload_max_file: int = 20 * 1024 * 1024
@@ -165,7 +170,10 @@ class Settings:
             ("clamd_timeout", "CLAMD_TIMEOUT", float), ("postcodes_timeout", "POSTCODES_TIMEOUT", float),
             ("smtp_starttls", "SMTP_STARTTLS", _bool), ("session_cookie_secure", "SESSION_COOKIE_SECURE", _bool),
             ("max_content_length", "MAX_CONTENT_LENGTH", _size),
-            ("draft_idle_minutes", "DRAFT_IDLE_MINUTES", int), ("upload_max_file", "UPLOAD_MAX_FILE", _size),
+            ("draft_idle_minutes", "DRAFT_IDLE_MINUTES", int),
+            ("case_system_timeout", "CASE_SYSTEM_TIMEOUT", float), ("case_system_retry_hours", "CASE_SYSTEM_RETRY_HOURS", int),
+            ("case_system_inline_max", "CASE_SYSTEM_INLINE_MAX", _size), ("file_url_days", "FILE_URL_DAYS", int),
+            ("retention_days", "RETENTION_DAYS", int), ("upload_max_file", "UPLOAD_MAX_FILE", _size),
             ("upload_max_total", "UPLOAD_MAX_TOTAL", _size),
         ):
             if name in env:

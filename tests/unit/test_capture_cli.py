@@ -17,9 +17,9 @@ def test_list_and_show(app, client, services):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["capture", "list"]).output.strip() == "no submissions"
     submit(client, "enquiry", services.mailer)
-    listed = runner.invoke(args=["capture", "list", "--state", "pending"])
+    listed = runner.invoke(args=["capture", "list", "--state", "delivered"])
     reference = listed.output.split()[0]
-    assert reference.startswith("ENQ-2026-") and "pending" in listed.output
+    assert reference.startswith("ENQ-2026-") and "delivered" in listed.output and "case CASE-1" in listed.output
     assert runner.invoke(args=["capture", "list", "--state", "failed"]).output.strip() == "no submissions"
     shown = runner.invoke(args=["capture", "show", reference.lower()])
     assert shown.exit_code == 0

@@ -28,6 +28,7 @@ def test_readyz_is_ok_with_a_fresh_heartbeat_and_warns_when_it_goes_stale(app, c
             "file_store": {"status": "ok", "detail": "reachable"},
             "virus_scanner": {"status": "ok", "detail": "answers PING"},
             "worker": {"status": "ok", "detail": "last heartbeat 0 seconds ago"},
+            "case_system_delivery": {"status": "ok", "detail": "nothing parked"},
         },
     }
     clock.advance(minutes=10)

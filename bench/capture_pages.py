@@ -1,0 +1,671 @@
+"""Capture page speed and upload memory on the production server (issue 3, "Speed"). Prints figures only.
+
+    .venv/bin/python bench/capture_pages.py            # after `make run` or `make test` has set things up
+    .venv/bin/python bench/capture_pages.py --help     # server config, clients, durations, upload size
+
+What it measures, and how:
+
+1. The server. A throwaway PORTAL_VAR_DIR in /tmp (SQLite database migrated with `flask db upgrade`,
+   local encrypted file store, mail outbox), and gunicorn on a free 127.0.0.1 port serving
+   `bench.bare_app:app`: `portal.app.create_app()` plus `/bench/bare`, a page rendering the GOV.UK base
+   template and nothing else. Default config: the README's production command (4 workers x 4 threads,
+   gthread). Settings from the environment: PORTAL_ENV=development, JOB_BACKEND=sqlite,
+   RATELIMIT_DEFAULT high enough not to throttle, upload and request limits of 200 MB, LOG_LEVEL=INFO
+   (a JSON line per request, as in production). Virus scanning: a private clamd started with
+   tests/support/clamd.py when clamd and the test extras are installed, otherwise off, and said so.
+2. Throughput and latency. N clients (threads, default 50), each a person: its own keep-alive
+   http.client connection from its own loopback address (127.0.1.x, so per-address rate limits see
+   50 people), its own cookies, session and draft. Each client first fills the FOI happy path
+   (HAPPY_PATHS["foi"] in tests/capture_helpers.py, GET for the CSRF token then POST, page by page).
+   Then, per scenario, every client sends requests back to back for warm-up + duration seconds and
+   the requests that finish inside the last `duration` seconds count:
+     bare      GET  /bench/bare                    (the yardstick)
+     question  GET  /request/foi/full-name         (a question page with the client's draft)
+     check     GET  /request/foi/check-answers     (the client's complete draft)
+     answer    POST /request/foi/full-name         (an answer saved, 302 to the next page; the only
+                                                    requests exempt from rate limits, see bare_app.py)
+   Reported: requests/second (responses with the expected status), p50/p95/p99 latency, errors,
+   the ratio of each form page's throughput to the bare page's, and the CPU (in cores) used by the
+   gunicorn workers and by this load generator, which share the machine's cores.
+3. Upload memory. A SAR draft filled up to its identity page, then a 100 MB generated file that
+   starts with %PDF- is POSTed there (action=upload, multipart, streamed from a generator with a
+   Content-Length), while the RSS (VmRSS) of every gunicorn worker (the master's children in /proc)
+   is sampled every 50 ms. Reported: each worker's RSS before, peak during, after, the growth, VmHWM,
+   and whether the upload was accepted (302 back to the page, which then lists the file).
+4. A table on stdout and the same figures as JSON in bench/results/capture_pages.json. gunicorn
+   (and clamd) are stopped and the temporary folder removed, whatever happens.
+
+Nothing here asserts a timing: the figures are for reading, and for the closing note of issue 3.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import dataclasses
+import datetime as dt
+import http.client
+import itertools
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results" / "capture_pages.json"
+MiB = 1024 * 1024
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+UNLIMITED = {"X-Bench-Unlimited": "1"}  # see bench/bare_app.py
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+CSRF = re.compile(rb'name="csrf_token" value="([^"]+)"')
+ERROR_TEXT = re.compile(rb'class="govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>([^<]*)<')
+# Variables that would point the bench at someone's real database, files, mail or scanner.
+INHERITED_SETTINGS_DROPPED = (
+    "DATABASE_URL", "FILE_STORE", "FILE_STORE_PATH", "S3_BUCKET", "S3_ENDPOINT_URL", "MAILER", "REDIS_URL",
+    "RATELIMIT_STORAGE_URI", "CLAMD_HOST", "CLAMD_PORT", "CLAMD_SOCKET", "SECRET_KEY", "FILE_STORE_KEK",
+    "CASE_SYSTEM_URL", "CASE_SYSTEM_SECRET", "BASE_URL", "SESSION_COOKIE_SECURE",
+)
+
+
+class BenchError(RuntimeError):
+    """The bench could not do what it measures (not a slow figure: a broken set-up)."""
+
+
+# --- the server --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerConfig:
+    workers: int
+    threads: int
+    worker_class: str
+    timeout: int = 120  # a 100 MB upload on a sync worker must not be killed as a hung worker
+
+    @property
+    def effective_class(self) -> str:
+        # gunicorn switches a sync worker with more than one thread to gthread by itself
+        return "gthread" if self.worker_class == "sync" and self.threads > 1 else self.worker_class
+
+    def describe(self) -> str:
+        return (f"gunicorn {self.effective_class}, {self.workers} workers x {self.threads} threads, "
+                f"timeout {self.timeout} s")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(var_dir: Path, scanner_env: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in INHERITED_SETTINGS_DROPPED}
+    env.update({
+        "PORTAL_ENV": "development",
+        "PORTAL_VAR_DIR": str(var_dir),
+        "JOB_BACKEND": "sqlite",
+        "RATELIMIT_DEFAULT": "1000000 per minute",
+        "UPLOAD_MAX_FILE": "200MB",
+        "UPLOAD_MAX_TOTAL": "200MB",
+        "MAX_CONTENT_LENGTH": "210MB",
+        "LOG_LEVEL": "INFO",
+        "CLAMD_SOCKET": "",  # an empty setting: no automatic pick-up of a system clamd socket
+        **scanner_env,
+    })
+    return env
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run([str(BIN / "flask"), "--app", "portal.app:create_app", "db", "upgrade"],
+                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+@contextlib.contextmanager
+def gunicorn(config: ServerConfig, env: dict[str, str], log_path: Path) -> Iterator[tuple[int, subprocess.Popen]]:
+    """Start gunicorn on a free port; yield (port, master process); stop it on exit."""
+    port = free_port()
+    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(config.workers),
+               "--threads", str(config.threads), "--worker-class", config.worker_class,
+               "--timeout", str(config.timeout), "--chdir", str(ROOT), "bench.bare_app:app"]
+    with open(log_path, "wb") as log:
+        master = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_ready(port, master, config.workers, log_path)
+        yield port, master
+    finally:
+        stop(master)
+
+
+def wait_until_ready(port: int, master: subprocess.Popen, workers: int, log_path: Path, limit: float = 60) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if master.poll() is not None:
+            raise BenchError(f"gunicorn exited ({master.returncode}):\n{tail(log_path)}")
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200 and len(worker_pids(master.pid)) == workers:
+                return
+        time.sleep(0.2)
+    raise BenchError(f"gunicorn did not answer /healthz within {limit:.0f} s:\n{tail(log_path)}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)  # gunicorn: graceful shutdown of master and workers
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    with contextlib.suppress(OSError):
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    return "(no log)"
+
+
+@contextlib.contextmanager
+def virus_scanner(wanted: bool) -> Iterator[tuple[dict[str, str], str, bool]]:
+    """Yield (settings for the server, what the output says about scanning, whether files are scanned)."""
+    if not wanted:
+        yield {}, "OFF (--no-clamd): uploads are NOT virus scanned", False
+        return
+    try:
+        import pytest
+        from tests.support.clamd import CLAMD, running_clamd
+    except ImportError as exc:
+        yield {}, f"OFF ({exc.name} is not installed: run `make test` once): uploads are NOT virus scanned", False
+        return
+    if not CLAMD.exists():
+        yield {}, f"OFF ({CLAMD} is not installed): uploads are NOT virus scanned", False
+        return
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(running_clamd())
+        except (Exception, pytest.fail.Exception) as exc:
+            yield {}, f"OFF (clamd did not start: {str(exc).splitlines()[0]}): uploads are NOT virus scanned", False
+            return
+        yield ({"CLAMD_SOCKET": server.socket_path},
+               "clamd (private instance, the project's signature DB, tests/support/clamd.py)", True)
+
+
+# --- gunicorn's workers, from /proc ------------------------------------------------------------------
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """The master's children: gunicorn's workers."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(_stat_fields(int(entry))[1]) == master_pid:
+                    pids.append(int(entry))
+    return sorted(pids)
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat after the command name: [state, ppid, ...]; utime and stime are [11] and [12]."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = _stat_fields(pid)
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """VmRSS (now) and VmHWM (peak RSS since the process started), in MB."""
+    values = {}
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0]) / 1024  # kB -> MB
+    return values
+
+
+class RssSampler(threading.Thread):
+    """Samples the RSS of the given processes every `interval` seconds, keeping each one's peak."""
+
+    def __init__(self, pids: list[int], interval: float = 0.05):
+        super().__init__(daemon=True)
+        self.pids, self.interval = pids, interval
+        self.peak = {pid: 0.0 for pid in pids}
+        self.samples = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            for pid in self.pids:
+                self.peak[pid] = max(self.peak[pid], memory_mb(pid).get("VmRSS", 0.0))
+            self.samples += 1
+            self._done.wait(self.interval)
+
+    def finish(self) -> dict[int, float]:
+        self._done.set()
+        self.join()
+        return self.peak
+
+
+# --- a client: one person with a browser-like connection ---------------------------------------------
+
+
+@dataclasses.dataclass
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+class Client:
+    """One person: a keep-alive connection from its own loopback address, its own cookies."""
+
+    def __init__(self, port: int, source_ip: str):
+        self.port, self.source_ip = port, source_ip
+        self.connection = self._connect()
+        self.cookies: dict[str, str] = {}
+        self.csrf = ""
+        self.reconnects = 0
+
+    def _connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=120, source_address=(self.source_ip, 0))
+
+    def request(self, method: str, path: str, body=None, headers: dict | None = None, retry: bool = True) -> Response:
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        try:
+            response, data = self._send(method, path, body, headers)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # the server closed a keep-alive connection that sat idle: reconnect once, as a browser does
+            self.reset()
+            if not retry:
+                raise
+            self.reconnects += 1
+            response, data = self._send(method, path, body, headers)
+        self._keep_cookies(response)
+        return Response(response.status, response.headers, data)
+
+    def _send(self, method, path, body, headers):
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        return response, response.read()
+
+    def reset(self) -> None:
+        self.connection.close()
+        self.connection = self._connect()
+
+    def _keep_cookies(self, response) -> None:
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if value:
+                self.cookies[name.strip()] = value
+            else:
+                self.cookies.pop(name.strip(), None)
+
+    def get_page(self, path: str) -> Response:
+        """GET a form page and keep its CSRF token."""
+        page = self.request("GET", path)
+        if page.status != 200:
+            raise BenchError(f"GET {path}: {page.status}")
+        found = CSRF.search(page.body)
+        if not found:
+            raise BenchError(f"GET {path}: no csrf_token on the page")
+        self.csrf = found.group(1).decode()
+        return page
+
+    def answer(self, path: str, fields: dict) -> str:
+        """Answer one question page the way a person does; return where it leads."""
+        self.get_page(path)
+        response = self.request("POST", path, form_body({"csrf_token": self.csrf, **fields}), FORM)
+        if response.status != 302:
+            raise BenchError(f"POST {path}: {response.status} {page_errors(response.body)}")
+        return response.headers["Location"]
+
+
+def form_body(fields: dict) -> bytes:
+    return urlencode(fields, doseq=True).encode()
+
+
+def page_errors(body: bytes) -> list[str]:
+    return [" ".join(m.decode(errors="replace").split()) for m in ERROR_TEXT.findall(body)]
+
+
+def happy_paths() -> dict:
+    """HAPPY_PATHS from tests/capture_helpers.py, read without importing it (it needs the test extras)."""
+    tree = ast.parse((ROOT / "tests" / "capture_helpers.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "HAPPY_PATHS" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise BenchError("HAPPY_PATHS not found in tests/capture_helpers.py")
+
+
+def fill(client: Client, form_id: str, steps: list) -> None:
+    for page_id, fields in steps:
+        client.answer(f"/request/{form_id}/{page_id}", fields)
+
+
+def make_clients(port: int, count: int, foi_path: list) -> list[Client]:
+    """`count` people, each with a complete FOI draft of their own (filled concurrently)."""
+    if not 1 <= count <= 250:
+        raise BenchError("--clients must be between 1 and 250 (one loopback address each)")
+    clients = [Client(port, f"127.0.1.{n + 1}") for n in range(count)]
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        list(pool.map(lambda c: fill(c, "foi", foi_path), clients))
+    return clients
+
+
+# --- load: every client back to back, figures from the measured window -------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    name: str
+    label: str
+    method: str
+    path: str
+    expect: int
+    body: Callable[[Client], bytes | None] = lambda client: None
+    headers: dict = dataclasses.field(default_factory=dict)
+
+    def send(self, client: Client) -> Response:
+        return client.request(self.method, self.path, self.body(client), self.headers)
+
+
+SCENARIOS = [
+    Scenario("bare", "bare page (GOV.UK base template)", "GET", "/bench/bare", 200),
+    Scenario("question", "question page", "GET", "/request/foi/full-name", 200),
+    Scenario("check", "check answers page", "GET", "/request/foi/check-answers", 200),
+    Scenario("answer", "question page POST (answer saved)", "POST", "/request/foi/full-name", 302,
+             body=lambda client: form_body({"csrf_token": client.csrf, "full_name": "Zoë O'Brien"}),
+             headers={**FORM, **UNLIMITED}),
+]
+
+
+def run_load(scenario: Scenario, clients: list[Client], master_pid: int, warmup: float, duration: float) -> dict:
+    start = time.perf_counter() + 0.2  # every thread is waiting by then
+    measure_from, stop_at = start + warmup, start + warmup + duration
+    records: list[list[tuple[float, bool, int]]] = [[] for _ in clients]
+    failures: list[str] = []
+    reconnects_before = sum(c.reconnects for c in clients)
+
+    def drive(client: Client, out: list) -> None:
+        time.sleep(max(0.0, start - time.perf_counter()))
+        while (began := time.perf_counter()) < stop_at:
+            try:
+                response = scenario.send(client)
+                ok, size = response.status == scenario.expect, len(response.body)
+                if not ok:
+                    failures.append(f"status {response.status}")
+            except (OSError, http.client.HTTPException) as exc:
+                ok, size = False, 0
+                failures.append(type(exc).__name__)
+                client.reset()
+            ended = time.perf_counter()
+            if measure_from <= ended <= stop_at:
+                out.append((ended - began, ok, size))
+
+    threads = [threading.Thread(target=drive, args=(c, out), daemon=True) for c, out in zip(clients, records)]
+    for thread in threads:
+        thread.start()
+    pids = worker_pids(master_pid)
+    time.sleep(max(0.0, measure_from - time.perf_counter()))
+    server_cpu, client_cpu = cpu_seconds(pids), time.process_time()
+    time.sleep(max(0.0, stop_at - time.perf_counter()))
+    server_cpu, client_cpu = cpu_seconds(pids) - server_cpu, time.process_time() - client_cpu
+    for thread in threads:
+        thread.join()
+    flat = [r for out in records for r in out]
+    return summarise(scenario, flat, duration, failures, server_cpu, client_cpu,
+                     sum(c.reconnects for c in clients) - reconnects_before)
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float | None:
+    if not sorted_values:
+        return None
+    return sorted_values[min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))]
+
+
+def summarise(scenario: Scenario, records, duration, failures, server_cpu, client_cpu, reconnects) -> dict:
+    latencies = sorted(latency * 1000 for latency, ok, _size in records if ok)
+    sizes = [size for _latency, ok, size in records if ok]
+    return {
+        "label": scenario.label,
+        "request": f"{scenario.method} {scenario.path}",
+        "expected_status": scenario.expect,
+        "requests_per_second": round(len(latencies) / duration, 1),
+        "p50_ms": _round(percentile(latencies, 0.50)),
+        "p95_ms": _round(percentile(latencies, 0.95)),
+        "p99_ms": _round(percentile(latencies, 0.99)),
+        "max_ms": _round(latencies[-1] if latencies else None),
+        "ok": len(latencies),
+        "errors": len(records) - len(latencies),
+        "error_kinds": sorted(set(failures))[:5],
+        "reconnects": reconnects,
+        "response_kb": round(sum(sizes) / len(sizes) / 1024, 1) if sizes else None,
+        "server_cpu_cores": round(server_cpu / duration, 2),
+        "client_cpu_cores": round(client_cpu / duration, 2),
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+# --- the upload ---------------------------------------------------------------------------------------
+
+
+def pdf_like(size: int) -> Iterator[bytes]:
+    """`size` bytes that start like a PDF, generated a MiB at a time (the same random MiB, repeated)."""
+    head = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    block = os.urandom(MiB)
+    yield head
+    remaining = size - len(head)
+    while remaining > 0:
+        yield block[:remaining]
+        remaining -= min(remaining, MiB)
+
+
+def multipart(fields: dict, file_field: str, filename: str, size: int) -> tuple[str, int, Iterator[bytes]]:
+    """A multipart/form-data body as (content type, length, chunks), the file part streamed."""
+    boundary = "bench-" + secrets.token_hex(12)
+    head = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ) + (f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
+         "Content-Type: application/pdf\r\n\r\n").encode()
+    end = f"\r\n--{boundary}--\r\n".encode()
+    chunks = itertools.chain([head], pdf_like(size), [end])
+    return f"multipart/form-data; boundary={boundary}", len(head) + size + len(end), chunks
+
+
+def measure_upload(port: int, master_pid: int, size_mb: int, sar_path: list) -> dict:
+    """Fill a SAR up to its identity page, upload `size_mb` MB there, and watch the workers' memory."""
+    client = Client(port, "127.0.2.1")
+    fill(client, "sar", [step for step in itertools.takewhile(lambda s: s[0] != "identity", sar_path)])
+    path = "/request/sar/identity"
+    client.get_page(path)
+    content_type, length, chunks = multipart({"csrf_token": client.csrf, "action": "upload"},
+                                             "identity", "proof-of-identity.pdf", size_mb * MiB)
+    pids = worker_pids(master_pid)
+    before = {pid: memory_mb(pid) for pid in pids}
+    sampler = RssSampler(pids)
+    sampler.start()
+    started = time.perf_counter()
+    response = client.request("POST", path, chunks, {"Content-Type": content_type, "Content-Length": str(length)},
+                              retry=False)
+    seconds = time.perf_counter() - started
+    time.sleep(0.5)  # memory freed after the response is sent shows in "after"
+    peak = sampler.finish()
+    after = {pid: memory_mb(pid) for pid in pids}
+    page = client.request("GET", path)
+    listed = page.status == 200 and b"Files added" in page.body and b"proof-of-identity.pdf" in page.body
+    location = response.headers.get("Location", "")
+    workers = [{
+        "pid": pid,
+        "rss_before_mb": round(before[pid].get("VmRSS", 0), 1),
+        "rss_peak_mb": round(max(peak[pid], after[pid].get("VmRSS", 0)), 1),
+        "rss_after_mb": round(after[pid].get("VmRSS", 0), 1),
+        "growth_mb": round(max(peak[pid], after[pid].get("VmRSS", 0)) - before[pid].get("VmRSS", 0), 1),
+        "hwm_before_mb": round(before[pid].get("VmHWM", 0), 1),
+        "hwm_after_mb": round(after[pid].get("VmHWM", 0), 1),
+    } for pid in pids]
+    return {
+        "request": f"POST {path} (action=upload, multipart, {length} bytes, Content-Length)",
+        "file_mb": size_mb,
+        "status": response.status,
+        "location": location,
+        "accepted": response.status == 302 and location.endswith(path) and listed,
+        "errors_shown": page_errors(response.body) if response.status != 302 else [],
+        "seconds": round(seconds, 2),
+        "samples": sampler.samples,
+        "sample_interval_ms": 50,
+        "workers": workers,
+        "max_growth_mb": max(w["growth_mb"] for w in workers),
+        "max_hwm_growth_mb": round(max(w["hwm_after_mb"] - w["hwm_before_mb"] for w in workers), 1),
+    }
+
+
+# --- output -------------------------------------------------------------------------------------------
+
+
+def print_header(results: dict) -> None:
+    c = results["config"]
+    print(f"\nCapture pages on the production server: {c['server']}, {c['cpus']} CPUs, http://127.0.0.1:{c['port']}")
+    print(f"  database SQLite (WAL) in a throwaway {c['var_dir']}; jobs on SQLite; LOG_LEVEL=INFO")
+    print(f"  virus scanning: {c['virus_scanning']}")
+    print(f"  {c['clients']} concurrent clients (keep-alive, own session, draft and loopback address each), "
+          f"{c['warmup_s']:g} s warm-up + {c['duration_s']:g} s measured per page\n")
+
+
+def print_table(results: dict) -> None:
+    print(f"{'page':<36}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs bare':>9}"
+          f"{'KB':>7}{'server CPU':>12}{'client CPU':>12}")
+    for name, row in results["scenarios"].items():
+        ratio = results["ratios_to_bare"].get(name)
+        print(f"{row['label']:<36}{row['requests_per_second']:>8.1f}{_fmt(row['p50_ms']):>9}{_fmt(row['p95_ms']):>9}"
+              f"{_fmt(row['p99_ms']):>9}{row['errors']:>8}{'' if ratio is None else f'{ratio:.2f}':>9}"
+              f"{_fmt(row['response_kb']):>7}{row['server_cpu_cores']:>12.2f}{row['client_cpu_cores']:>12.2f}")
+        if row["error_kinds"]:
+            print(f"{'':<4}errors: {', '.join(row['error_kinds'])}")
+    print(f"  {' / '.join(row['request'] for row in results['scenarios'].values())}")
+    print("  vs bare = the page's req/s / the bare page's req/s (aim: >= 0.50 for form pages); "
+          "CPU in cores, of the machine's cores")
+
+
+def print_upload(upload: dict, scanned: bool) -> None:
+    verdict = "ACCEPTED" if upload["accepted"] else "NOT accepted"
+    print(f"\n{upload['file_mb']} MB upload, {upload['request']}: {verdict} "
+          f"(status {upload['status']}{' -> ' + upload['location'] if upload['location'] else ''}) in "
+          f"{upload['seconds']:.1f} s, {'virus scanned by clamd' if scanned else 'NOT virus scanned'}")
+    if upload["errors_shown"]:
+        print(f"  error shown: {'; '.join(upload['errors_shown'])}")
+    print(f"  worker RSS, sampled every {upload['sample_interval_ms']} ms ({upload['samples']} samples):")
+    print(f"  {'pid':>8}{'before MB':>11}{'peak MB':>10}{'after MB':>10}{'growth MB':>11}{'VmHWM before -> after MB':>27}")
+    for w in upload["workers"]:
+        print(f"  {w['pid']:>8}{w['rss_before_mb']:>11.1f}{w['rss_peak_mb']:>10.1f}{w['rss_after_mb']:>10.1f}"
+              f"{w['growth_mb']:>11.1f}{w['hwm_before_mb']:>15.1f} -> {w['hwm_after_mb']:.1f}")
+    print(f"  largest growth of one worker: {upload['max_growth_mb']:.1f} MB sampled, "
+          f"{upload['max_hwm_growth_mb']:.1f} MB by VmHWM, for a {upload['file_mb']} MB file")
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def write_json(results: dict) -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nFigures written to {RESULTS.relative_to(ROOT)}")
+
+
+# --- the run ------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (README production: 4)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (README production: 4)")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class: gthread or sync")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of load before measuring, per page")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per page")
+    parser.add_argument("--upload-mb", type=int, default=100, help="size of the uploaded file in MB (0: skip)")
+    parser.add_argument("--no-clamd", action="store_true", help="do not start clamd: uploads unscanned")
+    return parser.parse_args(argv)
+
+
+def git_commit() -> str:
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    return ""
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    config = ServerConfig(args.workers, args.threads, args.worker_class)
+    paths = happy_paths()
+    var_dir = Path(tempfile.mkdtemp(prefix="bench-capture-"))
+    try:
+        with virus_scanner(not args.no_clamd) as (scanner_env, scanning, scanned):
+            env = server_env(var_dir, scanner_env)
+            migrate(env)
+            with gunicorn(config, env, var_dir / "gunicorn.log") as (port, master):
+                results = {
+                    "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    "commit": git_commit(),
+                    "config": {"server": config.describe(), "gunicorn": dataclasses.asdict(config) | {
+                        "effective_class": config.effective_class}, "cpus": os.cpu_count(), "port": port,
+                        "var_dir": str(var_dir), "virus_scanning": scanning, "clients": args.clients,
+                        "warmup_s": args.warmup, "duration_s": args.duration},
+                    "scenarios": {}, "ratios_to_bare": {},
+                }
+                print_header(results)
+                print(f"Filling the FOI form for {args.clients} clients ...", flush=True)
+                clients = make_clients(port, args.clients, paths["foi"])
+                for scenario in SCENARIOS:
+                    print(f"Measuring {scenario.method} {scenario.path} ...", flush=True)
+                    results["scenarios"][scenario.name] = run_load(scenario, clients, master.pid,
+                                                                   args.warmup, args.duration)
+                bare = results["scenarios"]["bare"]["requests_per_second"]
+                results["ratios_to_bare"] = {
+                    name: round(row["requests_per_second"] / bare, 2) if bare else None
+                    for name, row in results["scenarios"].items() if name != "bare"}
+                if args.upload_mb > 0:
+                    print(f"Uploading {args.upload_mb} MB ...", flush=True)
+                    results["upload"] = measure_upload(port, master.pid, args.upload_mb, paths["sar"])
+                    results["upload"]["virus_scanned"] = scanned
+        print()
+        print_header(results)
+        print_table(results)
+        if "upload" in results:
+            print_upload(results["upload"], scanned)
+        write_json(results)
+        return 0
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))  # for tests.support.clamd
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,102 @@
+"""The case system's side of Capture: pull pending submissions, acknowledge them, fetch their files."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, current_app, request, stream_with_context
+from sqlalchemy import select
+
+from capture import delivery
+from capture.models import Submission, SubmissionFile
+from portal.api import api_key_identity, require_scope
+from portal.db import session as db_session
+from portal.errors import problem
+from portal.security import limiter
+
+api_bp = Blueprint("capture_api", __name__, url_prefix="/api/v1")
+STATUSES = ("pending", "delivered", "acknowledged", "failed")
+MAX_PAGE = 200
+
+
+def _settings():
+    return current_app.config["PORTAL_SETTINGS"]
+
+
+def _services():
+    return current_app.extensions["portal.services"]
+
+
+def _item(submission: Submission) -> dict:
+    return {
+        "reference": submission.reference,
+        "status": submission.delivery_status,
+        "case_id": submission.case_id,
+        "received_at": submission.received_at.isoformat().replace("+00:00", "Z"),
+        "payload": delivery.payload_for_delivery(submission, _settings(), _services().store),
+    }
+
+
+@api_bp.get("/submissions")
+@require_scope("submissions:read")
+@limiter.limit("600 per minute", key_func=api_key_identity)
+def list_submissions():
+    status = request.args.get("status", "pending")
+    if status not in STATUSES:
+        return problem(400, "Bad request", f"status must be one of {', '.join(STATUSES)}")
+    try:
+        limit = min(max(int(request.args.get("limit", 50)), 1), MAX_PAGE)
+        after = int(request.args.get("after", 0))
+    except ValueError:
+        return problem(400, "Bad request", "limit and after must be whole numbers")
+    rows = db_session().scalars(
+        select(Submission).where(Submission.delivery_status == status, Submission.id > after)
+        .order_by(Submission.id).limit(limit + 1)).all()
+    page, more = rows[:limit], len(rows) > limit
+    body = {"items": [_item(s) for s in page], "next_after": page[-1].id if more else None}
+    return body
+
+
+@api_bp.get("/submissions/<reference>")
+@require_scope("submissions:read")
+def get_submission(reference):
+    submission = db_session().scalar(select(Submission).where(Submission.reference == reference))
+    if submission is None:
+        return problem(404, "Not found", "There is no submission with that reference.")
+    return _item(submission)
+
+
+@api_bp.post("/submissions/<reference>/ack")
+@require_scope("submissions:ack")
+def acknowledge(reference):
+    body = request.get_json(silent=True) if request.data else {}
+    if not isinstance(body, dict):
+        return problem(400, "Bad request", "The body must be a JSON object, like {\"case_id\": \"12345\"}.")
+    case_id = body.get("case_id")
+    if case_id is not None and (not isinstance(case_id, (str, int)) or len(str(case_id)) > 100):
+        return problem(400, "Bad request", "case_id must be text of at most 100 characters.")
+    submission = delivery.acknowledge(db_session(), reference, _services().clock.now(),
+                                      str(case_id) if case_id is not None else None)
+    if submission is None:
+        return problem(404, "Not found", "There is no submission with that reference.")
+    return {"reference": submission.reference, "status": submission.delivery_status, "case_id": submission.case_id,
+            "acknowledged_at": submission.acknowledged_at.isoformat().replace("+00:00", "Z")}
+
+
+@api_bp.get("/submission-files/<token>")
+@limiter.limit("600 per minute")
+def submission_file(token):
+    """A signed, expiring URL in a payload: the token is the access check."""
+    named = delivery.file_from_token(_settings().secret_key, token, dt.timedelta(days=_settings().file_url_days))
+    if named is None:
+        return problem(403, "Forbidden", "The file link is not valid or has expired.")
+    reference, file_id = named
+    stored = db_session().scalar(select(SubmissionFile).join(Submission).where(
+        SubmissionFile.file_id == file_id, Submission.reference == reference))
+    if stored is None or stored.submission.personal_data_deleted_at is not None:
+        return problem(410, "Gone", "The file has been deleted.")
+    chunks = _services().store.open(stored.store_key)
+    response = Response(stream_with_context(chunks), mimetype=stored.content_type)
+    response.headers["Content-Length"] = str(stored.size)
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{file_id}\""
+    response.headers["X-Content-SHA256"] = stored.sha256
+    return response

@@ -32,7 +32,7 @@ FILE_URL_SALT = "capture-submission-file-url"
 def backoff(attempts: int, rng: random.Random | None = None) -> dt.timedelta:
     """10 s, 20 s, 40 s ... up to an hour, each with jitter (between half and all of it)."""
     rng = rng or random
-    ceiling = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_WAIT)
+    ceiling = min(FIRST_RETRY * (2 ** min(max(attempts - 1, 0), 20)), LONGEST_WAIT)
     return ceiling * rng.uniform(0.5, 1.0)
 
 
@@ -45,10 +45,10 @@ def due_ids(session: Session, now: dt.datetime, limit: int = 100) -> list[int]:
 
 
 def claim(session: Session, submission_id: int, now: dt.datetime, worker: str) -> bool:
-    """Take the row's lease, or learn that another worker holds it. One atomic UPDATE on both databases."""
+    """Take the row's lease if it is due and free. One atomic UPDATE, the same on both databases."""
     taken = session.execute(
         update(Submission).where(
-            Submission.id == submission_id, Submission.delivery_status == "pending",
+            Submission.id == submission_id, Submission.delivery_status == "pending", Submission.next_attempt_at <= now,
             or_(Submission.locked_until.is_(None), Submission.locked_until < now),
         ).values(locked_until=now + LEASE, locked_by=worker)
     ).rowcount
@@ -87,7 +87,9 @@ def payload_for_delivery(submission: Submission, settings, store) -> dict:
 
 
 def deliver(db, services, settings, submission_id: int, worker: str, rng: random.Random | None = None) -> str:
-    """Try one submission once. Returns what happened: delivered | retry | parked | busy | skipped."""
+    """Try one submission once, if it is due. Returns: delivered | retry | parked | busy | skipped.
+
+    "busy" covers another worker holding the lease and a submission not yet due (or already done)."""
     if getattr(services.case_system, "mode", "push") == "pull":
         return "skipped"  # the case system pulls through the API instead
     with db.sessionmaker() as session:

@@ -6,6 +6,7 @@ import datetime as dt
 from huey import crontab
 
 from capture import delivery, service
+from capture.models import Submission
 from portal.db import get_db
 from portal.jobs import huey, job_app, worker_name
 
@@ -21,12 +22,11 @@ def deliver_submission(submission_id: int) -> str:
     app, services, settings = _context()
     with app.app_context():
         outcome = delivery.deliver(get_db(), services, settings, submission_id, worker_name())
-        if outcome == "retry":
+        if outcome == "retry" and not huey.immediate:
             with get_db().sessionmaker() as session:
-                from capture.models import Submission
-
                 due = session.get(Submission, submission_id).next_attempt_at
-            deliver_submission.schedule((submission_id,), eta=due.replace(tzinfo=None))
+            wait = max((due - services.clock.now()).total_seconds(), 1)
+            deliver_submission.schedule((submission_id,), delay=wait)
         return outcome
 
 

@@ -62,7 +62,8 @@ class HttpCaseSystem:
         if response.status_code in (200, 201, 202) or response.status_code == 409:
             # 409: the case system already has this reference (an earlier attempt's response was lost).
             return DeliveryResult(delivered=True, case_id=_case_id(response), detail=str(response.status_code))
-        if 400 <= response.status_code < 500 and response.status_code not in (408, 425, 429):
+        # 401/403 mean our key or secret is wrong: an operator fixes that, and the retries carry on meanwhile.
+        if 400 <= response.status_code < 500 and response.status_code not in (401, 403, 408, 425, 429):
             raise PayloadRejected(f"{response.status_code}: {_reason(response)}")
         raise CaseSystemUnavailable(f"case system answered {response.status_code}")
 

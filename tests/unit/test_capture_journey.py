@@ -1,5 +1,9 @@
 """Every Capture form end to end through the test client: no JavaScript, one thing per page."""
 import datetime as dt
+import json
+from pathlib import Path
+
+import jsonschema
 
 import pytest
 from sqlalchemy import select
@@ -8,6 +12,9 @@ from capture.definitions import load_all
 from capture.models import Draft, Submission
 from tests.capture_helpers import HAPPY_PATHS, answer, code_from, errors_in, fill, post, submit
 from tests.pages import text_of, check_page
+
+
+CREATE_CASE_SCHEMA = json.loads((Path(__file__).parents[2] / "capture/schema/create_case.schema.json").read_text())
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +55,7 @@ def test_form_end_to_end(app, client, services, form_id):
     assert (submission.delivery_status, submission.case_id) == ("delivered", "CASE-1")  # pushed at once
     assert submission.payload["reference"] == submission.reference
     assert submission.payload["requester"]["email"] == HAPPY_PATHS[form_id][[p for p, _ in HAPPY_PATHS[form_id]].index("email-address")][1]["email"]
+    jsonschema.validate(submission.payload, CREATE_CASE_SCHEMA)  # what the case system is promised
     ack = services.mailer.sent[-1]
     assert submission.reference in ack.subject and submission.reference in ack.body
     assert ack.to == submission.answers["email"]

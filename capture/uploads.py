@@ -111,22 +111,41 @@ def accept_upload(
     `already_total` is the size in bytes of the files the draft already holds; with this file it
     must fit in `max_total`. The stream is read once, and never further than one byte past `max_file`.
     """
+    _check_draft_id(draft_id)
+    return check_and_store(stream, filename, key_prefix=f"capture/drafts/{draft_id}", label=f"draft {draft_id}",
+                           store=store, scanner=scanner, max_file=max_file, max_total=max_total,
+                           already_total=already_total)
+
+
+def check_and_store(
+    stream: BinaryIO | None,
+    filename: str | None,
+    *,
+    key_prefix: str,
+    label: str,
+    store: FileStore,
+    scanner: VirusScanner,
+    max_file: int,
+    max_total: int | None = None,
+    already_total: int = 0,
+) -> AcceptedFile:
+    """The whole pipeline for any service: spool with a size cap, type by content, scan, then store.
+
+    `label` names the owner (a draft, a share) in logs; file names are never logged."""
     if stream is None or not (filename or "").strip():
         raise UploadRejected(SELECT_A_FILE)
-    _check_draft_id(draft_id)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
         size, sha256 = _spool(stream, spool, max_file)
-        _check_size(size, max_file, max_total, already_total)
+        _check_size(size, max_file, max_file + already_total if max_total is None else max_total, already_total)
         kind = detect_kind(spool)
         if kind is None:
-            log.info("upload for draft %s rejected: not an allowed type (%d bytes)", draft_id, size)
+            log.info("upload for %s rejected: not an allowed type (%d bytes)", label, size)
             raise UploadRejected(WRONG_TYPE)
-        scanned = _scan(scanner, spool, draft_id)
+        scanned = _scan(scanner, spool, label)
         file_id = uuid.uuid4().hex
-        key = f"capture/drafts/{draft_id}/{file_id}"
+        key = f"{key_prefix}/{file_id}"
         _store(store, key, spool, sha256)
-    log.info("upload for draft %s accepted as %s: file %s, %d bytes, scanned=%s",
-             draft_id, kind.label, file_id, size, scanned)
+    log.info("upload for %s accepted as %s: file %s, %d bytes, scanned=%s", label, kind.label, file_id, size, scanned)
     return AcceptedFile(file_id=file_id, store_key=key, filename=display_name(filename, kind),
                         content_type=kind.content_type, extension=kind.extension, size=size,
                         sha256=sha256, scanned=scanned)
@@ -162,17 +181,17 @@ def _check_size(size: int, max_file: int, max_total: int, already_total: int) ->
         raise UploadRejected(too_large_in_total_message(max_total))
 
 
-def _scan(scanner: VirusScanner, spool: IO[bytes], draft_id: str) -> bool:
+def _scan(scanner: VirusScanner, spool: IO[bytes], label: str) -> bool:
     """Raise unless the scanner says clean; return whether a scanner really looked at the file."""
     try:
         result = scanner.scan(spool)
     except ScannerUnavailable as exc:
-        log.warning("upload for draft %s not checked: the virus scanner is unavailable", draft_id)
+        log.warning("upload for %s not checked: the virus scanner is unavailable", label)
         raise UploadNotChecked(NOT_CHECKED) from exc
     finally:
         spool.seek(0)
     if not result.clean:
-        log.warning("upload for draft %s rejected: virus %s", draft_id, result.signature)
+        log.warning("upload for %s rejected: virus %s", label, result.signature)
         raise UploadRejected(CONTAINS_VIRUS)
     return result.scanned
 

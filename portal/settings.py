@@ -105,6 +105,13 @@ class Settings:
     draft_idle_minutes: int = 60
     upload_max_file: int = 20 * 1024 * 1024
     upload_max_total: int = 100 * 1024 * 1024
+    # secure share
+    share_default_days: int = 30
+    share_max_days: int = 90
+    share_idle_minutes: int = 30
+    share_reminder_days: int = 3
+    share_max_document: int = 2 * 1024**3
+    share_webhook_url: str = ""
     # requests
     max_content_length: int = 110 * 1024 * 1024
     log_level: str = "INFO"
@@ -161,6 +168,7 @@ class Settings:
             "notify_template_id": "NOTIFY_TEMPLATE_ID", "clamd_socket": "CLAMD_SOCKET", "clamd_host": "CLAMD_HOST",
             "postcodes_base_url": "POSTCODES_BASE_URL", "case_system_url": "CASE_SYSTEM_URL",
             "case_system_secret": "CASE_SYSTEM_SECRET", "log_level": "LOG_LEVEL",
+            "share_webhook_url": "SHARE_WEBHOOK_URL",
         }
         for field, name in text.items():
             if name in env:
@@ -173,7 +181,10 @@ class Settings:
             ("draft_idle_minutes", "DRAFT_IDLE_MINUTES", int),
             ("case_system_timeout", "CASE_SYSTEM_TIMEOUT", float), ("case_system_retry_hours", "CASE_SYSTEM_RETRY_HOURS", int),
             ("case_system_inline_max", "CASE_SYSTEM_INLINE_MAX", _size), ("file_url_days", "FILE_URL_DAYS", int),
-            ("retention_days", "RETENTION_DAYS", int), ("upload_max_file", "UPLOAD_MAX_FILE", _size),
+            ("retention_days", "RETENTION_DAYS", int),
+            ("share_default_days", "SHARE_DEFAULT_DAYS", int), ("share_max_days", "SHARE_MAX_DAYS", int),
+            ("share_idle_minutes", "SHARE_IDLE_MINUTES", int), ("share_reminder_days", "SHARE_REMINDER_DAYS", int),
+            ("share_max_document", "SHARE_MAX_DOCUMENT", _size), ("upload_max_file", "UPLOAD_MAX_FILE", _size),
             ("upload_max_total", "UPLOAD_MAX_TOTAL", _size),
         ):
             if name in env:

@@ -5,6 +5,7 @@ from portal.db import make_engine
 from portal.models import Base
 
 import capture.models  # noqa: F401,E402 - registers its tables on Base.metadata
+import secure_share.models  # noqa: F401,E402
 
 config = context.config
 target_metadata = Base.metadata

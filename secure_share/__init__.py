@@ -1,0 +1,1 @@
+"""Secure Share: expiring, signed links through which a requester downloads response documents."""

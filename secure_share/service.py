@@ -1,0 +1,388 @@
+"""Secure Share's domain logic: shares and documents for the back office, sign-in for the requester."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import secrets
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from capture.uploads import check_and_store
+from portal.exceptions import Gone, NotFound, PortalError
+from secure_share import links
+from secure_share.models import Document, Share, ShareEvent, ShareSession, SignInCode
+
+log = logging.getLogger(__name__)
+
+CODE_VALID = dt.timedelta(minutes=15)
+CODE_ATTEMPTS = 5
+CODES_PER_BROWSER = 5  # per share and client address, in CODE_WINDOW
+CODES_PER_SHARE = 20  # from all addresses, in CODE_WINDOW: an attacker elsewhere cannot use them all up for long
+CODE_WINDOW = dt.timedelta(hours=1)
+LINK_MAX_AGE = dt.timedelta(days=400)  # the signature's own limit; the share's expiry is checked to the minute
+
+
+class InvalidRequest(PortalError):
+    status_code = 422
+    title = "Invalid request"
+
+    def __init__(self, detail: str, field: str | None = None):
+        super().__init__(detail)
+        self.field = field
+
+
+class Conflict(PortalError):
+    status_code = 409
+    title = "Conflict"
+
+
+class LinkInvalid(PortalError):
+    status_code = 404
+    title = "This link does not work"
+
+
+class ShareClosed(Gone):
+    """Expired, revoked or removed: the page says which, and what to do next."""
+
+    def __init__(self, share: Share):
+        super().__init__(f"share {share.status}")
+        self.share = share
+
+
+class TooManyCodes(PortalError):
+    status_code = 429
+    title = "Too many security codes"
+
+
+def _hmac(secret: str, text: str) -> str:
+    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def record(session: Session, share: Share, now: dt.datetime, kind: str, actor: str, *,
+           document_id: str | None = None, device: str = "", **detail) -> None:
+    session.add(ShareEvent(share_id=share.id, at=now, kind=kind, actor=actor, document_id=document_id,
+                           device=device, detail=detail))
+    log.info("share event share=%s kind=%s actor=%s", share.id, kind, actor)
+
+
+# The back office ---------------------------------------------------------------------------
+
+def _clean(value, field: str, limit: int, required: bool = True) -> str:
+    text = " ".join(str(value or "").split()) if not isinstance(value, str) or "\n" not in value else str(value).strip()
+    if required and not text:
+        raise InvalidRequest(f"{field} is required", field)
+    if len(text) > limit:
+        raise InvalidRequest(f"{field} must be {limit} characters or less", field)
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        raise InvalidRequest(f"{field} must not contain control characters", field)
+    return text
+
+
+def _expiry(now: dt.datetime, settings, days=None, at=None) -> dt.datetime:
+    if at is not None:
+        try:
+            when = dt.datetime.fromisoformat(str(at).replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidRequest("expires_at must be an ISO 8601 date and time", "expires_at") from None
+        if when.tzinfo is None:
+            raise InvalidRequest("expires_at must include a time zone, like 2026-06-25T18:00:00+01:00", "expires_at")
+    else:
+        if days is None:
+            days = settings.share_default_days
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise InvalidRequest("expires_in_days must be a whole number", "expires_in_days")
+        when = now + dt.timedelta(days=days)
+    if when <= now:
+        raise InvalidRequest("the expiry must be in the future", "expires_at")
+    if when > now + dt.timedelta(days=settings.share_max_days, minutes=1):
+        raise InvalidRequest(f"the expiry can be at most {settings.share_max_days} days away", "expires_at")
+    return when.astimezone(dt.timezone.utc).replace(second=0, microsecond=0)
+
+
+def create_share(session: Session, now: dt.datetime, settings, data: dict) -> Share:
+    if not isinstance(data, dict):
+        raise InvalidRequest("the body must be a JSON object")
+    try:
+        email = validate_email(str(data.get("recipient_email") or ""), check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise InvalidRequest("recipient_email must be an email address", "recipient_email") from None
+    webhook = _clean(data.get("webhook_url", ""), "webhook_url", 500, required=False)
+    if webhook and not webhook.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise InvalidRequest("webhook_url must be an https:// address", "webhook_url")
+    share = Share(
+        id=secrets.token_hex(12), case_reference=_clean(data.get("case_reference"), "case_reference", 60),
+        recipient_name=_clean(data.get("recipient_name"), "recipient_name", 200), recipient_email=email,
+        message=_clean(data.get("message", ""), "message", 2000, required=False), status="draft", link_version=0,
+        created_at=now, expires_at=_expiry(now, settings, data.get("expires_in_days"), data.get("expires_at")),
+        webhook_url=webhook,
+    )
+    session.add(share)
+    session.flush()
+    record(session, share, now, "created", "case system", expires_at=share.expires_at.isoformat())
+    session.commit()
+    return share
+
+
+def get_share(session: Session, share_id: str) -> Share:
+    share = session.get(Share, share_id) if share_id and len(share_id) <= 32 else None
+    if share is None:
+        raise NotFound("There is no share with that id.")
+    return share
+
+
+def _open_for_changes(share: Share) -> None:
+    if share.status not in ("draft", "sent"):
+        raise Conflict(f"the share is {share.status}")
+
+
+def add_document(session: Session, share: Share, stream, filename: str, title: str | None, services, settings) -> Document:
+    _open_for_changes(share)
+    accepted = check_and_store(stream, filename, key_prefix=f"shares/{share.id}", label=f"share {share.id}",
+                               store=services.store, scanner=services.scanner, max_file=settings.share_max_document)
+    now = services.clock.now()
+    stem = accepted.filename.rsplit(".", 1)[0]
+    document = Document(id=accepted.file_id[:24], share_id=share.id, title=_clean(title or stem, "title", 200),
+                        filename=accepted.filename, content_type=accepted.content_type,
+                        kind=accepted.extension.upper(), size=accepted.size, sha256=accepted.sha256,
+                        store_key=accepted.store_key, scan_status="clean" if accepted.scanned else "unscanned",
+                        uploaded_at=now)
+    session.add(document)
+    record(session, share, now, "document added", "case system", document_id=document.id, size=document.size)
+    session.commit()
+    return document
+
+
+def live_documents(share: Share) -> list[Document]:
+    return [d for d in share.documents if d.removed_at is None]
+
+
+def remove_document(session: Session, share: Share, document_id: str, store, now: dt.datetime) -> None:
+    _open_for_changes(share)
+    document = next((d for d in live_documents(share) if d.id == document_id), None)
+    if document is None:
+        raise NotFound("There is no such document in this share.")
+    store.delete(document.store_key)
+    document.removed_at = now
+    record(session, share, now, "document removed", "case system", document_id=document.id)
+    session.commit()
+
+
+def link_for(settings, share: Share) -> str:
+    token = links.make_token(settings.secret_key, share.id, share.link_version)
+    return f"{settings.base_url.rstrip('/')}/documents/{token}"
+
+
+def send(session: Session, share: Share, now: dt.datetime, *, resend: bool = False) -> None:
+    _open_for_changes(share)
+    if not live_documents(share):
+        raise Conflict("add at least one document before sending")
+    if resend:
+        if share.status != "sent":
+            raise Conflict("only a share that has been sent can be sent again")
+        share.link_version += 1  # every earlier link dies
+    elif share.status == "sent":
+        raise Conflict("the share has already been sent: use resend for a fresh link")
+    share.status, share.sent_at = "sent", now
+    record(session, share, now, "resent" if resend else "sent", "case system", link_version=share.link_version)
+    session.commit()
+
+
+def revoke(session: Session, share: Share, now: dt.datetime) -> None:
+    if share.status in ("revoked", "removed", "expired"):
+        return
+    share.status, share.closed_at = "revoked", now
+    _end_sessions(session, share, now)
+    record(session, share, now, "revoked", "case system")
+    session.commit()
+
+
+def extend(session: Session, share: Share, now: dt.datetime, settings, data: dict) -> None:
+    _open_for_changes(share)
+    new = _expiry(now, settings, data.get("expires_in_days"), data.get("expires_at"))
+    record(session, share, now, "expiry changed", "case system", old=share.expires_at.isoformat(), new=new.isoformat())
+    share.expires_at = new
+    share.reminder_sent_at = None
+    session.commit()
+
+
+def share_json(share: Share, settings, link: str | None = None) -> dict:
+    def stamp(value):
+        return value.isoformat().replace("+00:00", "Z") if value else None
+
+    body = {
+        "id": share.id, "case_reference": share.case_reference, "recipient_name": share.recipient_name,
+        "recipient_email": share.recipient_email, "status": share.status, "expires_at": stamp(share.expires_at),
+        "sent_at": stamp(share.sent_at), "first_downloaded_at": stamp(share.first_downloaded_at),
+        "files_deleted_at": stamp(share.files_deleted_at),
+        "documents": [{"id": d.id, "title": d.title, "filename": d.filename, "content_type": d.content_type,
+                       "size": d.size, "sha256": d.sha256, "uploaded_at": stamp(d.uploaded_at)}
+                      for d in live_documents(share)],
+    }
+    if link:
+        body["link"] = link
+    return body
+
+
+def events_json(session: Session, share: Share) -> list[dict]:
+    rows = session.scalars(select(ShareEvent).where(ShareEvent.share_id == share.id).order_by(ShareEvent.at, ShareEvent.id))
+    return [{"at": e.at.isoformat().replace("+00:00", "Z"), "event": e.kind, "actor": e.actor,
+             "document_id": e.document_id, "device": e.device or None, **({"detail": e.detail} if e.detail else {})}
+            for e in rows]
+
+
+# The requester ------------------------------------------------------------------------------
+
+def resolve(session: Session, settings, token: str, now: dt.datetime) -> Share:
+    """The share a link names, open for sign-in; LinkInvalid or ShareClosed otherwise (fail closed)."""
+    named = links.read_token(settings.secret_key, token, LINK_MAX_AGE)
+    share = session.get(Share, named[0]) if named else None
+    if share is None or share.status == "draft" or named[1] != share.link_version:
+        raise LinkInvalid()
+    expire_if_due(session, share, now)
+    if share.status != "sent":
+        raise ShareClosed(share)
+    return share
+
+
+def expire_if_due(session: Session, share: Share, now: dt.datetime) -> None:
+    """Expiry is enforced here to the minute, not left to the periodic job."""
+    if share.status == "sent" and now >= share.expires_at:
+        share.status, share.closed_at = "expired", share.expires_at
+        _end_sessions(session, share, now)
+        record(session, share, now, "expired", "system")
+        session.commit()
+
+
+def masked_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def request_code(session: Session, share: Share, browser: str, client: str, now: dt.datetime, secret: str) -> str:
+    since = now - CODE_WINDOW
+    from_here = session.scalar(select(func.count()).select_from(SignInCode).where(
+        SignInCode.share_id == share.id, SignInCode.client == client, SignInCode.created_at > since))
+    in_all = session.scalar(select(func.count()).select_from(SignInCode).where(
+        SignInCode.share_id == share.id, SignInCode.created_at > since))
+    if from_here >= CODES_PER_BROWSER or in_all >= CODES_PER_SHARE:
+        record(session, share, now, "code refused: too many requests", "requester")
+        session.commit()
+        raise TooManyCodes("You have asked for too many codes. Wait an hour and try again.")
+    code = f"{secrets.randbelow(10**6):06d}"
+    session.add(SignInCode(share_id=share.id, browser=browser, client=client,
+                           code_hash=_hmac(secret, f"{share.id}:{browser}:{code}"), created_at=now,
+                           expires_at=now + CODE_VALID, attempts=0))
+    record(session, share, now, "code sent", "requester")
+    session.commit()
+    return code
+
+
+@dataclasses.dataclass(frozen=True)
+class CodeCheck:
+    ok: bool
+    reason: str = ""  # wrong | expired | locked | none
+    attempts_left: int = 0
+
+
+def check_code(session: Session, share: Share, browser: str, typed: str, now: dt.datetime, secret: str,
+               device: str) -> CodeCheck:
+    """Only the browser that asked for a code can use it, so guessing elsewhere locks nobody else out."""
+    code = session.scalar(select(SignInCode).where(SignInCode.share_id == share.id, SignInCode.browser == browser,
+                                                   SignInCode.used_at.is_(None))
+                          .order_by(SignInCode.created_at.desc(), SignInCode.id.desc()).limit(1))
+    if code is None:
+        return CodeCheck(False, "none")
+    if code.attempts >= CODE_ATTEMPTS:
+        return CodeCheck(False, "locked")
+    if now > code.expires_at:
+        return CodeCheck(False, "expired")
+    code.attempts += 1
+    digits = "".join(ch for ch in typed if ch.isdigit())
+    if hmac.compare_digest(code.code_hash, _hmac(secret, f"{share.id}:{browser}:{digits}")):
+        code.used_at = now
+        session.commit()
+        return CodeCheck(True)
+    left = CODE_ATTEMPTS - code.attempts
+    record(session, share, now, "code failed", "requester", device=device, attempts_left=left)
+    if left <= 0:
+        record(session, share, now, "locked: too many wrong codes", "requester", device=device)
+    session.commit()
+    return CodeCheck(False, "locked" if left <= 0 else "wrong", left)
+
+
+def start_session(session: Session, share: Share, now: dt.datetime, device: str) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(ShareSession(id=hashlib.sha256(token.encode()).hexdigest(), share_id=share.id, created_at=now,
+                             last_seen_at=now))
+    record(session, share, now, "signed in", "requester", device=device)
+    session.commit()
+    return token
+
+
+def current_session(session: Session, share: Share, token: str | None, now: dt.datetime,
+                    idle: dt.timedelta) -> ShareSession | None:
+    if not token:
+        return None
+    row = session.get(ShareSession, hashlib.sha256(token.encode()).hexdigest())
+    if row is None or row.share_id != share.id or row.ended_at is not None or now - row.last_seen_at > idle:
+        return None
+    row.last_seen_at = now
+    session.commit()
+    return row
+
+
+def sign_out(session: Session, share: Share, token: str | None, now: dt.datetime, device: str) -> None:
+    row = session.get(ShareSession, hashlib.sha256(token.encode()).hexdigest()) if token else None
+    if row is not None and row.ended_at is None:
+        row.ended_at = now
+        record(session, share, now, "signed out", "requester", device=device)
+        session.commit()
+
+
+def _end_sessions(session: Session, share: Share, now: dt.datetime) -> None:
+    for row in session.scalars(select(ShareSession).where(ShareSession.share_id == share.id,
+                                                          ShareSession.ended_at.is_(None))):
+        row.ended_at = now
+
+
+def record_download(session: Session, share: Share, now: dt.datetime, device: str, document: Document | None,
+                    byte_range: str | None = None) -> bool:
+    """Returns True for the share's first download (the case system's webhook is told)."""
+    first = share.first_downloaded_at is None
+    if first:
+        share.first_downloaded_at = now
+    record(session, share, now, "downloaded" if document else "downloaded all", "requester",
+           document_id=document.id if document else None, device=device,
+           **({"range": byte_range} if byte_range else {}))
+    session.commit()
+    return first
+
+
+def remove_by_requester(session: Session, share: Share, store, now: dt.datetime, device: str) -> None:
+    share.status, share.closed_at = "removed", now
+    record(session, share, now, "removed by the requester", "requester", device=device)
+    delete_files(session, share, store, now)
+    _end_sessions(session, share, now)
+    session.commit()
+
+
+def delete_files(session: Session, share: Share, store, now: dt.datetime) -> None:
+    if share.files_deleted_at is not None:
+        return
+    for document in share.documents:
+        store.delete(document.store_key)
+    share.files_deleted_at = now
+    record(session, share, now, "files deleted", "system", documents=len(share.documents))
+    session.commit()
+
+
+def history(session: Session, share: Share) -> list[ShareEvent]:
+    kinds = ("sent", "resent", "signed in", "signed out", "downloaded", "downloaded all", "code failed",
+             "locked: too many wrong codes")
+    return list(session.scalars(select(ShareEvent).where(ShareEvent.share_id == share.id, ShareEvent.kind.in_(kinds))
+                                .order_by(ShareEvent.at.desc(), ShareEvent.id.desc())))

@@ -76,7 +76,10 @@ def worker(workers):
 
     from portal.jobs import huey
 
-    Consumer(huey, workers=workers, worker_type="thread", periodic=True, check_worker_health=True).run()
+    # Poll at most every half second when idle: an emailed code or a delivery should not wait 10 s
+    # (Huey's default) on the SQLite queue. Redis blocks on its queue and does not poll.
+    Consumer(huey, workers=workers, worker_type="thread", periodic=True, check_worker_health=True,
+             initial_delay=0.1, backoff=1.15, max_delay=0.5).run()
 
 
 # Each service adds a function here that seeds its demo data and returns lines to print.

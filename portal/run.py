@@ -37,7 +37,7 @@ def main(host: str = "127.0.0.1", port: int = 5000, case_system_port: int = 5001
     finally:
         for process in processes.values():
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGTERM)  # stops werkzeug and the Huey consumer cleanly
         for process in processes.values():
             try:
                 process.wait(timeout=10)

@@ -1,10 +1,7 @@
 """Capture's domain logic: drafts, confirming the email address, and committing a submission."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import hashlib
-import hmac
 import logging
 import secrets
 
@@ -17,13 +14,13 @@ from capture import deadlines, references
 from capture.definitions import FormDefinition
 from capture.display import answer_lines
 from capture.models import Draft, EmailConfirmation, Submission, SubmissionFile
+from portal import codes
 from portal.adapters.ports import EmailMessage
+from portal.codes import CodeCheck  # noqa: F401 - part of this module's interface
 from portal.dates import govuk_date, govuk_datetime
 
 log = logging.getLogger(__name__)
 
-CODE_VALID = dt.timedelta(minutes=15)
-CODE_ATTEMPTS = 5
 CODES_PER_EMAIL_PER_HOUR = 5
 RESEND_AFTER = dt.timedelta(seconds=30)
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
@@ -38,15 +35,7 @@ class CodeNotSent(Exception):
     """A code was asked for too soon or too often; the message says when to try again."""
 
 
-@dataclasses.dataclass(frozen=True)
-class CodeCheck:
-    ok: bool
-    reason: str = ""  # wrong | expired | locked | none
-    attempts_left: int = 0
-
-
-def _hmac(secret: str, text: str) -> str:
-    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+_hmac = codes.keyed_hash
 
 
 # Drafts -------------------------------------------------------------------------------------
@@ -110,9 +99,10 @@ def send_code(session: Session, draft: Draft, email: str, now: dt.datetime, secr
         EmailConfirmation.email_hash == email_hash, EmailConfirmation.created_at > now - dt.timedelta(hours=1)))
     if sent_this_hour >= CODES_PER_EMAIL_PER_HOUR:
         raise CodeNotSent("You have asked for too many codes. Wait an hour and try again")
-    code = f"{secrets.randbelow(10**6):06d}"
-    confirmation = EmailConfirmation(draft_id=draft.id, email_hash=email_hash, code_hash=_hmac(secret, f"{draft.id}:{code}"),
-                                     created_at=now, expires_at=now + CODE_VALID, attempts=0)
+    code = codes.new_code()
+    confirmation = EmailConfirmation(draft_id=draft.id, email_hash=email_hash,
+                                     code_hash=codes.code_hash(secret, draft.id, code),
+                                     created_at=now, expires_at=now + codes.VALID_FOR, attempts=0)
     session.add(confirmation)
     session.commit()
     return confirmation, code
@@ -125,21 +115,11 @@ def latest_confirmation(session: Session, draft: Draft) -> EmailConfirmation | N
 
 def check_code(session: Session, draft: Draft, typed: str, now: dt.datetime, secret: str) -> CodeCheck:
     confirmation = latest_confirmation(session, draft)
-    if confirmation is None:
-        return CodeCheck(False, "none")
-    if confirmation.attempts >= CODE_ATTEMPTS:
-        return CodeCheck(False, "locked")
-    if now > confirmation.expires_at:
-        return CodeCheck(False, "expired")
-    confirmation.attempts += 1
-    digits = "".join(ch for ch in typed if ch.isdigit())
-    if hmac.compare_digest(confirmation.code_hash, _hmac(secret, f"{draft.id}:{digits}")):
+    result = codes.check(confirmation, typed, now, secret, scope=draft.id)
+    if result.ok:
         confirmation.confirmed_at = now
-        session.commit()
-        return CodeCheck(True)
     session.commit()
-    left = CODE_ATTEMPTS - confirmation.attempts
-    return CodeCheck(False, "locked" if left <= 0 else "wrong", left)
+    return result
 
 
 def link_token(secret: str, confirmation: EmailConfirmation) -> str:
@@ -149,13 +129,13 @@ def link_token(secret: str, confirmation: EmailConfirmation) -> str:
 def confirmation_from_link(session: Session, secret: str, token: str, now: dt.datetime) -> EmailConfirmation | None:
     """The confirmation a link names, if the link is genuine, unexpired and unused; else None (fail closed)."""
     try:
-        data = URLSafeTimedSerializer(secret, salt=LINK_SALT).loads(token, max_age=int(CODE_VALID.total_seconds()))
+        data = URLSafeTimedSerializer(secret, salt=LINK_SALT).loads(token, max_age=int(codes.VALID_FOR.total_seconds()))
         confirmation = session.get(EmailConfirmation, int(data["c"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
     if confirmation is None or confirmation.draft_id != data.get("d") or now > confirmation.expires_at:
         return None
-    if confirmation.attempts >= CODE_ATTEMPTS:
+    if confirmation.attempts >= codes.ATTEMPTS:
         return None
     return confirmation
 

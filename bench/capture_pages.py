@@ -8,25 +8,30 @@ What it measures, and how:
 1. The server. A throwaway PORTAL_VAR_DIR in /tmp (SQLite database migrated with `flask db upgrade`,
    local encrypted file store, mail outbox), and gunicorn on a free 127.0.0.1 port serving
    `bench.bare_app:app`: `portal.app.create_app()` plus `/bench/bare`, a page rendering the GOV.UK base
-   template and nothing else. Default config: the README's production command (4 workers x 4 threads,
-   gthread). Settings from the environment: PORTAL_ENV=development, JOB_BACKEND=sqlite,
-   RATELIMIT_DEFAULT high enough not to throttle, upload and request limits of 200 MB, LOG_LEVEL=INFO
-   (a JSON line per request, as in production). Virus scanning: a private clamd started with
-   tests/support/clamd.py when clamd and the test extras are installed, otherwise off, and said so.
-2. Throughput and latency. N clients (threads, default 50), each a person: its own keep-alive
-   http.client connection from its own loopback address (127.0.1.x, so per-address rate limits see
-   50 people), its own cookies, session and draft. Each client first fills the FOI happy path
-   (HAPPY_PATHS["foi"] in tests/capture_helpers.py, GET for the CSRF token then POST, page by page).
-   Then, per scenario, every client sends requests back to back for warm-up + duration seconds and
-   the requests that finish inside the last `duration` seconds count:
+   template and nothing else. Default config: 2 x CPUs + 1 sync workers (`nproc`-based). The README's
+   production command (4 workers x 4 threads: gthread) is measured with `--workers 4 --threads 4`;
+   with keep-alive clients a gthread worker keeps every connection it accepted, and one worker can end
+   up with all 50 (a NOTE under the table shows an uneven CPU split). Settings from the environment:
+   PORTAL_ENV=development, JOB_BACKEND=sqlite, RATELIMIT_DEFAULT high enough not to throttle, upload
+   and request limits of 200 MB, LOG_LEVEL=INFO (a JSON line per request, as in production). Virus
+   scanning: a private clamd started with tests/support/clamd.py when clamd and the test extras are
+   installed, otherwise off, and the output says so.
+2. Throughput and latency. N clients (threads, default 50), each a person: its own http.client
+   connection (kept alive when the server allows) from its own loopback address (127.0.1.x, so
+   per-address rate limits see 50 people), its own cookies, session and draft. Each client first
+   fills the FOI happy path (HAPPY_PATHS["foi"] in tests/capture_helpers.py: GET for the CSRF token,
+   then POST, page by page). Then every client sends one scenario's request back to back; the
+   requests finishing after the warm-up count. The scenarios are interleaved in rounds (default 2
+   rounds of 2 s warm-up + 5 s measured each), so a change in the machine's other load weighs on all:
      bare      GET  /bench/bare                    (the yardstick)
      question  GET  /request/foi/full-name         (a question page with the client's draft)
      check     GET  /request/foi/check-answers     (the client's complete draft)
      answer    POST /request/foi/full-name         (an answer saved, 302 to the next page; the only
                                                     requests exempt from rate limits, see bare_app.py)
-   Reported: requests/second (responses with the expected status), p50/p95/p99 latency, errors,
-   the ratio of each form page's throughput to the bare page's, and the CPU (in cores) used by the
-   gunicorn workers and by this load generator, which share the machine's cores.
+   Reported: requests/second (responses with the expected status) and its ratio to the bare page's,
+   p50/p95/p99 latency, errors, responses per second of worker CPU and its ratio to the bare page's
+   (a cost figure other load on the machine hardly moves), and the CPU in cores used by the gunicorn
+   workers, by this load generator and by every other process: they all share the machine's cores.
 3. Upload memory. A SAR draft filled up to its identity page, then a 100 MB generated file that
    starts with %PDF- is POSTed there (action=upload, multipart, streamed from a generator with a
    Content-Length), while the RSS (VmRSS) of every gunicorn worker (the master's children in /proc)
@@ -100,8 +105,8 @@ class ServerConfig:
         return "gthread" if self.worker_class == "sync" and self.threads > 1 else self.worker_class
 
     def describe(self) -> str:
-        return (f"gunicorn {self.effective_class}, {self.workers} workers x {self.threads} threads, "
-                f"timeout {self.timeout} s")
+        threads = f"{self.threads} thread{'s' if self.threads > 1 else ''}"
+        return f"gunicorn {self.effective_class}, {self.workers} workers x {threads}, timeout {self.timeout} s"
 
 
 def free_port() -> int:
@@ -229,6 +234,13 @@ def cpu_seconds(pids: list[int]) -> float:
             fields = _stat_fields(pid)
             total += int(fields[11]) + int(fields[12])
     return total / CLOCK_TICKS
+
+
+def machine_busy_seconds() -> float:
+    """CPU time every process on the machine has used (the first line of /proc/stat, idle and iowait left out)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
 
 
 def memory_mb(pid: int) -> dict[str, float]:
@@ -401,42 +413,59 @@ SCENARIOS = [
 ]
 
 
-def run_load(scenario: Scenario, clients: list[Client], master_pid: int, warmup: float, duration: float) -> dict:
+@dataclasses.dataclass
+class Measured:
+    """What one scenario's measured windows added up to (over every round)."""
+
+    seconds: float = 0.0
+    records: list = dataclasses.field(default_factory=list)  # (latency s, ok, response bytes)
+    failures: list = dataclasses.field(default_factory=list)
+    server_cpu: dict = dataclasses.field(default_factory=dict)  # worker pid -> CPU seconds
+    client_cpu: float = 0.0
+    other_cpu: float = 0.0
+    reconnects: int = 0
+
+
+def run_load(scenario: Scenario, clients: list[Client], master_pid: int, warmup: float, duration: float,
+             into: Measured) -> None:
+    """Every client sends `scenario` back to back for warmup + duration s; the last `duration` s count."""
     start = time.perf_counter() + 0.2  # every thread is waiting by then
     measure_from, stop_at = start + warmup, start + warmup + duration
-    records: list[list[tuple[float, bool, int]]] = [[] for _ in clients]
-    failures: list[str] = []
     reconnects_before = sum(c.reconnects for c in clients)
 
-    def drive(client: Client, out: list) -> None:
+    def drive(client: Client) -> None:
         time.sleep(max(0.0, start - time.perf_counter()))
         while (began := time.perf_counter()) < stop_at:
             try:
                 response = scenario.send(client)
                 ok, size = response.status == scenario.expect, len(response.body)
                 if not ok:
-                    failures.append(f"status {response.status}")
+                    into.failures.append(f"status {response.status}")
             except (OSError, http.client.HTTPException) as exc:
                 ok, size = False, 0
-                failures.append(type(exc).__name__)
+                into.failures.append(type(exc).__name__)
                 client.reset()
             ended = time.perf_counter()
             if measure_from <= ended <= stop_at:
-                out.append((ended - began, ok, size))
+                into.records.append((ended - began, ok, size))
 
-    threads = [threading.Thread(target=drive, args=(c, out), daemon=True) for c, out in zip(clients, records)]
+    threads = [threading.Thread(target=drive, args=(client,), daemon=True) for client in clients]
     for thread in threads:
         thread.start()
     pids = worker_pids(master_pid)
     time.sleep(max(0.0, measure_from - time.perf_counter()))
-    server_cpu, client_cpu = cpu_seconds(pids), time.process_time()
+    server, client_cpu, machine = {p: cpu_seconds([p]) for p in pids}, time.process_time(), machine_busy_seconds()
     time.sleep(max(0.0, stop_at - time.perf_counter()))
-    server_cpu, client_cpu = cpu_seconds(pids) - server_cpu, time.process_time() - client_cpu
+    server = {pid: cpu_seconds([pid]) - before for pid, before in server.items()}
+    client_cpu = time.process_time() - client_cpu
+    into.other_cpu += machine_busy_seconds() - machine - sum(server.values()) - client_cpu
+    into.client_cpu += client_cpu
+    for pid, seconds in server.items():
+        into.server_cpu[pid] = into.server_cpu.get(pid, 0.0) + seconds
+    into.seconds += duration
     for thread in threads:
         thread.join()
-    flat = [r for out in records for r in out]
-    return summarise(scenario, flat, duration, failures, server_cpu, client_cpu,
-                     sum(c.reconnects for c in clients) - reconnects_before)
+    into.reconnects += sum(c.reconnects for c in clients) - reconnects_before
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float | None:
@@ -445,26 +474,48 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
     return sorted_values[min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))]
 
 
-def summarise(scenario: Scenario, records, duration, failures, server_cpu, client_cpu, reconnects) -> dict:
-    latencies = sorted(latency * 1000 for latency, ok, _size in records if ok)
-    sizes = [size for _latency, ok, size in records if ok]
+def summarise(scenario: Scenario, m: Measured) -> dict:
+    latencies = sorted(latency * 1000 for latency, ok, _size in m.records if ok)
+    sizes = [size for _latency, ok, size in m.records if ok]
+    server_cpu = sum(m.server_cpu.values())
     return {
         "label": scenario.label,
         "request": f"{scenario.method} {scenario.path}",
         "expected_status": scenario.expect,
-        "requests_per_second": round(len(latencies) / duration, 1),
+        "measured_s": m.seconds,
+        "requests_per_second": round(len(latencies) / m.seconds, 1),
+        "requests_per_worker_cpu_second": round(len(latencies) / server_cpu, 1) if server_cpu else None,
         "p50_ms": _round(percentile(latencies, 0.50)),
         "p95_ms": _round(percentile(latencies, 0.95)),
         "p99_ms": _round(percentile(latencies, 0.99)),
         "max_ms": _round(latencies[-1] if latencies else None),
         "ok": len(latencies),
-        "errors": len(records) - len(latencies),
-        "error_kinds": sorted(set(failures))[:5],
-        "reconnects": reconnects,
+        "errors": len(m.records) - len(latencies),
+        "error_kinds": sorted(set(m.failures))[:5],
+        "reconnects": m.reconnects,
         "response_kb": round(sum(sizes) / len(sizes) / 1024, 1) if sizes else None,
-        "server_cpu_cores": round(server_cpu / duration, 2),
-        "client_cpu_cores": round(client_cpu / duration, 2),
+        "server_cpu_cores": round(server_cpu / m.seconds, 2),
+        "server_cpu_split_percent": [round(100 * cpu / (server_cpu or 1)) for cpu in m.server_cpu.values()],
+        "client_cpu_cores": round(m.client_cpu / m.seconds, 2),
+        "other_processes_cpu_cores": round(max(0.0, m.other_cpu) / m.seconds, 2),
     }
+
+
+def measure_pages(clients: list[Client], master_pid: int, warmup: float, duration: float, rounds: int) -> dict:
+    """Each scenario for duration/rounds s per round, the scenarios interleaved, so that a change in
+    what else the machine is doing weighs on every page alike."""
+    measured = {scenario.name: Measured() for scenario in SCENARIOS}
+    for round_number in range(1, rounds + 1):
+        for scenario in SCENARIOS:
+            print(f"  round {round_number}/{rounds}: {scenario.method} {scenario.path}", flush=True)
+            run_load(scenario, clients, master_pid, warmup, duration / rounds, measured[scenario.name])
+    return {scenario.name: summarise(scenario, measured[scenario.name]) for scenario in SCENARIOS}
+
+
+def ratios(scenarios: dict, key: str) -> dict:
+    bare = scenarios["bare"][key]
+    return {name: round(row[key] / bare, 2) if bare and row[key] else None
+            for name, row in scenarios.items() if name != "bare"}
 
 
 def _round(value: float | None) -> float | None:
@@ -553,23 +604,38 @@ def print_header(results: dict) -> None:
     print(f"\nCapture pages on the production server: {c['server']}, {c['cpus']} CPUs, http://127.0.0.1:{c['port']}")
     print(f"  database SQLite (WAL) in a throwaway {c['var_dir']}; jobs on SQLite; LOG_LEVEL=INFO")
     print(f"  virus scanning: {c['virus_scanning']}")
-    print(f"  {c['clients']} concurrent clients (keep-alive, own session, draft and loopback address each), "
-          f"{c['warmup_s']:g} s warm-up + {c['duration_s']:g} s measured per page\n")
+    print(f"  {c['clients']} concurrent clients (own session, draft and loopback address each; HTTP/1.1 keep-alive, "
+          "which sync workers end after each response),")
+    print(f"  per page: {c['duration_s']:g} s measured in {c['rounds']} interleaved rounds, each after "
+          f"{c['warmup_s']:g} s of warm-up; "
+          f"load average at start {c['load_average_at_start']}\n")
 
 
 def print_table(results: dict) -> None:
-    print(f"{'page':<36}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs bare':>9}"
-          f"{'KB':>7}{'server CPU':>12}{'client CPU':>12}")
+    print(f"{'page':<36}{'req/s':>8}{'vs bare':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}"
+          f"{'req/CPU-s':>11}{'vs bare':>9}{'server CPU':>12}{'client CPU':>12}{'other CPU':>11}")
     for name, row in results["scenarios"].items():
         ratio = results["ratios_to_bare"].get(name)
-        print(f"{row['label']:<36}{row['requests_per_second']:>8.1f}{_fmt(row['p50_ms']):>9}{_fmt(row['p95_ms']):>9}"
-              f"{_fmt(row['p99_ms']):>9}{row['errors']:>8}{'' if ratio is None else f'{ratio:.2f}':>9}"
-              f"{_fmt(row['response_kb']):>7}{row['server_cpu_cores']:>12.2f}{row['client_cpu_cores']:>12.2f}")
+        cpu_ratio = results["cpu_ratios_to_bare"].get(name)
+        print(f"{row['label']:<36}{row['requests_per_second']:>8.1f}{_fmt(ratio, 2, ''):>9}{_fmt(row['p50_ms']):>8}"
+              f"{_fmt(row['p95_ms']):>8}{_fmt(row['p99_ms']):>8}{row['errors']:>8}"
+              f"{_fmt(row['requests_per_worker_cpu_second']):>11}{_fmt(cpu_ratio, 2, ''):>9}"
+              f"{row['server_cpu_cores']:>12.2f}{row['client_cpu_cores']:>12.2f}{row['other_processes_cpu_cores']:>11.2f}")
         if row["error_kinds"]:
             print(f"{'':<4}errors: {', '.join(row['error_kinds'])}")
+    c = results["config"]
     print(f"  {' / '.join(row['request'] for row in results['scenarios'].values())}")
-    print("  vs bare = the page's req/s / the bare page's req/s (aim: >= 0.50 for form pages); "
-          "CPU in cores, of the machine's cores")
+    print("  vs bare: the page's figure / the bare page's (aim: req/s >= 0.50 of the bare page's for form pages)")
+    print("  req/CPU-s: responses per second of gunicorn worker CPU, which no other load on the machine changes")
+    print(f"  CPU in cores of {c['cpus']}: gunicorn workers / this load generator / every other process on the machine")
+    busiest = max(row["other_processes_cpu_cores"] for row in results["scenarios"].values())
+    if busiest >= 0.2:
+        print(f"  NOTE: other processes used up to {busiest:.2f} cores while measuring: "
+              "req/s and latencies are worse than on an idle machine")
+    uneven = {row["label"]: row["server_cpu_split_percent"] for row in results["scenarios"].values()
+              if max(row["server_cpu_split_percent"]) > 150 / len(row["server_cpu_split_percent"])}
+    for label, split in uneven.items():
+        print(f"  NOTE: {label}: uneven CPU split across workers ({'/'.join(map(str, split))} %)")
 
 
 def print_upload(upload: dict, scanned: bool) -> None:
@@ -588,8 +654,8 @@ def print_upload(upload: dict, scanned: bool) -> None:
           f"{upload['max_hwm_growth_mb']:.1f} MB by VmHWM, for a {upload['file_mb']} MB file")
 
 
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+def _fmt(value: float | None, places: int = 1, missing: str = "-") -> str:
+    return missing if value is None else f"{value:.{places}f}"
 
 
 def write_json(results: dict) -> None:
@@ -603,12 +669,15 @@ def write_json(results: dict) -> None:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (README production: 4)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (README production: 4)")
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class: gthread or sync")
+    cores = len(os.sched_getaffinity(0))
+    parser.add_argument("--workers", type=int, default=2 * cores + 1,
+                        help=f"gunicorn workers (default 2 x CPUs + 1 = {2 * cores + 1}; the README's command: 4)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (the README's command: 4)")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync (default) or gthread")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of load before measuring, per page")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per page")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per page, over all rounds")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (each with its own warm-up)")
     parser.add_argument("--upload-mb", type=int, default=100, help="size of the uploaded file in MB (0: skip)")
     parser.add_argument("--no-clamd", action="store_true", help="do not start clamd: uploads unscanned")
     return parser.parse_args(argv)
@@ -621,6 +690,24 @@ def git_commit() -> str:
     return ""
 
 
+def run_config(args: argparse.Namespace, config: ServerConfig, port: int, var_dir: Path, scanning: str) -> dict:
+    return {
+        "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "server": config.describe(),
+        "gunicorn": dataclasses.asdict(config) | {"effective_class": config.effective_class},
+        "cpus": len(os.sched_getaffinity(0)),
+        "load_average_at_start": " ".join(f"{v:.2f}" for v in os.getloadavg()),
+        "port": port,
+        "var_dir": str(var_dir),
+        "virus_scanning": scanning,
+        "clients": args.clients,
+        "warmup_s": args.warmup,
+        "duration_s": args.duration,
+        "rounds": args.rounds,
+    }
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     config = ServerConfig(args.workers, args.threads, args.worker_class)
@@ -631,26 +718,14 @@ def main(argv: list[str]) -> int:
             env = server_env(var_dir, scanner_env)
             migrate(env)
             with gunicorn(config, env, var_dir / "gunicorn.log") as (port, master):
-                results = {
-                    "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                    "commit": git_commit(),
-                    "config": {"server": config.describe(), "gunicorn": dataclasses.asdict(config) | {
-                        "effective_class": config.effective_class}, "cpus": os.cpu_count(), "port": port,
-                        "var_dir": str(var_dir), "virus_scanning": scanning, "clients": args.clients,
-                        "warmup_s": args.warmup, "duration_s": args.duration},
-                    "scenarios": {}, "ratios_to_bare": {},
-                }
+                results = {"config": run_config(args, config, port, var_dir, scanning)}
                 print_header(results)
                 print(f"Filling the FOI form for {args.clients} clients ...", flush=True)
                 clients = make_clients(port, args.clients, paths["foi"])
-                for scenario in SCENARIOS:
-                    print(f"Measuring {scenario.method} {scenario.path} ...", flush=True)
-                    results["scenarios"][scenario.name] = run_load(scenario, clients, master.pid,
-                                                                   args.warmup, args.duration)
-                bare = results["scenarios"]["bare"]["requests_per_second"]
-                results["ratios_to_bare"] = {
-                    name: round(row["requests_per_second"] / bare, 2) if bare else None
-                    for name, row in results["scenarios"].items() if name != "bare"}
+                print(f"Measuring {len(SCENARIOS)} pages in {args.rounds} interleaved rounds ...", flush=True)
+                results["scenarios"] = measure_pages(clients, master.pid, args.warmup, args.duration, args.rounds)
+                results["ratios_to_bare"] = ratios(results["scenarios"], "requests_per_second")
+                results["cpu_ratios_to_bare"] = ratios(results["scenarios"], "requests_per_worker_cpu_second")
                 if args.upload_mb > 0:
                     print(f"Uploading {args.upload_mb} MB ...", flush=True)
                     results["upload"] = measure_upload(port, master.pid, args.upload_mb, paths["sar"])

@@ -77,7 +77,9 @@ def _draft(form: FormDefinition, create: bool = False):
         cookie["capture_drafts"] = {**_draft_ids(), form.id: draft.id}
         cookie.permanent = False
         return draft
-    return service.get_draft(db_session(), draft_id, form.id, _now(), _idle())
+    draft = service.get_draft(db_session(), draft_id, form.id, _now(), _idle())
+    db_session().commit()  # any page the person looks at counts as activity for the idle timeout
+    return draft
 
 
 @bp.errorhandler(service.DraftExpired)

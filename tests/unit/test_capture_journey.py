@@ -244,3 +244,11 @@ def test_date_post_missing_its_parts_entirely_is_an_error_not_a_crash(client):
 def test_unknown_form_and_page_are_404(client):
     client.get_page("/request/nope", status=404)
     client.get_page("/request/foi/nope", status=404)
+
+
+def test_looking_at_a_page_keeps_the_draft_alive(client, services):
+    fill(client, "enquiry", upto="topic")
+    services.clock.advance(minutes=50)
+    client.get_page("/request/enquiry/topic")
+    services.clock.advance(minutes=50)
+    client.get_page("/request/enquiry/topic")  # 100 minutes since the last answer, but never 60 idle

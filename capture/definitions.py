@@ -161,6 +161,10 @@ def _question(raw: dict, page_id: str) -> Question:
     kind = raw.get("type")
     if kind not in QUESTION_TYPES:
         raise DefinitionError(f"page {page_id}: unknown question type {kind!r}")
+    for option in raw.get("options", ()):
+        if set(option) - {"value", "text", "hint"}:
+            # e.g. an unquoted comma in {text: Bins, recycling} makes YAML cut the text short
+            raise DefinitionError(f"page {page_id}: option keys {sorted(option)}: quote texts with commas")
     options = tuple(Option(str(o["value"]), o["text"], o.get("hint", "")) for o in raw.get("options", ()))
     if kind == "yesno" and not options:
         options = (Option("yes", "Yes"), Option("no", "No"))

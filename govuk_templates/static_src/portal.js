@@ -59,8 +59,10 @@ function initUploadProgress (form) {
     event.preventDefault()
     const data = new FormData(form)
     data.set('action', 'upload')
+    // Not form.action: the form has a button named "action", which that property returns.
+    const url = form.getAttribute('action') || window.location.href
     const request = new XMLHttpRequest()
-    request.open('POST', form.action || window.location.href)
+    request.open('POST', url)
     request.upload.addEventListener('progress', (progress) => {
       if (progress.lengthComputable) {
         status.hidden = false
@@ -70,18 +72,23 @@ function initUploadProgress (form) {
       }
     })
     request.addEventListener('load', () => {
-      // Redirected: accepted. Otherwise show the page that came back (an error on the field, or a 413 page).
-      if (request.responseURL && request.responseURL !== window.location.href && request.status === 200) {
-        window.location.assign(request.responseURL)
-        return
-      }
       const page = new DOMParser().parseFromString(request.responseText, 'text/html')
       const main = page.querySelector('main')
       if (!main) { form.submit(); return }
+      // Accepted: the server redirected back to the question, which lists the file. Load it as a visit.
+      if (request.status === 200 && !main.querySelector('.govuk-error-summary')) {
+        window.location.replace(request.responseURL || url)
+        return
+      }
+      // Not accepted: show the error (or the error page) in place, keeping this page's timeout warning.
+      const timeoutWarning = document.querySelector('main dialog[data-module="app-timeout-warning"]')
+      const itsCopy = main.querySelector('dialog[data-module="app-timeout-warning"]')
+      if (timeoutWarning && itsCopy) itsCopy.replaceWith(timeoutWarning)
       document.title = page.title
       document.querySelector('main').replaceWith(main)
       const summary = main.querySelector('.govuk-error-summary')
       if (summary) { summary.setAttribute('tabindex', '-1'); summary.focus() }
+      initGovukFrontend(main)
       const newForm = main.querySelector('form[data-module="app-upload-progress"]')
       if (newForm) initUploadProgress(newForm)
     })
@@ -90,6 +97,14 @@ function initUploadProgress (form) {
     button.disabled = true
     request.send(data)
   })
+}
+
+// GOV.UK Frontend's components (the error summary's links to fields, buttons) in content put on the page.
+async function initGovukFrontend (scope) {
+  const script = document.querySelector('script[type="module"][src*="govuk-frontend"]')
+  if (!script) return
+  const { initAll } = await import(script.src)
+  initAll(scope)
 }
 
 document.querySelectorAll('dialog[data-module="app-timeout-warning"]').forEach(initTimeoutWarning)

@@ -63,6 +63,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.config["PORTAL_SETTINGS"] = settings
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
 
     init_security(app, settings)
     init_request_logging(app)

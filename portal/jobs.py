@@ -8,6 +8,7 @@ import functools
 import logging
 import os
 import socket
+import threading
 
 from flask import current_app, has_app_context
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
@@ -31,11 +32,20 @@ def make_huey(settings: Settings) -> Huey:
 huey = make_huey(Settings.from_env())
 
 
+_worker_app_lock = threading.Lock()
+
+
 @functools.cache
-def _worker_app():
+def _build_worker_app():
     from portal.app import create_app
 
     return create_app()
+
+
+def _worker_app():
+    # Worker threads start together: build the app once, never concurrently.
+    with _worker_app_lock:
+        return _build_worker_app()
 
 
 def job_app():

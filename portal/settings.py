@@ -98,6 +98,7 @@ class Settings:
     case_system_secret: str = ""
     case_system_timeout: float = 10.0
     case_system_retry_hours: int = 72  # keep retrying at least this long, then park as failed
+    delivery_lease_seconds: int = 120  # one worker's hold on a submission while it sends it (outlives an attempt)
     case_system_inline_max: int = 0  # attach files of at most this many bytes inline (0: always by signed URL)
     file_url_days: int = 7  # how long a signed file URL in a payload works
     retention_days: int = 30  # personal data kept this long after the case system has the submission
@@ -115,6 +116,7 @@ class Settings:
     # requests
     max_content_length: int = 110 * 1024 * 1024
     log_level: str = "INFO"
+    proxy_hops: int = 0  # trusted reverse proxies in front (X-Forwarded-For), for per-address rate limits
     session_cookie_secure: bool = True
 
     @property
@@ -177,9 +179,10 @@ class Settings:
             ("smtp_port", "SMTP_PORT", int), ("clamd_port", "CLAMD_PORT", int),
             ("clamd_timeout", "CLAMD_TIMEOUT", float), ("postcodes_timeout", "POSTCODES_TIMEOUT", float),
             ("smtp_starttls", "SMTP_STARTTLS", _bool), ("session_cookie_secure", "SESSION_COOKIE_SECURE", _bool),
-            ("max_content_length", "MAX_CONTENT_LENGTH", _size),
+            ("max_content_length", "MAX_CONTENT_LENGTH", _size), ("proxy_hops", "PROXY_HOPS", int),
             ("draft_idle_minutes", "DRAFT_IDLE_MINUTES", int),
             ("case_system_timeout", "CASE_SYSTEM_TIMEOUT", float), ("case_system_retry_hours", "CASE_SYSTEM_RETRY_HOURS", int),
+            ("delivery_lease_seconds", "DELIVERY_LEASE_SECONDS", int),
             ("case_system_inline_max", "CASE_SYSTEM_INLINE_MAX", _size), ("file_url_days", "FILE_URL_DAYS", int),
             ("retention_days", "RETENTION_DAYS", int),
             ("share_default_days", "SHARE_DEFAULT_DAYS", int), ("share_max_days", "SHARE_MAX_DAYS", int),
@@ -221,6 +224,10 @@ class Settings:
             raise UnsafeSettings("MAILER must be outbox, smtp or notify")
         if self.file_store_kek:
             self.kek_bytes  # noqa: B018 - validates the key's shape
+        if self.delivery_lease_seconds < 2 * self.case_system_timeout + 5:
+            # A lease that runs out while an attempt is still waiting for the case system lets a second
+            # worker send the same submission at the same moment.
+            raise UnsafeSettings("DELIVERY_LEASE_SECONDS must be at least twice CASE_SYSTEM_TIMEOUT plus 5 seconds")
         if not self.is_production:
             return
         problems = []

@@ -1,6 +1,194 @@
-"""The back office's side of Secure Share: /api/v1/shares."""
+"""The back office's side of Secure Share: /api/v1/shares.
+
+Every route needs a key with the shares:write scope. Errors are problem+json: a domain error carries
+its status (InvalidRequest 422, Conflict 409, NotFound 404); an upload the pipeline refuses is 422
+with the GOV.UK message, and one the virus scanner could not check is 503. The link is emailed to
+the requester and never returned: see _send().
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.http import parse_options_header
+
+from capture.uploads import UploadNotChecked, UploadRejected, too_large_message
+from portal.api import api_key_identity, require_scope
+from portal.db import session as db_session
+from portal.errors import problem
+from portal.jobs import enqueue_email
+from portal.security import limiter
+from secure_share import link_email, service
 
 api_bp = Blueprint("share_api", __name__, url_prefix="/api/v1")
+
+JSON_BODY_LIMIT = 64 * 1024
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+LIMIT = "300 per minute"
+UPLOAD_LIMIT = "60 per minute"
+
+
+@api_bp.record_once
+def _register(state):
+    from portal.cli import DEMO_SEEDERS
+    from secure_share import jobs  # noqa: F401 - the periodic tasks join the queue
+    from secure_share.cli import seed_demo_share, share_cli
+
+    state.app.cli.add_command(share_cli)
+    if seed_demo_share not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_demo_share)
+
+
+class BadBody(service.InvalidRequest):
+    status_code = 400
+    title = "Bad request"
+
+
+@api_bp.errorhandler(service.InvalidRequest)
+def _invalid(error: service.InvalidRequest):
+    extra = {"field": error.field} if error.field else {}
+    return problem(error.status_code, error.title, error.detail, **extra)
+
+
+def _settings():
+    return current_app.config["PORTAL_SETTINGS"]
+
+
+def _services():
+    return current_app.extensions["portal.services"]
+
+
+def _now():
+    return _services().clock.now()
+
+
+def _json_body() -> dict:
+    request.max_content_length = JSON_BODY_LIMIT
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        raise BadBody('The body must be a JSON object, like {"expires_in_days": 30}.')
+    return body
+
+
+def _share(share_id: str):
+    return service.open_share(db_session(), share_id, _now())
+
+
+def _share_body(share, status: int = 200, **headers):
+    return service.share_json(share, _settings()), status, headers
+
+
+@api_bp.post("/shares")
+@require_scope("shares:write")
+@limiter.limit(LIMIT, key_func=api_key_identity)
+def create_share():
+    share = service.create_share(db_session(), _now(), _settings(), _json_body())
+    return _share_body(share, 201, Location=f"/api/v1/shares/{share.id}")
+
+
+@api_bp.get("/shares/<share_id>")
+@require_scope("shares:write")
+@limiter.limit(LIMIT, key_func=api_key_identity)
+def get_share(share_id):
+    return _share_body(_share(share_id))
+
+
+def _upload_filename() -> str:
+    if request.args.get("filename"):
+        return request.args["filename"]
+    _disposition, options = parse_options_header(request.headers.get("Content-Disposition", ""))
+    return options.get("filename", "")
+
+
+@api_bp.post("/shares/<share_id>/documents")
+@require_scope("shares:write")
+@limiter.limit(UPLOAD_LIMIT, key_func=api_key_identity)
+def add_document(share_id):
+    """The body is the document itself, streamed through the size cap, type check and virus scan."""
+    settings = _settings()
+    request.max_content_length = settings.share_max_document  # the app-wide limit is for forms
+    share = _share(share_id)
+    if request.mimetype in FORM_TYPES:
+        return problem(415, "Unsupported media type",
+                       "Send the document itself as the request body, not a form, with its name in a "
+                       "filename query parameter or a Content-Disposition header.")
+    filename = _upload_filename()
+    if not filename.strip():
+        raise service.InvalidRequest("Give the document's file name in a filename query parameter or a "
+                                     "Content-Disposition header", "filename")
+    if request.content_length is not None and request.content_length > settings.share_max_document:
+        return problem(413, "Document too large", too_large_message(settings.share_max_document))
+    try:
+        document = service.add_document(db_session(), share, request.stream, filename, request.args.get("title"),
+                                        _services(), settings)
+    except RequestEntityTooLarge:  # a chunked body that ran past the limit
+        return problem(413, "Document too large", too_large_message(settings.share_max_document))
+    except UploadNotChecked as exc:
+        return problem(503, "Virus scanner unavailable", exc.message)
+    except UploadRejected as exc:
+        return problem(422, "Document not accepted", exc.message, field="document")
+    body = service.share_json(share, settings)
+    added = next(d for d in body["documents"] if d["id"] == document.id)
+    return {**added, "share": body}, 201, {"Location": f"/api/v1/shares/{share.id}"}
+
+
+@api_bp.delete("/shares/<share_id>/documents/<document_id>")
+@require_scope("shares:write")
+@limiter.limit(LIMIT, key_func=api_key_identity)
+def remove_document(share_id, document_id):
+    share = _share(share_id)
+    service.remove_document(db_session(), share, document_id, _services().store, _now())
+    return _share_body(share)
+
+
+def _send(share_id: str, resend: bool):
+    """The link goes only to the requester's inbox. Returning it would put a working credential in the
+    case system's records and logs, where anyone could use it to fill the requester's inbox with codes
+    and use up the share's code allowance; the case record proves delivery with the events instead."""
+    settings = _settings()
+    share = _share(share_id)
+    link = service.send_link(db_session(), share, _now(), settings, resend=resend)
+    enqueue_email(link_email.link_email(share, link, settings, resend=resend))
+    return _share_body(share)
+
+
+@api_bp.post("/shares/<share_id>/send")
+@require_scope("shares:write")
+@limiter.limit(LIMIT, key_func=api_key_identity)
+def send(share_id):
+    return _send(share_id, resend=False)
+
+
+@api_bp.post("/shares/<share_id>/resend")
+@require_scope("shares:write")
+@limiter.limit(LIMIT, key_func=api_key_identity)
+def resend(share_id):
+    return _send(share_id, resend=True)
+
+
+@api_bp.post("/shares/<share_id>/revoke")
+@require_scope("shares:write")
+@limiter.limit(LIMIT, key_func=api_key_identity)
+def revoke(share_id):
+    share = _share(share_id)
+    service.revoke(db_session(), share, _now())
+    return _share_body(share)
+
+
+@api_bp.post("/shares/<share_id>/extend")
+@require_scope("shares:write")
+@limiter.limit(LIMIT, key_func=api_key_identity)
+def extend(share_id):
+    body = _json_body()
+    if body.get("expires_in_days") is None and body.get("expires_at") is None:
+        raise service.InvalidRequest("Give expires_in_days or expires_at", "expires_in_days")
+    share = _share(share_id)
+    service.extend(db_session(), share, _now(), _settings(), body)
+    return _share_body(share)
+
+
+@api_bp.get("/shares/<share_id>/events")
+@require_scope("shares:write")
+@limiter.limit(LIMIT, key_func=api_key_identity)
+def events(share_id):
+    share = _share(share_id)
+    return {"share_id": share.id, "events": service.events_json(db_session(), share)}

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
@@ -73,12 +74,14 @@ def record(session: Session, share: Share, now: dt.datetime, kind: str, actor: s
 # The back office ---------------------------------------------------------------------------
 
 def _clean(value, field: str, limit: int, required: bool = True) -> str:
+    if value is not None and not isinstance(value, str):
+        raise InvalidRequest(f"{field} must be text", field)
     text = " ".join(str(value or "").split()) if not isinstance(value, str) or "\n" not in value else str(value).strip()
     if required and not text:
         raise InvalidRequest(f"{field} is required", field)
     if len(text) > limit:
         raise InvalidRequest(f"{field} must be {limit} characters or less", field)
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+    if any((ord(ch) < 32 and ch not in "\n\t") or 0xD800 <= ord(ch) <= 0xDFFF for ch in text):
         raise InvalidRequest(f"{field} must not contain control characters", field)
     return text
 
@@ -96,6 +99,8 @@ def _expiry(now: dt.datetime, settings, days=None, at=None) -> dt.datetime:
             days = settings.share_default_days
         if isinstance(days, bool) or not isinstance(days, int):
             raise InvalidRequest("expires_in_days must be a whole number", "expires_in_days")
+        if not 1 <= days <= settings.share_max_days:  # checked before the sum: a huge number would overflow
+            raise InvalidRequest(f"expires_in_days must be from 1 to {settings.share_max_days}", "expires_in_days")
         when = now + dt.timedelta(days=days)
     if when <= now:
         raise InvalidRequest("the expiry must be in the future", "expires_at")
@@ -129,7 +134,8 @@ def create_share(session: Session, now: dt.datetime, settings, data: dict) -> Sh
 
 
 def get_share(session: Session, share_id: str) -> Share:
-    share = session.get(Share, share_id) if share_id and len(share_id) <= 32 else None
+    # only the characters an id can have: a NUL would be a database error on PostgreSQL, not a 404
+    share = session.get(Share, share_id) if re.fullmatch(r"[0-9A-Za-z]{1,32}", share_id or "") else None
     if share is None:
         raise NotFound("There is no share with that id.")
     return share
@@ -142,8 +148,14 @@ def _open_for_changes(share: Share) -> None:
 
 def add_document(session: Session, share: Share, stream, filename: str, title: str | None, services, settings) -> Document:
     _open_for_changes(share)
+    title = _clean(title, "title", 200, required=False) or None  # checked before anything is stored
+    session.commit()  # no transaction stays open while a large file is spooled, scanned and stored
     accepted = check_and_store(stream, filename, key_prefix=f"shares/{share.id}", label=f"share {share.id}",
                                store=services.store, scanner=services.scanner, max_file=settings.share_max_document)
+    session.refresh(share, with_for_update=True)
+    if share.status not in ("draft", "sent") or share.files_deleted_at is not None:
+        services.store.delete(accepted.store_key)  # revoked or expired meanwhile: the file must not outlive it
+        raise Conflict(f"the share is {share.status}")
     now = services.clock.now()
     stem = accepted.filename.rsplit(".", 1)[0]
     document = Document(id=accepted.file_id[:24], share_id=share.id, title=_clean(title or stem, "title", 200),
@@ -218,7 +230,9 @@ def share_json(share: Share, settings, link: str | None = None) -> dict:
         "id": share.id, "case_reference": share.case_reference, "recipient_name": share.recipient_name,
         "recipient_email": share.recipient_email, "status": share.status, "expires_at": stamp(share.expires_at),
         "sent_at": stamp(share.sent_at), "first_downloaded_at": stamp(share.first_downloaded_at),
-        "files_deleted_at": stamp(share.files_deleted_at),
+        "files_deleted_at": stamp(share.files_deleted_at), "created_at": stamp(share.created_at),
+        "closed_at": stamp(share.closed_at), "reminder_sent_at": stamp(share.reminder_sent_at),
+        "message": share.message, "webhook_url": share.webhook_url or None,
         "documents": [{"id": d.id, "title": d.title, "filename": d.filename, "content_type": d.content_type,
                        "size": d.size, "sha256": d.sha256, "uploaded_at": stamp(d.uploaded_at)}
                       for d in live_documents(share)],
@@ -233,6 +247,80 @@ def events_json(session: Session, share: Share) -> list[dict]:
     return [{"at": e.at.isoformat().replace("+00:00", "Z"), "event": e.kind, "actor": e.actor,
              "document_id": e.document_id, "device": e.device or None, **({"detail": e.detail} if e.detail else {})}
             for e in rows]
+
+
+def open_share(session: Session, share_id: str, now: dt.datetime) -> Share:
+    """The share for a back-office call, its expiry applied to the minute first."""
+    share = get_share(session, share_id)
+    close_if_due(session, share, now)
+    return share
+
+
+def close_if_due(session: Session, share: Share, now: dt.datetime) -> None:
+    """A draft that was never sent expires too: its files must not be kept for ever."""
+    if share.status == "draft" and now >= share.expires_at:
+        share.status, share.closed_at = "expired", share.expires_at
+        record(session, share, now, "expired", "system", sent=False)
+        session.commit()
+    else:
+        expire_if_due(session, share, now)
+
+
+def send_link(session: Session, share: Share, now: dt.datetime, settings, *, resend: bool = False) -> str:
+    """Mark the share sent (or bump its link version) and return the link for the email."""
+    close_if_due(session, share, now)
+    send(session, share, now, resend=resend)
+    return link_for(settings, share)
+
+
+def list_shares(session: Session, *, status: str | None = None, case_reference: str | None = None,
+                limit: int = 50) -> list[Share]:
+    query = select(Share).order_by(Share.created_at.desc(), Share.id).limit(limit)
+    if status:
+        query = query.where(Share.status == status)
+    if case_reference:
+        query = query.where(Share.case_reference == case_reference)
+    return list(session.scalars(query))
+
+
+def expire_due(session: Session, now: dt.datetime) -> list[str]:
+    due = session.scalars(select(Share).where(Share.status.in_(("draft", "sent")), Share.expires_at <= now)).all()
+    for share in due:
+        close_if_due(session, share, now)
+    return [share.id for share in due]
+
+
+def delete_due_files(session: Session, store, now: dt.datetime) -> list[str]:
+    """Files of every expired, revoked or removed share; one share's storage failure does not stop the rest."""
+    due = session.scalars(select(Share).where(Share.status.in_(("expired", "revoked", "removed")),
+                                              Share.files_deleted_at.is_(None))).all()
+    deleted = []
+    for share in due:
+        try:
+            delete_files(session, share, store, now)
+        except PortalError as exc:
+            session.rollback()
+            log.warning("files of share %s not deleted yet, will retry: %s", share.id, exc.detail)
+            continue
+        deleted.append(share.id)
+    return deleted
+
+
+def reminders_due(session: Session, now: dt.datetime, settings) -> list[Share]:
+    """Sent shares expiring within the reminder window, nothing downloaded and no reminder yet.
+
+    A share sent inside the window already told the requester the expiry: no reminder for it."""
+    window = dt.timedelta(days=settings.share_reminder_days)
+    candidates = session.scalars(select(Share).where(
+        Share.status == "sent", Share.first_downloaded_at.is_(None), Share.reminder_sent_at.is_(None),
+        Share.expires_at > now, Share.expires_at <= now + window))
+    return [share for share in candidates if share.sent_at is not None and share.sent_at < share.expires_at - window]
+
+
+def mark_reminder_sent(session: Session, share: Share, now: dt.datetime) -> None:
+    share.reminder_sent_at = now
+    record(session, share, now, "reminder sent", "system")
+    session.commit()
 
 
 # The requester ------------------------------------------------------------------------------
@@ -386,3 +474,63 @@ def history(session: Session, share: Share) -> list[ShareEvent]:
              "locked: too many wrong codes")
     return list(session.scalars(select(ShareEvent).where(ShareEvent.share_id == share.id, ShareEvent.kind.in_(kinds))
                                 .order_by(ShareEvent.at.desc(), ShareEvent.id.desc())))
+
+
+# The requester's pages: helpers that change nothing ---------------------------------------
+
+def client_key(secret: str, address: str | None) -> str:
+    """A keyed hash of the client's address, for rate limits: the address itself is never stored."""
+    return _hmac(secret, f"share-client:{address or ''}")
+
+
+def code_state(session: Session, share: Share, browser: str, now: dt.datetime) -> str:
+    """This browser's latest unused code: none | active | locked | expired. Tries nothing."""
+    code = session.scalar(select(SignInCode).where(SignInCode.share_id == share.id, SignInCode.browser == browser,
+                                                   SignInCode.used_at.is_(None))
+                          .order_by(SignInCode.created_at.desc(), SignInCode.id.desc()).limit(1))
+    if code is None:
+        return "none"
+    if code.attempts >= CODE_ATTEMPTS:
+        return "locked"
+    if now > code.expires_at:
+        return "expired"
+    return "active"
+
+
+def peek_session(session: Session, share: Share, token: str | None) -> ShareSession | None:
+    """The session a cookie names for this share, live or not, without touching its idle clock."""
+    row = session.get(ShareSession, hashlib.sha256(token.encode()).hexdigest()) if token else None
+    return row if row is not None and row.share_id == share.id else None
+
+
+def document_of(share: Share, document_id: str) -> Document:
+    """A live document of THIS share; another share's id is simply not found."""
+    document = next((d for d in live_documents(share) if d.id == document_id), None)
+    if document is None:
+        raise NotFound("There is no such document.")
+    return document
+
+
+def time_left(now: dt.datetime, expires_at: dt.datetime) -> str:
+    """"You have 29 days left...": whole units, rounded down, so it never promises more time than there is."""
+    left = expires_at - now
+    if left >= dt.timedelta(days=2):
+        return f"You have {left.days} days left to download your documents."
+    if left >= dt.timedelta(days=1):
+        return "You have 1 day left to download your documents."
+    hours = int(left.total_seconds() // 3600)
+    if hours >= 2:
+        return f"You have {hours} hours left to download your documents."
+    if hours == 1:
+        return "You have 1 hour left to download your documents."
+    return "You have less than an hour left to download your documents."
+
+
+def removal_moment(expires_at: dt.datetime) -> dt.datetime:
+    """The moment to show: "at midnight" on a date is ambiguous, so 00:00 is shown as 11:59pm the day before."""
+    from portal.dates import london
+
+    local = london(expires_at)
+    if local.hour == 0 and local.minute == 0:
+        return expires_at - dt.timedelta(minutes=1)
+    return expires_at

@@ -1,0 +1,84 @@
+"""Secure Share's background work: expiry to the minute, deleting files, reminders, the case system's webhook.
+
+Time comes from services.clock, so tests drive all of it with a fake clock.
+"""
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+
+from portal.db import get_db
+from portal.jobs import enqueue_email, huey, job_app
+from secure_share import link_email, service, webhooks
+from secure_share.models import Share
+
+log = logging.getLogger(__name__)
+
+
+def _context():
+    app = job_app()
+    return app, app.extensions["portal.services"], app.config["PORTAL_SETTINGS"]
+
+
+@huey.periodic_task(crontab(minute="*"))
+def expire_shares() -> dict:
+    """Every minute: shares whose time has come expire, and closed shares' files leave storage."""
+    app, services, _settings = _context()
+    with app.app_context(), get_db().sessionmaker() as session:
+        now = services.clock.now()
+        expired = service.expire_due(session, now)
+        deleted = service.delete_due_files(session, services.store, now)
+    return {"expired": expired, "files_deleted": deleted}
+
+
+@huey.periodic_task(crontab(minute="7"))
+def send_reminders() -> list[str]:
+    """Hourly: a reminder a few days before expiry to a requester who has downloaded nothing yet."""
+    app, services, settings = _context()
+    reminded = []
+    with app.app_context(), get_db().sessionmaker() as session:
+        now = services.clock.now()
+        for share in service.reminders_due(session, now, settings):
+            message = link_email.reminder_email(share, service.link_for(settings, share), settings, now)
+            service.mark_reminder_sent(session, share, now)  # committed first: a retry never sends twice
+            enqueue_email(message)
+            reminded.append(share.id)
+    return reminded
+
+
+def notify_case_system(share_id: str, event: str) -> None:
+    """Tell the case system, in the background, that the requester first downloaded ("downloaded", or
+    "first download") or removed ("removed") the share's documents. Call it after the change is committed. Nothing is sent
+    when neither the share nor SHARE_WEBHOOK_URL names a webhook."""
+    event = webhooks.ALIASES.get(event, event)
+    if event not in webhooks.EVENTS:
+        raise ValueError(f"unknown share event {event!r}; known: {', '.join(webhooks.EVENTS)}")
+    _app, services, _settings = _context()
+    deliver_webhook(share_id, event, services.clock.now().isoformat().replace("+00:00", "Z"))
+
+
+@huey.task(retries=12, retry_delay=30, retry_backoff=2)
+def deliver_webhook(share_id: str, event: str, occurred_at: str) -> str:
+    app, services, settings = _context()
+    with app.app_context(), get_db().sessionmaker() as session:
+        share = session.get(Share, share_id)
+        url = share and (share.webhook_url or settings.share_webhook_url)
+        if not url:
+            return "no webhook"
+        try:
+            status = webhooks.post(url, settings.case_system_secret, webhooks.payload(share, event, occurred_at),
+                                   settings.case_system_timeout)
+        except webhooks.WebhookRejected as exc:
+            log.error("share %s: the case system refused the %s event (%s); not retried", share_id, event, exc)
+            service.record(session, share, services.clock.now(), "case system refused notification", "system",
+                           event=event, reason=str(exc))
+            session.commit()
+            return "rejected"
+        except webhooks.WebhookFailed as exc:
+            log.warning("share %s: %s event not delivered yet, will retry (%s)", share_id, event, exc)
+            raise
+        service.record(session, share, services.clock.now(), "case system notified", "system", event=event,
+                       status=status)
+        session.commit()
+        return "delivered"

@@ -78,7 +78,8 @@ def _draft(form: FormDefinition, create: bool = False):
         cookie.permanent = False
         return draft
     draft = service.get_draft(db_session(), draft_id, form.id, _now(), _idle())
-    db_session().commit()  # any page the person looks at counts as activity for the idle timeout
+    if db_session().dirty:
+        db_session().commit()  # any page the person looks at counts as activity for the idle timeout
     return draft
 
 

@@ -44,13 +44,13 @@ def due_ids(session: Session, now: dt.datetime, limit: int = 100) -> list[int]:
         ).order_by(Submission.next_attempt_at).limit(limit)))
 
 
-def claim(session: Session, submission_id: int, now: dt.datetime, worker: str) -> bool:
+def claim(session: Session, submission_id: int, now: dt.datetime, worker: str, lease: dt.timedelta = LEASE) -> bool:
     """Take the row's lease if it is due and free. One atomic UPDATE, the same on both databases."""
     taken = session.execute(
         update(Submission).where(
             Submission.id == submission_id, Submission.delivery_status == "pending", Submission.next_attempt_at <= now,
             or_(Submission.locked_until.is_(None), Submission.locked_until < now),
-        ).values(locked_until=now + LEASE, locked_by=worker)
+        ).values(locked_until=now + lease, locked_by=worker)
     ).rowcount
     session.commit()
     return taken == 1
@@ -93,7 +93,8 @@ def deliver(db, services, settings, submission_id: int, worker: str, rng: random
     if getattr(services.case_system, "mode", "push") == "pull":
         return "skipped"  # the case system pulls through the API instead
     with db.sessionmaker() as session:
-        if not claim(session, submission_id, services.clock.now(), worker):
+        lease = dt.timedelta(seconds=settings.delivery_lease_seconds)
+        if not claim(session, submission_id, services.clock.now(), worker, lease):
             return "busy"
         submission = session.get(Submission, submission_id)
         payload = payload_for_delivery(submission, settings, services.store)

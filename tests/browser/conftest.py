@@ -191,3 +191,37 @@ def page_without_js(browser, live_server) -> Page:
     finally:
         context.close()
     _check_no_problems(problems)
+
+
+# Shared by the service journeys ----------------------------------------------------------------
+
+@pytest.fixture
+def services(live_server):
+    return live_server.app.extensions["portal.services"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(live_server):
+    """Every browser test comes from 127.0.0.1: each starts with the per-route limits unspent."""
+    from portal.security import limiter
+
+    limiter.reset()
+
+
+@pytest.fixture
+def server_clock(services):
+    """The live server's FakeClock, put back where it was after the test."""
+    clock = services.clock
+    before = clock.current
+    yield clock
+    clock.current = before
+
+
+@pytest.fixture
+def email(request) -> str:
+    """An address only this test uses, so its codes and emails are told apart in the shared FakeMailer."""
+    import re
+    import uuid
+
+    slug = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:40]
+    return f"{slug}.{uuid.uuid4().hex[:8]}@example.com"

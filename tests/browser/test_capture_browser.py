@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import uuid
 from typing import Callable
 
 import pytest
@@ -16,7 +15,6 @@ from capture.definitions import load_all
 from capture.references import ALPHABET
 from portal.dates import govuk_date
 from portal.exceptions import PostcodeLookupUnavailable
-from portal.security import limiter
 from tests.browser.test_shell_accessibility import assert_axe_passes
 
 pytestmark = pytest.mark.browser
@@ -34,31 +32,7 @@ WRONG_TYPE = "The selected file must be a PDF, JPG, PNG, HEIC, DOCX, ODT or TXT"
 
 # Fixtures -----------------------------------------------------------------------------------
 
-@pytest.fixture
-def services(live_server):
-    return live_server.app.extensions["portal.services"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(live_server):
-    """Every browser test comes from 127.0.0.1: each starts with the per-route limits unspent."""
-    limiter.reset()
-
-
-@pytest.fixture
-def server_clock(services):
-    """The live server's FakeClock, put back where it was after the test."""
-    clock = services.clock
-    before = clock.current
-    yield clock
-    clock.current = before
-
-
-@pytest.fixture
-def email(request) -> str:
-    """An address only this test uses, so its codes and emails are told apart in the shared FakeMailer."""
-    slug = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:40]
-    return f"{slug}.{uuid.uuid4().hex[:8]}@example.com"
+# services, server_clock, email and fresh rate limits come from tests/browser/conftest.py.
 
 
 def mail_to(services, address: str) -> list:

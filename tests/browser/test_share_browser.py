@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import uuid
 import zipfile
 
 import pytest
@@ -15,7 +14,6 @@ from playwright.sync_api import Page, expect
 
 from portal.dates import govuk_datetime
 from portal.formatting import human_size
-from portal.security import limiter
 from secure_share import downloads, service
 from tests.browser.test_shell_accessibility import assert_axe_passes, assert_govuk_page_content
 from tests.share_helpers import MadeShare, change, make_share, pdf
@@ -45,30 +43,7 @@ WARNING = "You're about to be signed out"
 
 # Fixtures -----------------------------------------------------------------------------------
 
-@pytest.fixture
-def services(live_server):
-    return live_server.app.extensions["portal.services"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(live_server):
-    """Every browser test comes from 127.0.0.1: each starts with the per-route limits unspent."""
-    limiter.reset()
-
-
-@pytest.fixture
-def server_clock(services):
-    """The live server's FakeClock, put back where it was after the test."""
-    clock = services.clock
-    before = clock.current
-    yield clock
-    clock.current = before
-
-
-@pytest.fixture
-def email(request) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:40]
-    return f"{slug}.{uuid.uuid4().hex[:8]}@example.com"
+# services, server_clock, email and fresh rate limits come from tests/browser/conftest.py.
 
 
 @pytest.fixture

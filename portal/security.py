@@ -8,6 +8,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
+import portal.ratelimit_storage  # noqa: F401 - registers portal-memory://
+
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
@@ -89,6 +91,8 @@ def init_security(app: Flask, settings) -> None:
         RATELIMIT_DEFAULT=settings.ratelimit_default,
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_ENABLED=True,
+        # GOV.UK CSS, JS, fonts and images are not worth counting: a page load fetches a dozen at once.
+        RATELIMIT_DEFAULTS_EXEMPT_WHEN=lambda: request.endpoint in {"static", "govuk_assets"},
     )
     csrf.init_app(app)
     app.before_request(_csrf_protect)

@@ -65,7 +65,7 @@ class Settings:
     database_url: str = ""
     job_backend: str = "sqlite"  # sqlite | redis | immediate
     redis_url: str = "redis://127.0.0.1:6379/0"
-    ratelimit_storage_uri: str = "memory://"
+    ratelimit_storage_uri: str = "portal-memory://"  # one process only: production sets Redis
     ratelimit_default: str = "300 per minute"
     # files
     file_store: str = "local"  # local | s3
@@ -249,7 +249,7 @@ class Settings:
             problems.append("NOTIFY_TEMPLATE_ID")
         if not self.base_url.startswith("https://"):
             problems.append("BASE_URL (the public https:// address of the portal)")
-        if self.ratelimit_storage_uri.startswith("memory://"):
+        if self.ratelimit_storage_uri.startswith(("memory://", "portal-memory://")):
             problems.append("RATELIMIT_STORAGE_URI (redis://..., shared by every web process)")
         if not self.session_cookie_secure:
             problems.append("SESSION_COOKIE_SECURE (must be true)")

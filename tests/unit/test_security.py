@@ -102,3 +102,20 @@ def test_rate_limit_gives_the_429_page(app, client):
     assert [client.get("/__test/limited").status_code for _ in range(2)] == [200, 200]
     soup = client.get_page("/__test/limited", status=429)
     assert soup.h1.get_text(strip=True) == "Sorry, there have been too many attempts"
+
+
+def test_static_files_do_not_use_up_the_rate_limit(tmp_path, services):
+    from portal.app import create_app
+    from tests.conftest import make_settings
+
+    strict = create_app(make_settings(tmp_path, ratelimit_default="3 per minute"), services).test_client()
+    for _ in range(5):
+        with strict.get("/assets/images/favicon.svg") as response:
+            assert response.status_code == 200
+
+
+def test_development_rate_limits_use_the_thread_safe_memory_storage(app):
+    from portal.ratelimit_storage import ThreadSafeMemoryStorage
+
+    assert app.config["RATELIMIT_STORAGE_URI"] == "portal-memory://"
+    assert isinstance(limiter.storage, ThreadSafeMemoryStorage)

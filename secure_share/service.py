@@ -1,10 +1,8 @@
 """Secure Share's domain logic: shares and documents for the back office, sign-in for the requester."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
-import hmac
 import logging
 import re
 import secrets
@@ -14,14 +12,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from capture.uploads import check_and_store
+from portal import codes
+from portal.codes import CodeCheck  # noqa: F401 - part of this module's interface
 from portal.exceptions import Gone, NotFound, PortalError
 from secure_share import links
 from secure_share.models import Document, Share, ShareEvent, ShareSession, SignInCode
 
 log = logging.getLogger(__name__)
 
-CODE_VALID = dt.timedelta(minutes=15)
-CODE_ATTEMPTS = 5
+CODE_VALID = codes.VALID_FOR
+CODE_ATTEMPTS = codes.ATTEMPTS
 CODES_PER_BROWSER = 5  # per share and client address, in CODE_WINDOW
 CODES_PER_SHARE = 20  # from all addresses, in CODE_WINDOW: an attacker elsewhere cannot use them all up for long
 CODE_WINDOW = dt.timedelta(hours=1)
@@ -61,7 +61,7 @@ class TooManyCodes(PortalError):
 
 
 def _hmac(secret: str, text: str) -> str:
-    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+    return codes.keyed_hash(secret, text)
 
 
 def record(session: Session, share: Share, now: dt.datetime, kind: str, actor: str, *,
@@ -361,20 +361,13 @@ def request_code(session: Session, share: Share, browser: str, client: str, now:
         record(session, share, now, "code refused: too many requests", "requester")
         session.commit()
         raise TooManyCodes("You have asked for too many codes. Wait an hour and try again.")
-    code = f"{secrets.randbelow(10**6):06d}"
+    code = codes.new_code()
     session.add(SignInCode(share_id=share.id, browser=browser, client=client,
-                           code_hash=_hmac(secret, f"{share.id}:{browser}:{code}"), created_at=now,
+                           code_hash=codes.code_hash(secret, f"{share.id}:{browser}", code), created_at=now,
                            expires_at=now + CODE_VALID, attempts=0))
     record(session, share, now, "code sent", "requester")
     session.commit()
     return code
-
-
-@dataclasses.dataclass(frozen=True)
-class CodeCheck:
-    ok: bool
-    reason: str = ""  # wrong | expired | locked | none
-    attempts_left: int = 0
 
 
 def check_code(session: Session, share: Share, browser: str, typed: str, now: dt.datetime, secret: str,
@@ -383,24 +376,16 @@ def check_code(session: Session, share: Share, browser: str, typed: str, now: dt
     code = session.scalar(select(SignInCode).where(SignInCode.share_id == share.id, SignInCode.browser == browser,
                                                    SignInCode.used_at.is_(None))
                           .order_by(SignInCode.created_at.desc(), SignInCode.id.desc()).limit(1))
-    if code is None:
-        return CodeCheck(False, "none")
-    if code.attempts >= CODE_ATTEMPTS:
-        return CodeCheck(False, "locked")
-    if now > code.expires_at:
-        return CodeCheck(False, "expired")
-    code.attempts += 1
-    digits = "".join(ch for ch in typed if ch.isdigit())
-    if hmac.compare_digest(code.code_hash, _hmac(secret, f"{share.id}:{browser}:{digits}")):
+    tries_before = code.attempts if code is not None else 0
+    result = codes.check(code, typed, now, secret, scope=f"{share.id}:{browser}")
+    if result.ok:
         code.used_at = now
-        session.commit()
-        return CodeCheck(True)
-    left = CODE_ATTEMPTS - code.attempts
-    record(session, share, now, "code failed", "requester", device=device, attempts_left=left)
-    if left <= 0:
-        record(session, share, now, "locked: too many wrong codes", "requester", device=device)
+    elif code is not None and code.attempts > tries_before:  # this try counted: it goes in the audit trail
+        record(session, share, now, "code failed", "requester", device=device, attempts_left=result.attempts_left)
+        if result.reason == "locked":
+            record(session, share, now, "locked: too many wrong codes", "requester", device=device)
     session.commit()
-    return CodeCheck(False, "locked" if left <= 0 else "wrong", left)
+    return result
 
 
 def start_session(session: Session, share: Share, now: dt.datetime, device: str) -> str:

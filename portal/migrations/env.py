@@ -6,6 +6,7 @@ from portal.models import Base
 
 import capture.models  # noqa: F401,E402 - registers its tables on Base.metadata
 import secure_share.models  # noqa: F401,E402
+import disclosure_log.models  # noqa: F401,E402
 
 config = context.config
 target_metadata = Base.metadata

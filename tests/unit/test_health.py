@@ -29,6 +29,7 @@ def test_readyz_is_ok_with_a_fresh_heartbeat_and_warns_when_it_goes_stale(app, c
             "virus_scanner": {"status": "ok", "detail": "answers PING"},
             "worker": {"status": "ok", "detail": "last heartbeat 0 seconds ago"},
             "case_system_delivery": {"status": "ok", "detail": "nothing parked"},
+            "search_index": {"status": "ok", "detail": "0 entries searchable"},
         },
     }
     clock.advance(minutes=10)

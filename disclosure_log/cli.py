@@ -1,0 +1,92 @@
+"""flask disclosure-log ...: bulk import, index upkeep, the nightly download, searches that found nothing."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from disclosure_log import bulk, nightly, search, service
+from portal import current
+from portal.db import get_db
+from portal.exceptions import PortalError
+
+disclosure_log_cli = AppGroup("disclosure-log", help="Disclosure Log: publish, import and index responses.")
+
+
+def _index():
+    from disclosure_log.views import get_index
+
+    return get_index()
+
+
+@disclosure_log_cli.command("import", help="Import entries from a JSON-lines file (resumable: run it again).")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--override-reason", default="", help="Publish even where the guard finds personal data, for this reason.")
+@click.option("--batch-size", type=click.IntRange(100, 100_000), default=bulk.BATCH, show_default=True)
+def import_command(path: Path, override_reason: str, batch_size: int):
+    started = time.monotonic()
+
+    def progress(report: bulk.ImportReport) -> None:
+        elapsed = time.monotonic() - started
+        click.echo(f"{report.read:,} lines read, {report.imported:,} imported, {report.already_there:,} already there "
+                   f"({report.read / elapsed:,.0f} lines/s)")
+
+    report = bulk.run_import(get_db().sessionmaker, _index(), path, actor=f"import {path.name}", now=current.now(),
+                             override_reason=override_reason.strip(), batch_size=batch_size, progress=progress)
+    for number, reason in report.invalid[:50]:
+        click.echo(f"line {number}: not imported: {reason}", err=True)
+    for number, reference, kinds in report.blocked[:50]:
+        click.echo(f"line {number}: {reference} not imported: the publish guard found {', '.join(kinds)}", err=True)
+    skipped = len(report.invalid) + len(report.blocked)
+    if skipped > 50:
+        click.echo(f"... {skipped - 50:,} more lines not imported", err=True)
+    click.echo(f"Done in {time.monotonic() - started:,.1f} s: {report.imported:,} imported, "
+               f"{report.already_there:,} already there, {len(report.invalid):,} invalid, "
+               f"{len(report.blocked):,} stopped by the publish guard.")
+
+
+@disclosure_log_cli.command("rebuild-index", help="Empty the search index and fill it again from the database.")
+def rebuild_index():
+    started = time.monotonic()
+    with get_db().sessionmaker() as session:
+        total = service.rebuild_index(session, _index(), progress=lambda n: click.echo(f"{n:,} entries read"))
+    click.echo(f"Index rebuilt from {total:,} entries in {time.monotonic() - started:,.1f} s.")
+
+
+@disclosure_log_cli.command("sync-index", help="Index every change not yet in the index (the worker does this each minute).")
+def sync_index():
+    with get_db().sessionmaker() as session:
+        click.echo(f"{service.sync_index(session, _index()):,} entries brought up to date.")
+
+
+@disclosure_log_cli.command("withdraw", help="Withdraw an entry: the public page says when and why (410).")
+@click.argument("reference")
+@click.option("--reason", required=True, help="Shown on the public page.")
+def withdraw(reference: str, reason: str):
+    with get_db().sessionmaker() as session:
+        try:
+            entry = service.withdraw(session, current.services().store, reference=reference, reason=reason,
+                                     actor="command line", now=current.now())
+        except PortalError as exc:
+            raise click.ClickException(exc.detail) from None
+        session.commit()
+        service.sync_index(session, _index(), ids=[entry.id])
+    click.echo(f"{reference} withdrawn.")
+
+
+@disclosure_log_cli.command("export", help="Make the full download files now (the worker does it nightly).")
+def export():
+    with get_db().sessionmaker() as session:
+        made = nightly.make(session, current.services().store, current.settings().base_url, current.now())
+    for file in made:
+        click.echo(f"{file.name}: {file.size:,} bytes")
+
+
+@disclosure_log_cli.command("gaps", help="What people searched for and did not find, most often first.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+def gaps(limit: int):
+    with get_db().sessionmaker() as session:
+        for gap in search.gaps(session, limit):
+            click.echo(f"{gap.count:>6}  {gap.query}  (last {gap.last_seen.isoformat()})")

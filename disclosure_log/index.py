@@ -1,0 +1,80 @@
+"""The SearchIndex port: what the Disclosure Log needs from a full-text engine, and the choice of engine.
+
+The database holds the entries; an index holds what search needs and answers with entry ids. The
+embedded default is tantivy on local disk (chosen by measurement: bench/disclosure_engines.py); with a
+PostgreSQL database the index is PostgreSQL full-text search, so every web server shares it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Iterable, Protocol, runtime_checkable
+
+from disclosure_log.query import SearchRequest, SearchResult
+from portal.exceptions import ServiceUnavailable
+
+EPOCH = dt.date(2000, 1, 1)
+
+
+class SearchIndexError(ServiceUnavailable):
+    """The index cannot be used: a 503, never a wrong answer."""
+
+    detail = "Search is not working at the moment. Try again later."
+
+
+@dataclasses.dataclass(frozen=True)
+class IndexEntry:
+    id: int
+    title: str
+    body: str  # request, response and attachment text
+    case_type: str
+    category: str
+    department: str
+    outcome: str
+    exemptions: tuple[str, ...]
+    published: dt.date
+    visible_from: dt.datetime  # UTC; not found before this moment
+
+    @property
+    def year(self) -> str:
+        return str(self.published.year)
+
+    @property
+    def sort_key(self) -> int:
+        """Published date, then id: a total order, so paging from either end gives the same pages."""
+        return (self.published - EPOCH).days << 32 | self.id
+
+
+def day_number(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+@runtime_checkable
+class SearchIndex(Protocol):
+    def add(self, entries: Iterable[IndexEntry]) -> None:
+        """Add entries, replacing any with the same id."""
+        ...
+
+    def remove(self, ids: Iterable[int]) -> None: ...
+
+    def search(self, request: SearchRequest) -> SearchResult: ...
+
+    def clear(self) -> None:
+        """Empty the index (before a rebuild)."""
+        ...
+
+    def count(self) -> int: ...
+
+    def ping(self) -> None:
+        """Raise SearchIndexError when the index cannot answer."""
+        ...
+
+
+def make_index(settings, database) -> SearchIndex:
+    if database.engine.dialect.name == "postgresql":
+        from disclosure_log.index_postgres import PostgresIndex
+
+        return PostgresIndex(database.engine)
+    from disclosure_log.index_tantivy import TantivyIndex
+
+    return TantivyIndex(settings.var_dir / "search" / "disclosures")

@@ -1,0 +1,149 @@
+"""The search index when the database is PostgreSQL: full-text search in the disclosure_search table.
+
+Text is split by the same tokenizer as the embedded index (disclosure_log.query.words) before it reaches
+to_tsvector('simple', ...), and queries are built as tsquery lexemes directly, so both engines find the
+same entries for the same query. PostgreSQL limits a tsvector to 1 MB and positions to 16,383: text past
+that is still found by its words, but phrase matches far into a very long attachment may be missed.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from typing import Iterable
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from disclosure_log.index import IndexEntry, SearchIndexError
+from disclosure_log.query import FACETS, And, Node, Not, Or, Phrase, SearchRequest, SearchResult, Term, words
+
+MAX_WORD_BYTES = 40  # the embedded index drops longer tokens: so do we, for the same answers
+MAX_DOCUMENT_CHARS = 400_000  # well inside the 1 MB tsvector limit
+
+
+def indexed_words(value: str) -> str:
+    return " ".join(w for w in words(value[:MAX_DOCUMENT_CHARS]) if len(w.encode()) <= MAX_WORD_BYTES)
+
+
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("'", "''") + "'"
+
+
+def tsquery(node: Node) -> str:
+    if isinstance(node, And):
+        return "(" + " & ".join(tsquery(item) for item in node.items) + ")"
+    if isinstance(node, Or):
+        return "(" + " | ".join(tsquery(item) for item in node.items) + ")"
+    if isinstance(node, Not):
+        return "!" + tsquery(node.item)
+    if isinstance(node, Phrase):
+        return "(" + " <-> ".join(_lexeme(w) for w in node.words) + ")"
+    assert isinstance(node, Term)
+    return _lexeme(node.word) + (":*" if node.prefix else "")
+
+
+class PostgresIndex:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def add(self, entries: Iterable[IndexEntry], replace: bool = True, threads: int | None = None) -> None:
+        rows = [{
+            "id": e.id, "title": indexed_words(e.title), "body": indexed_words(e.body),
+            "visible_from": e.visible_from, "published": e.published, "sort_key": e.sort_key,
+            "case_type": e.case_type, "category": e.category, "department": e.department, "outcome": e.outcome,
+            "exemptions": list(e.exemptions), "year": e.year,
+        } for e in entries]
+        if not rows:
+            return
+        with self._connection() as connection:
+            connection.execute(text(
+                "insert into disclosure_search (entry_id, document, visible_from, published, sort_key, case_type,"
+                " category, department, outcome, exemptions, year) values (:id,"
+                " setweight(to_tsvector('simple', :title), 'A') || setweight(to_tsvector('simple', :body), 'D'),"
+                " :visible_from, :published, :sort_key, :case_type, :category, :department, :outcome, :exemptions, :year)"
+                " on conflict (entry_id) do update set document = excluded.document, visible_from = excluded.visible_from,"
+                " published = excluded.published, sort_key = excluded.sort_key, case_type = excluded.case_type,"
+                " category = excluded.category, department = excluded.department, outcome = excluded.outcome,"
+                " exemptions = excluded.exemptions, year = excluded.year"), rows)
+
+    def remove(self, ids: Iterable[int]) -> None:
+        with self._connection() as connection:
+            connection.execute(text("delete from disclosure_search where entry_id = any(:ids)"), {"ids": list(ids)})
+
+    def clear(self) -> None:
+        with self._connection() as connection:
+            connection.execute(text("delete from disclosure_search"))
+
+    def count(self) -> int:
+        with self._connection() as connection:
+            return connection.execute(text("select count(*) from disclosure_search")).scalar_one()
+
+    def ping(self) -> None:
+        self.count()
+
+    @contextlib.contextmanager
+    def _connection(self):
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as exc:
+            raise SearchIndexError(str(exc)) from exc
+
+    def _where(self, request: SearchRequest, skip_facet: str | None = None) -> tuple[str, dict]:
+        conditions = ["visible_from <= :now"]
+        params: dict = {"now": request.now or dt.datetime.now(dt.timezone.utc)}
+        if request.query is not None:
+            conditions.append("document @@ cast(:q as tsquery)")
+            params["q"] = tsquery(request.query)
+        for facet, values in request.filters:
+            if facet == skip_facet or not values:
+                continue
+            params[f"f_{facet}"] = list(values)
+            column = "exemptions && cast(:f_exemption as text[])" if facet == "exemption" else f"{facet} = any(:f_{facet})"
+            conditions.append(column)
+        if request.published_from:
+            conditions.append("published >= :published_from")
+            params["published_from"] = request.published_from
+        if request.published_to:
+            conditions.append("published <= :published_to")
+            params["published_to"] = request.published_to
+        if request.sort_key_before is not None:
+            conditions.append("sort_key > :sort_key_before" if request.effective_sort == "oldest"
+                              else "sort_key < :sort_key_before")
+            params["sort_key_before"] = request.sort_key_before
+        return " and ".join(conditions), params
+
+    def _facets(self, connection, request: SearchRequest, facets, skip_facet: str | None = None) -> dict:
+        where, params = self._where(request, skip_facet)
+        counts: dict[str, dict[str, int]] = {}
+        for facet in facets:
+            column = "unnest(exemptions)" if facet == "exemption" else facet
+            rows = connection.execute(text(
+                f"select value, count(*) from (select {column} as value from disclosure_search where {where}) found"
+                " group by value order by count(*) desc, value"), params)
+            counts[facet] = {value: n for value, n in rows}
+        return counts
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        with self._connection() as connection:
+            where, params = self._where(request)
+            if request.with_facets:
+                selected = [facet for facet in FACETS if request.selected(facet)]
+                facets = self._facets(connection, request, [f for f in FACETS if f not in selected])
+                for facet in selected:
+                    facets.update(self._facets(connection, request, [facet], skip_facet=facet))
+                chosen = request.selected("case_type") or tuple(facets["case_type"])
+                total = sum(facets["case_type"].get(value, 0) for value in chosen)
+            else:
+                facets = {}
+                total = connection.execute(text(f"select count(*) from disclosure_search where {where}"), params).scalar_one()
+            order = {
+                "relevance": "ts_rank(document, cast(:q as tsquery)) desc, sort_key desc",
+                "newest": "sort_key desc",
+                "oldest": "sort_key",
+            }[request.effective_sort]
+            rows = connection.execute(text(
+                f"select entry_id from disclosure_search where {where} order by {order} limit :limit offset :offset"),
+                {**params, "limit": request.limit, "offset": request.offset})
+            return SearchResult(total=total, ids=[row[0] for row in rows], facets=facets)

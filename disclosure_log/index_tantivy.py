@@ -1,0 +1,205 @@
+"""The embedded search index: tantivy on local disk, no server.
+
+One writer at a time may hold an index (tantivy's lock file), across processes: the web server, the
+worker and `flask disclosure-log import` each take it briefly and wait their turn. Readers reload on
+every commit, whichever process made it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from pathlib import Path
+from typing import Iterable
+
+import tantivy
+
+from disclosure_log.index import IndexEntry, SearchIndexError, day_number
+from disclosure_log.query import FACETS, And, Node, Not, Or, Phrase, SearchRequest, SearchResult, Term
+
+TEXT_FIELDS = (("title", 2.0), ("body", 1.0))
+FACET_BUCKETS = 500
+WRITER_HEAP = 128 * 1024 * 1024
+WRITER_WAIT = 30.0  # seconds to wait for another process's writer before giving up
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for name, _boost in TEXT_FIELDS:
+        builder.add_text_field(name, stored=False, tokenizer_name="default", index_option="position")
+    for facet in FACETS:
+        builder.add_text_field(facet, stored=False, tokenizer_name="raw", fast=True)
+    builder.add_unsigned_field("published", indexed=True, fast=True)
+    builder.add_unsigned_field("visible", indexed=True, fast=True)
+    builder.add_unsigned_field("sort_key", fast=True)
+    return builder.build()
+
+
+class TantivyIndex:
+    def __init__(self, path: Path, writer_threads: int = 1):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.schema = _schema()
+        self.writer_threads = writer_threads
+        self._lock = threading.Lock()
+        try:
+            self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        except ValueError as exc:
+            raise SearchIndexError(f"search index at {self.path} cannot be opened: {exc}") from exc
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def _writer(self, heap: int = WRITER_HEAP, threads: int | None = None):
+        deadline = time.monotonic() + WRITER_WAIT
+        while True:
+            try:
+                return self.index.writer(heap, threads or self.writer_threads)
+            except ValueError as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise SearchIndexError(f"search index is busy: {exc}") from exc
+                time.sleep(0.05)
+
+    def _id_query(self, entry_id: int) -> tantivy.Query:
+        # not delete_documents_by_term: it takes a Python int as i64, which never equals a u64 term
+        return tantivy.Query.term_query(self.schema, "id", entry_id)
+
+    def _document(self, entry: IndexEntry) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_unsigned("id", entry.id)
+        doc.add_text("title", entry.title)
+        doc.add_text("body", entry.body)
+        for facet in ("case_type", "category", "department", "outcome"):
+            doc.add_text(facet, getattr(entry, facet))
+        for exemption in entry.exemptions:
+            doc.add_text("exemption", exemption)
+        doc.add_text("year", entry.year)
+        doc.add_unsigned("published", day_number(entry.published))
+        doc.add_unsigned("visible", int(entry.visible_from.timestamp()))
+        doc.add_unsigned("sort_key", entry.sort_key)
+        return doc
+
+    def add(self, entries: Iterable[IndexEntry], replace: bool = True, threads: int | None = None) -> None:
+        with self._lock:
+            writer = self._writer(threads=threads)
+            try:
+                for entry in entries:
+                    if replace:
+                        writer.delete_documents_by_query(self._id_query(entry.id))
+                    writer.add_document(self._document(entry))
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+        self.index.reload()
+
+    def remove(self, ids: Iterable[int]) -> None:
+        with self._lock:
+            writer = self._writer()
+            for entry_id in ids:
+                writer.delete_documents_by_query(self._id_query(entry_id))
+            writer.commit()
+            writer.wait_merging_threads()
+        self.index.reload()
+
+    def clear(self) -> None:
+        with self._lock:
+            writer = self._writer()
+            writer.delete_all_documents()
+            writer.commit()
+            writer.wait_merging_threads()
+        self.index.reload()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.index.searcher().num_docs
+
+    def ping(self) -> None:
+        try:
+            self.index.searcher()
+        except Exception as exc:  # tantivy raises plain ValueError/OSError subclasses
+            raise SearchIndexError(str(exc)) from exc
+
+    def _text(self, node: Node) -> tantivy.Query:
+        if isinstance(node, And):
+            positives = [(tantivy.Occur.Must, self._text(item)) for item in node.items if not isinstance(item, Not)]
+            negatives = [(tantivy.Occur.MustNot, self._text(item.item)) for item in node.items if isinstance(item, Not)]
+            if not positives:
+                positives = [(tantivy.Occur.Must, tantivy.Query.all_query())]
+            return tantivy.Query.boolean_query(positives + negatives)
+        if isinstance(node, Or):
+            return tantivy.Query.boolean_query([(tantivy.Occur.Should, self._text(item)) for item in node.items])
+        per_field = []
+        for field, boost in TEXT_FIELDS:
+            if isinstance(node, Phrase):
+                query = tantivy.Query.phrase_query(self.schema, field, list(node.words))
+            elif node.prefix:
+                query = tantivy.Query.regex_query(self.schema, field, node.word + ".*")  # words are [a-z0-9]-ish
+            else:
+                query = tantivy.Query.term_query(self.schema, field, node.word)
+            per_field.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost) if boost != 1 else query))
+        return tantivy.Query.boolean_query(per_field)
+
+    def _query(self, request: SearchRequest, skip_facet: str | None = None) -> tantivy.Query:
+        now = request.now or dt.datetime.now(dt.timezone.utc)
+        clauses = [(tantivy.Occur.Must, tantivy.Query.range_query(
+            self.schema, "visible", tantivy.FieldType.Unsigned, 0, int(now.timestamp())))]
+        if request.query is not None:
+            clauses.append((tantivy.Occur.Must, self._text(request.query)))
+        for facet, values in request.filters:
+            if facet == skip_facet or not values:
+                continue
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, facet, list(values))))
+        if request.published_from or request.published_to:
+            low = day_number(request.published_from) if request.published_from else None
+            high = day_number(request.published_to) if request.published_to else None
+            clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
+                self.schema, "published", tantivy.FieldType.Unsigned, low, high)))
+        if request.sort_key_before is not None:
+            newest = request.effective_sort != "oldest"
+            low, high = (None, request.sort_key_before) if newest else (request.sort_key_before, None)
+            clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
+                self.schema, "sort_key", tantivy.FieldType.Unsigned, low, high,
+                include_lower=newest, include_upper=not newest)))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _facets(self, searcher, query, facets) -> dict[str, dict[str, int]]:
+        aggregations = {facet: {"terms": {"field": facet, "size": FACET_BUCKETS}} for facet in facets}
+        found = searcher.aggregate(query, aggregations)
+        return {facet: {bucket["key"]: bucket["doc_count"] for bucket in found[facet]["buckets"]} for facet in facets}
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        searcher = self.index.searcher()
+        query = self._query(request)
+        if not request.with_facets:
+            total = searcher.search(query, 1, count=True).count  # tantivy panics on a limit of 0
+            return SearchResult(total=total, ids=self._page(searcher, query, request, total), facets={})
+        selected = [facet for facet in FACETS if request.selected(facet)]
+        facets = self._facets(searcher, query, [facet for facet in FACETS if facet not in selected])
+        for facet in selected:  # a facet's own choice does not narrow its counts: "or" within a facet
+            facets.update(self._facets(searcher, self._query(request, skip_facet=facet), [facet]))
+        # Every entry has exactly one case type, so the chosen case types' counts add up to the total.
+        chosen = request.selected("case_type") or tuple(facets["case_type"])
+        total = sum(facets["case_type"].get(value, 0) for value in chosen)
+        ids = self._page(searcher, query, request, total)
+        return SearchResult(total=total, ids=ids, facets=facets)
+
+    def _page(self, searcher, query, request: SearchRequest, total: int) -> list[int]:
+        if request.offset >= total or request.limit <= 0:
+            return []
+        sort = request.effective_sort
+        if sort == "relevance":
+            hits = searcher.search(query, request.limit, count=False, offset=request.offset).hits
+            return [searcher.doc(address)["id"][0] for _score, address in hits]
+        descending = sort == "newest"
+        offset, limit, flip = request.offset, request.limit, False
+        if offset > total // 2:  # a deep page is a shallow one counted from the other end
+            end = min(offset + limit, total)
+            offset, limit, flip = total - end, end - offset, True
+            descending = not descending
+        order = tantivy.Order.Desc if descending else tantivy.Order.Asc
+        hits = searcher.search(query, limit, count=False, order_by_field="sort_key", offset=offset, order=order).hits
+        ids = [key & 0xFFFFFFFF for key, _address in hits]
+        return ids[::-1] if flip else ids

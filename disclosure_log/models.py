@@ -1,0 +1,87 @@
+"""Disclosure Log tables: published entries, their attachments, the audit trail and searches that found nothing."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models import Base, UTCDateTime
+
+# index_state: "pending" is set in the same transaction as any change the search index must follow;
+# it turns "done" once the index has it, so a crash between the two is caught by the sweep.
+PENDING, DONE = "pending", "done"
+
+
+class Disclosure(Base):
+    __tablename__ = "disclosures"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    request: Mapped[str] = mapped_column(Text, default="")
+    response: Mapped[str] = mapped_column(Text, default="")
+    case_type: Mapped[str] = mapped_column(String(10))  # FOI | EIR
+    category: Mapped[str] = mapped_column(String(100), default="")
+    department: Mapped[str] = mapped_column(String(100), default="")
+    outcome: Mapped[str] = mapped_column(String(40))
+    exemptions: Mapped[list] = mapped_column(JSON, default=list)
+    received: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    responded: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    published: Mapped[dt.date] = mapped_column(Date)  # the date shown and sorted on
+    publish_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)  # public from this moment
+    working_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    internal_review: Mapped[str] = mapped_column(String(200), default="")
+    ico_decision_url: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(20), default="published", index=True)  # published | withdrawn
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    index_state: Mapped[str] = mapped_column(String(10), default=PENDING, index=True)
+
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="disclosure", order_by="Attachment.id", cascade="all, delete-orphan")
+
+
+class Attachment(Base):
+    __tablename__ = "disclosure_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosures.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # PDF, DOCX, XLSX...
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    store_key: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text, default="")  # extracted, for search and snippets
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    replaced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    change_note: Mapped[str] = mapped_column(Text, default="")  # why it replaced an earlier file
+
+    disclosure: Mapped[Disclosure] = relationship(back_populates="attachments")
+
+
+class DisclosureEvent(Base):
+    """The audit trail: who did what to which entry. No personal data: the API key's name, never text."""
+
+    __tablename__ = "disclosure_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(60), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    action: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class SearchGap(Base):
+    """Searches that found nothing, counted so the body can publish what people look for."""
+
+    __tablename__ = "disclosure_search_gaps"
+
+    query: Mapped[str] = mapped_column(String(200), primary_key=True)  # normalised words, no filters
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen: Mapped[dt.date] = mapped_column(Date)
+    last_seen: Mapped[dt.date] = mapped_column(Date)

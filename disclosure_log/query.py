@@ -1,0 +1,142 @@
+"""The public search language, parsed once into a small tree that every search engine translates.
+
+    council tax            both words (AND)
+    "care home"            the words next to each other
+    parking OR permits     either
+    NOT refused, -refused  without
+    hert*                  words starting with "hert"
+
+Parsing never fails: anything else is read as words, so no query is a syntax error. Words are split
+the way the indexes split text (letters and digits, lower-cased), so "s.40(2)" becomes the phrase
+"s 40 2" and finds what the index holds.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Union
+
+MAX_QUERY_CHARS = 500  # longer is cut: a search box, not a document
+MAX_CLAUSES = 32
+MIN_PREFIX = 2  # "a*" would expand to most of the vocabulary
+FACETS = ("case_type", "category", "department", "outcome", "exemption", "year")
+SORTS = ("relevance", "newest", "oldest")
+
+_WORD = re.compile(r"[^\W_]+")
+_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def words(text: str) -> list[str]:
+    """The index's tokenizer, for queries and snippets alike."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Term:
+    word: str
+    prefix: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Phrase:
+    words: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Or:
+    items: tuple["Node", ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Not:
+    item: "Node"
+
+
+@dataclasses.dataclass(frozen=True)
+class And:
+    items: tuple["Node", ...]  # at least one is not a Not, or the query is "everything except"
+
+
+Node = Union[Term, Phrase, Or, Not, And]
+
+
+def _leaf(text: str, quoted: bool) -> Node | None:
+    prefix = not quoted and text.endswith("*")
+    found = words(text)
+    if not found:
+        return None
+    if len(found) == 1:
+        return Term(found[0], prefix=prefix and len(found[0]) >= MIN_PREFIX)
+    return Phrase(tuple(found))
+
+
+def parse(text: str) -> And | None:
+    """The tree for a query, or None when it holds no words (then every entry matches)."""
+    clauses: list[Node] = []
+    pending_or = False
+    negate = False
+    for match in _TOKEN.finditer(text[:MAX_QUERY_CHARS]):
+        quoted, bare = match.group(1), match.group(2)
+        if bare == "OR":
+            pending_or = bool(clauses) and not isinstance(clauses[-1], Not)
+            continue
+        if bare in ("NOT", "-"):
+            negate = True
+            continue
+        if bare is not None and bare.startswith("-") and len(bare) > 1:
+            negate, bare = True, bare[1:]
+        node = _leaf(quoted if quoted is not None else bare, quoted is not None)
+        if node is None:
+            continue
+        if negate:
+            clauses.append(Not(node))
+        elif pending_or:
+            previous = clauses.pop()
+            items = previous.items if isinstance(previous, Or) else (previous,)
+            clauses.append(Or(items + (node,)))
+        else:
+            clauses.append(node)
+        negate = pending_or = False
+        if len(clauses) >= MAX_CLAUSES:
+            break
+    return And(tuple(clauses)) if clauses else None
+
+
+def positive_words(node: Node | None) -> list[tuple[str, bool]]:
+    """(word, is_prefix) for every word a match shows: what snippets highlight."""
+    if node is None or isinstance(node, Not):
+        return []
+    if isinstance(node, Term):
+        return [(node.word, node.prefix)]
+    if isinstance(node, Phrase):
+        return [(w, False) for w in node.words]
+    return [found for item in node.items for found in positive_words(item)]
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchRequest:
+    query: And | None = None
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (facet, selected values): values OR, facets AND
+    published_from: dt.date | None = None
+    published_to: dt.date | None = None
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 20
+    now: dt.datetime | None = None  # entries scheduled after this are not public yet
+    with_facets: bool = True  # False: ids and total only (related entries, exports)
+    sort_key_before: int | None = None  # keyset paging for exports: only entries past this key in sort order
+
+    def selected(self, facet: str) -> tuple[str, ...]:
+        return dict(self.filters).get(facet, ())
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort if self.query is not None or self.sort != "relevance" else "newest"
+
+
+@dataclasses.dataclass
+class SearchResult:
+    total: int
+    ids: list[int]  # entry ids of this page, in order
+    facets: dict[str, dict[str, int]]  # facet -> value -> count; a facet's own selection does not narrow it

@@ -1,0 +1,202 @@
+"""A search as the public asks it: the URL's parameters in, a page of entries with snippets and counts out.
+
+The URL is the whole state, so every search is a link. Bad parameters never fail the page: a date that
+is not real is reported on the field (GOV.UK error) and left out, anything else unknown is ignored.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from typing import Mapping
+
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from disclosure_log import guard
+from disclosure_log.index import SearchIndex
+from disclosure_log.models import Disclosure, SearchGap
+from disclosure_log.query import (FACETS, MAX_QUERY_CHARS, SORTS, And, Or, SearchRequest, SearchResult, Term, parse,
+                                  positive_words, words)
+from disclosure_log.snippets import snippet
+from disclosure_log.service import current_attachments
+
+PAGE_SIZE = 20
+MAX_VALUES = 30  # per facet in one URL
+MAX_VALUE_CHARS = 100
+MAX_LIKE_WORDS = 12
+FACET_LABELS = {"case_type": "Type of request", "category": "Category", "department": "Department",
+                "outcome": "Outcome", "exemption": "Exemption applied", "year": "Year published"}
+DATE_LABELS = {"from": "Published from", "to": "Published to"}
+
+
+@dataclasses.dataclass
+class SearchForm:
+    q: str = ""
+    selected: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    dates: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)  # "from" -> {"day":..}
+    sort: str = "relevance"
+    page: int = 1
+    errors: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (field id, message)
+    published_from: dt.date | None = None
+    published_to: dt.date | None = None
+
+    def args(self, **changes) -> list[tuple[str, str]]:
+        """The query string of this search, with changes (page=, sort=, remove=(facet, value))."""
+        remove = changes.pop("remove", None)
+        pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
+        for facet in FACETS:
+            pairs += [(facet, v) for v in self.selected.get(facet, []) if (facet, v) != remove]
+        for side, parts in self.dates.items():
+            if remove != (side, None):
+                pairs += [(f"{side}-{part}", parts[part]) for part in ("day", "month", "year") if parts.get(part)]
+        sort = changes.get("sort", self.sort)
+        if sort != "relevance":
+            pairs.append(("sort", sort))
+        page = changes.get("page", 1 if remove else self.page)
+        if page > 1:
+            pairs.append(("page", str(page)))
+        return pairs
+
+    def error_for(self, side: str) -> str | None:
+        return next((message for field, message in self.errors if field.startswith(side + "-")), None)
+
+    @property
+    def has_filters(self) -> bool:
+        return any(self.selected.values()) or bool(self.dates)
+
+
+def _clean(value: str, limit: int) -> str:
+    return "".join(c for c in value if c.isprintable())[:limit].strip()
+
+
+def _date(form: SearchForm, side: str, args: Mapping) -> dt.date | None:
+    parts = {part: _clean(args.get(f"{side}-{part}", ""), 4) for part in ("day", "month", "year")}
+    if not any(parts.values()):
+        return None
+    form.dates[side] = parts
+    label = DATE_LABELS[side]
+    missing = [part for part in ("day", "month", "year") if not parts[part]]
+    if missing:
+        form.errors.append((f"{side}-{missing[0]}", f"{label} must include a {' and '.join(missing)}"))
+        return None
+    try:
+        day = dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        if day.year < 1900:
+            raise ValueError
+    except ValueError:
+        form.errors.append((f"{side}-day", f"{label} must be a real date"))
+        return None
+    return day
+
+
+def read_form(args) -> SearchForm:
+    form = SearchForm(q=_clean(args.get("q", ""), MAX_QUERY_CHARS))
+    for facet in FACETS:
+        values = [_clean(v, MAX_VALUE_CHARS) for v in args.getlist(facet)[:MAX_VALUES]]
+        values = list(dict.fromkeys(v for v in values if v))
+        if values:
+            form.selected[facet] = values
+    form.published_from = _date(form, "from", args)
+    form.published_to = _date(form, "to", args)
+    if form.published_from and form.published_to and form.published_to < form.published_from:
+        form.errors.append(("to-day", "Published to must be the same as or after published from"))
+        form.published_to = None
+    sort = args.get("sort", "relevance")
+    form.sort = sort if sort in SORTS else "relevance"
+    page = args.get("page", "1")
+    form.page = int(page) if page.isdigit() and 0 < len(page) < 10 else 1
+    return form
+
+
+@dataclasses.dataclass
+class Hit:
+    entry: Disclosure
+    snippets: list[tuple[str, Markup]]  # (where: "", "Request", "Attachment: x.pdf"; highlighted text)
+
+
+@dataclasses.dataclass
+class SearchPage:
+    form: SearchForm
+    result: SearchResult
+    hits: list[Hit]
+    page: int
+    pages: int
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1
+
+
+def run(session: Session, index: SearchIndex, form: SearchForm, now: dt.datetime,
+        page_size: int = PAGE_SIZE, with_snippets: bool = True) -> SearchPage:
+    query = parse(form.q)
+    request = SearchRequest(
+        query=query, filters=tuple((f, tuple(v)) for f, v in form.selected.items()),
+        published_from=form.published_from, published_to=form.published_to, sort=form.sort,
+        offset=(form.page - 1) * page_size, limit=page_size, now=now)
+    result = index.search(request)
+    pages = max(1, math.ceil(result.total / page_size))
+    if form.page > pages:  # past the end: show the last page rather than an empty one
+        form.page = pages
+        request = dataclasses.replace(request, offset=(pages - 1) * page_size)
+        result = index.search(request)
+    entries = {e.id: e for e in session.scalars(
+        select(Disclosure).where(Disclosure.id.in_(result.ids)).options(selectinload(Disclosure.attachments)))}
+    wanted = positive_words(query)
+    hits = [Hit(entries[i], _snippets(entries[i], wanted) if with_snippets else [])
+            for i in result.ids if i in entries]
+    return SearchPage(form=form, result=result, hits=hits, page=form.page, pages=pages)
+
+
+def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime, limit: int,
+              exclude_id: int | None = None) -> list[Disclosure]:
+    """Published entries closest to a piece of text (a title, a request being written), best first."""
+    distinct = [w for w in dict.fromkeys(words(text[:5000])) if len(w) > 3 and not w.isdigit()][:MAX_LIKE_WORDS]
+    if not distinct:
+        return []
+    query = And((Or(tuple(Term(w) for w in distinct)),))
+    result = index.search(SearchRequest(query=query, limit=limit + 1, now=now, with_facets=False))
+    ids = [i for i in result.ids if i != exclude_id][:limit]
+    found = {e.id: e for e in session.scalars(select(Disclosure).where(Disclosure.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def related(session: Session, index: SearchIndex, entry: Disclosure, now: dt.datetime, limit: int) -> list[Disclosure]:
+    return like_text(session, index, entry.title, now, limit, exclude_id=entry.id)
+
+
+def _snippets(entry: Disclosure, wanted) -> list[tuple[str, Markup]]:
+    found = []
+    fields = [("Response", entry.response), ("Request", entry.request)]
+    fields += [(f"Attachment: {a.filename}", a.text) for a in current_attachments(entry)]
+    for where, text in fields:
+        marked = snippet(text, wanted)
+        if marked:
+            found.append((where, marked))
+        if len(found) == 2:
+            break
+    if not found and entry.response:  # no words, or only the title matched: the start of the response
+        opening = entry.response[:1000].split()
+        found.append(("Response", escape(" ".join(opening[:30]) + (" …" if len(opening) > 30 else ""))))
+    return found
+
+
+def record_gap(session: Session, q: str, today: dt.date) -> None:
+    """Count a search that found nothing: its words only, never with personal data in them, never who."""
+    normalised = " ".join(words(q))[:200]
+    if not normalised or guard.check_text("search", q):
+        return
+    table = SearchGap.__table__
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    session.execute(insert.values(query=normalised, count=1, first_seen=today, last_seen=today)
+                    .on_conflict_do_update(index_elements=["query"],
+                                           set_={"count": table.c.count + 1, "last_seen": today}))
+    session.commit()
+
+
+def gaps(session: Session, limit: int = 50) -> list[SearchGap]:
+    return list(session.scalars(select(SearchGap).order_by(SearchGap.count.desc(), SearchGap.query).limit(limit)))

@@ -1,0 +1,246 @@
+"""Disclosure Log domain logic: publish, update and withdraw entries, keep the search index in step.
+
+The database is the record. A change marks the entry index_state="pending" in the same transaction;
+after the commit the index is brought in step at once, and a sweep (worker, every minute) catches any
+change whose index update was interrupted. Scheduled entries are indexed straight away with the moment
+they become public, and search leaves them out until then, so they appear to the minute without a job.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from typing import Iterable, Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from disclosure_log import guard
+from disclosure_log.attachments import IncomingAttachment, StagedAttachment, discard, stage
+from disclosure_log.entries import EntryFields, InvalidEntry
+from disclosure_log.index import IndexEntry, SearchIndex
+from disclosure_log.models import DONE, PENDING, Attachment, Disclosure, DisclosureEvent
+from portal.dates import LONDON
+from portal.exceptions import Gone, NotFound, PortalError
+
+log = logging.getLogger(__name__)
+
+SWEEP_BATCH = 2000
+
+
+class PublishBlocked(PortalError):
+    """The publish guard found personal data and the call gave no reason to publish anyway."""
+
+    status_code = 422
+    title = "Personal data found"
+    detail = "Publication was blocked: the entry seems to hold personal data. Remove it, or publish with a reason."
+
+    def __init__(self, findings: Sequence[guard.Finding]):
+        super().__init__()
+        self.findings = list(findings)
+
+
+class Conflict(PortalError):
+    status_code = 409
+    title = "Conflict"
+
+
+class EntryWithdrawn(Gone):
+    title = "This response has been withdrawn"
+
+    def __init__(self, entry: Disclosure):
+        super().__init__("It was withdrawn from the disclosure log.")
+        self.entry = entry
+
+
+def is_public(entry: Disclosure, now: dt.datetime) -> bool:
+    return entry.status == "published" and entry.publish_at <= now
+
+
+def _event(session: Session, reference: str, action: str, actor: str, now: dt.datetime, **detail) -> None:
+    session.add(DisclosureEvent(reference=reference, at=now, action=action, actor=actor, detail=detail))
+
+
+def get(session: Session, reference: str) -> Disclosure | None:
+    return session.scalar(select(Disclosure).where(Disclosure.reference == reference)
+                          .options(selectinload(Disclosure.attachments)))
+
+
+def public_entry(session: Session, reference: str, now: dt.datetime) -> Disclosure:
+    """The entry as the public may see it: NotFound before it is published, EntryWithdrawn after withdrawal."""
+    entry = get(session, reference)
+    if entry is None or entry.publish_at > now:
+        raise NotFound()
+    if entry.status == "withdrawn":
+        raise EntryWithdrawn(entry)
+    return entry
+
+
+def current_attachments(entry: Disclosure) -> list[Attachment]:
+    return [a for a in entry.attachments if a.replaced_at is None]
+
+
+def _check(fields: EntryFields, staged: Sequence[StagedAttachment], kept: Sequence[Attachment]) -> list[guard.Finding]:
+    texts = {"title": fields.title, "request": fields.request, "response": fields.response}
+    files = [(item.filename, item.parts, item.hidden) for item in staged]
+    files += [(a.filename, [guard_part(a.text)], []) for a in kept if a.text]
+    return guard.check_entry(texts, files)
+
+
+def guard_part(text: str):
+    from disclosure_log.extract import TextPart
+
+    return TextPart(where="", text=text)
+
+
+def publish(session: Session, store, scanner, *, reference: str, fields: EntryFields,
+            incoming: Sequence[IncomingAttachment], override_reason: str, change_note: str,
+            actor: str, now: dt.datetime, create_only: bool) -> tuple[Disclosure, bool]:
+    """Create or replace an entry (PUT semantics; POST passes create_only). Returns (entry, created).
+
+    Attachments are typed, virus-scanned, stored and their text extracted before the guard runs; if the
+    guard blocks, the stored files are deleted again and nothing is saved."""
+    entry = get(session, reference)
+    if entry is not None and create_only:
+        raise Conflict(f"{reference} already exists: use PUT to change it")
+    staged = stage(incoming, store=store, scanner=scanner, reference=reference)
+    try:
+        replaced_names = {item.filename for item in staged}
+        kept = [a for a in (current_attachments(entry) if entry else []) if a.filename not in replaced_names]
+        findings = _check(fields, staged, kept)
+        if findings and not override_reason:
+            raise PublishBlocked(findings)
+    except BaseException:
+        discard(staged, store)
+        raise
+    created = entry is None
+    publish_at = fields.publish_at or (entry.publish_at if entry and entry.publish_at <= now else now)
+    published = fields.published or publish_at.astimezone(LONDON).date()
+    if created:
+        entry = Disclosure(reference=reference, created_at=now, attachments=[])
+        session.add(entry)
+    was_withdrawn = entry.status == "withdrawn"
+    for name, value in fields.columns().items():
+        setattr(entry, name, value)
+    entry.published = published
+    entry.publish_at = publish_at
+    entry.status = "published"
+    entry.withdrawn_at, entry.withdrawn_reason = None, ""
+    entry.updated_at = now
+    entry.index_state = PENDING
+    _attach(entry, staged, change_note, now)
+    action = "published" if created else ("republished" if was_withdrawn else "updated")
+    _event(session, reference, action, actor, now, publish_at=publish_at.isoformat(),
+           attachments=[item.filename for item in staged])
+    if findings:
+        _event(session, reference, "guard_overridden", actor, now, reason=override_reason,
+               findings=[{"kind": f.kind, "where": f.where} for f in findings])
+    log.info("disclosure %s %s by %s, scheduled=%s", reference, action, actor, publish_at > now)
+    return entry, created
+
+
+def _attach(entry: Disclosure, staged: Sequence[StagedAttachment], change_note: str, now: dt.datetime) -> None:
+    current = {a.filename: a for a in current_attachments(entry)}
+    for item in staged:
+        note = ""
+        if item.filename in current:
+            current[item.filename].replaced_at = now
+            note = change_note or "A corrected version of this file replaced the earlier one."
+        entry.attachments.append(Attachment(
+            filename=item.filename, kind=item.kind, content_type=item.content_type, size=item.size,
+            sha256=item.sha256, store_key=item.store_key, text=item.text, added_at=now,
+            change_note=note))
+
+
+def withdraw(session: Session, store, *, reference: str, reason: str, actor: str, now: dt.datetime) -> Disclosure:
+    """Take an entry down: its text and files go, a dated tombstone with the reason stays (410)."""
+    entry = get(session, reference)
+    if entry is None:
+        raise NotFound(f"There is no disclosure {reference}.")
+    if entry.status == "withdrawn":
+        return entry
+    if not reason.strip():
+        raise InvalidEntry("reason is required: it is shown on the public page", "reason")
+    entry.status = "withdrawn"
+    entry.withdrawn_at = now
+    entry.withdrawn_reason = reason.strip()[:1000]
+    entry.request = entry.response = ""
+    entry.updated_at = now
+    entry.index_state = PENDING
+    for attachment in entry.attachments:
+        store.delete(attachment.store_key)
+        attachment.text = ""
+    _event(session, reference, "withdrawn", actor, now, reason=entry.withdrawn_reason,
+           files_deleted=len(entry.attachments))
+    log.info("disclosure %s withdrawn by %s", reference, actor)
+    return entry
+
+
+def index_entry(entry: Disclosure) -> IndexEntry:
+    body = "\n".join([entry.request, entry.response, *(a.text for a in current_attachments(entry) if a.text)])
+    return IndexEntry(
+        id=entry.id, title=entry.title, body=body, case_type=entry.case_type, category=entry.category,
+        department=entry.department, outcome=entry.outcome, exemptions=tuple(entry.exemptions or ()),
+        published=entry.published, visible_from=entry.publish_at)
+
+
+def sync_index(session: Session, index: SearchIndex, ids: Iterable[int] | None = None) -> int:
+    """Bring the index in step with every pending entry (or just these). Returns how many."""
+    query = (select(Disclosure).where(Disclosure.index_state == PENDING)
+             .options(selectinload(Disclosure.attachments)).order_by(Disclosure.id).limit(SWEEP_BATCH))
+    if ids is not None:
+        query = query.where(Disclosure.id.in_(list(ids)))
+    done = 0
+    while True:
+        entries = list(session.scalars(query))
+        if not entries:
+            return done
+        index.add([index_entry(e) for e in entries if e.status == "published"])
+        index.remove([e.id for e in entries if e.status != "published"])
+        for entry in entries:  # unless it changed again meanwhile: then the next sweep takes it
+            session.execute(update(Disclosure).where(Disclosure.id == entry.id,
+                                                     Disclosure.updated_at == entry.updated_at)
+                            .values(index_state=DONE))
+        session.commit()
+        done += len(entries)
+        if ids is not None:
+            return done
+
+
+def rebuild_index(session: Session, index: SearchIndex, batch: int = 5000, progress=None) -> int:
+    """Empty the index and fill it from the database."""
+    index.clear()
+    session.execute(update(Disclosure).values(index_state=PENDING))
+    session.commit()
+    last_id, total = 0, 0
+    while True:
+        entries = list(session.scalars(
+            select(Disclosure).where(Disclosure.id > last_id).options(selectinload(Disclosure.attachments))
+            .order_by(Disclosure.id).limit(batch)))
+        if not entries:
+            return total
+        index.add([index_entry(e) for e in entries if e.status == "published"], replace=False)
+        session.execute(update(Disclosure).where(Disclosure.id.in_([e.id for e in entries]),
+                                                 Disclosure.index_state == PENDING).values(index_state=DONE))
+        session.commit()
+        last_id = entries[-1].id
+        total += len(entries)
+        if progress:
+            progress(total)
+
+
+def events(session: Session, reference: str) -> list[DisclosureEvent]:
+    return list(session.scalars(select(DisclosureEvent).where(DisclosureEvent.reference == reference)
+                                .order_by(DisclosureEvent.id)))
+
+
+def last_entry_id(session: Session) -> int:
+    return session.scalar(select(func.max(Disclosure.id))) or 0
+
+
+def public_references(session: Session, low_id: int, high_id: int, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """(reference, last changed) of public entries with low_id <= id < high_id: a sitemap's worth."""
+    rows = session.execute(select(Disclosure.reference, Disclosure.updated_at).where(
+        Disclosure.id >= low_id, Disclosure.id < high_id, Disclosure.status == "published",
+        Disclosure.publish_at <= now).order_by(Disclosure.id))
+    return [tuple(row) for row in rows]

@@ -1,0 +1,181 @@
+"""The public Disclosure Log: search, entry pages, withdrawn-entry notices and attachment downloads."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context, url_for
+
+from disclosure_log import exports, nightly, presenters, search, service
+from disclosure_log.api import api_bp  # noqa: F401 - registered by portal.app
+from disclosure_log.index import SearchIndex, make_index
+from disclosure_log.query import FACETS
+from portal import current
+from portal.db import get_db, session as db_session
+from secure_share.downloads import content_disposition
+
+bp = Blueprint("disclosure_log", __name__, template_folder="templates")
+
+RELATED = 5
+
+
+@bp.record_once
+def _register(state):
+    from disclosure_log import jobs  # noqa: F401 - the periodic tasks join the queue
+    from disclosure_log.cli import disclosure_log_cli
+    from disclosure_log.demo import seed_demo_disclosures
+    from portal.cli import DEMO_SEEDERS
+
+    state.app.cli.add_command(disclosure_log_cli)
+    if seed_demo_disclosures not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_demo_disclosures)
+    state.app.extensions.setdefault("portal.readiness", {})["search_index"] = _index_readiness
+    state.app.jinja_env.filters.update(presenters.FILTERS)
+
+
+def get_index() -> SearchIndex:
+    extensions = current_app.extensions
+    if "disclosure_log.index" not in extensions:
+        extensions["disclosure_log.index"] = make_index(current.settings(), get_db())
+    return extensions["disclosure_log.index"]
+
+
+def _index_readiness():
+    index = get_index()
+    index.ping()
+    return "ok", f"{index.count():,} entries searchable"
+
+
+@bp.context_processor
+def _labels():
+    return {"facet_labels": search.FACET_LABELS, "facets": FACETS}
+
+
+def search_url(form: search.SearchForm, endpoint: str = "disclosure_log.search", **changes) -> str:
+    base = url_for(endpoint)
+    pairs = form.args(**changes)
+    if not pairs:
+        return base
+    from urllib.parse import urlencode
+
+    return base + "?" + urlencode(pairs)
+
+
+@bp.get("/disclosure-log", endpoint="search")
+def search_page():
+    form = search.read_form(request.args)
+    page = search.run(db_session(), get_index(), form, current.now())
+    if page.result.total == 0 and form.q:
+        search.record_gap(db_session(), form.q, current.now().date())
+    return render_template("disclosure_log/search.html", page=page, search_form=form, search_url=search_url)
+
+
+@bp.get("/disclosure-log/<reference>")
+def entry(reference: str):
+    now = current.now()
+    try:
+        found = service.public_entry(db_session(), reference, now)
+    except service.EntryWithdrawn as withdrawn:
+        return render_template("disclosure_log/withdrawn.html", entry=withdrawn.entry), 410
+    related = search.related(db_session(), get_index(), found, now, RELATED)
+    return render_template("disclosure_log/entry.html", entry=found, related=related,
+                           attachments=service.current_attachments(found),
+                           replaced=[a for a in found.attachments if a.replaced_at is not None])
+
+
+@bp.get("/disclosure-log/<reference>/files/<int:attachment_id>/<path:filename>")
+def attachment(reference: str, attachment_id: int, filename: str):
+    found = service.public_entry(db_session(), reference, current.now())
+    chosen = next((a for a in service.current_attachments(found) if a.id == attachment_id), None)
+    if chosen is None or chosen.filename != filename:
+        abort(404)
+    store = current.services().store
+    body = stream_with_context(store.open(chosen.store_key))
+    response = Response(body, mimetype=chosen.content_type)
+    response.headers["Content-Length"] = str(chosen.size)
+    response.headers["Content-Disposition"] = content_disposition(chosen.filename)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+JSON_PAGE_SIZE = 100
+FEED_SIZE = 50
+SITEMAP_SIZE = 50_000  # the sitemaps.org limit per file
+
+
+def _export_request(form: search.SearchForm):
+    from disclosure_log.query import SearchRequest, parse
+
+    return SearchRequest(query=parse(form.q), filters=tuple((f, tuple(v)) for f, v in form.selected.items()),
+                         published_from=form.published_from, published_to=form.published_to,
+                         sort=form.sort, now=current.now())
+
+
+@bp.get("/disclosure-log.json")
+def search_json():
+    form = search.read_form(request.args)
+    page = search.run(db_session(), get_index(), form, current.now(), page_size=JSON_PAGE_SIZE, with_snippets=False)
+    base = current.settings().base_url
+    links = {"html": base + search_url(form)}
+    if page.page < page.pages:
+        links["next"] = base + search_url(form, "disclosure_log.search_json", page=page.page + 1)
+    if page.page > 1:
+        links["previous"] = base + search_url(form, "disclosure_log.search_json", page=page.page - 1)
+    return {
+        "total": page.result.total, "page": page.page, "pages": page.pages, "per_page": JSON_PAGE_SIZE,
+        "errors": [message for _field, message in form.errors],
+        "facets": page.result.facets, "links": links,
+        "results": [exports.entry_json(hit.entry, base) for hit in page.hits],
+    }
+
+
+api_bp.add_url_rule("/disclosures", endpoint="search", view_func=search_json, methods=["GET"])
+
+
+@bp.get("/disclosure-log.atom")
+def atom():
+    form = search.read_form(request.args)
+    base = current.settings().base_url
+    entries = list(exports.walk(db_session(), get_index(), _export_request(form), limit=FEED_SIZE))
+    title = f"{current.settings().public_body_name} disclosure log" + (f": {form.q}" if form.q else "")
+    body = exports.atom(entries, feed_url=base + search_url(form, "disclosure_log.atom"), page_url=base + search_url(form),
+                        base_url=base, body_name=current.settings().public_body_name, title=title, now=current.now())
+    return Response(body, mimetype="application/atom+xml", headers={"Cache-Control": "public, max-age=300"})
+
+
+@bp.get("/disclosure-log.csv")
+def csv_export():
+    form = search.read_form(request.args)
+    rows = exports.csv_stream(exports.walk(db_session(), get_index(), _export_request(form)), current.settings().base_url)
+    return Response(stream_with_context(rows), mimetype="text/csv", headers={
+        "Content-Disposition": content_disposition(f"disclosure-log-{current.now():%Y-%m-%d}.csv")})
+
+
+@bp.get("/sitemap.xml")
+def sitemap_index():
+    last = service.last_entry_id(db_session())
+    body = render_template("disclosure_log/sitemap_index.xml", parts=range(last // SITEMAP_SIZE + 1),
+                           base_url=current.settings().base_url)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/disclosure-log/sitemap-<int:part>.xml")
+def sitemap(part: int):
+    low = part * SITEMAP_SIZE
+    rows = service.public_references(db_session(), low, low + SITEMAP_SIZE, current.now())
+    body = render_template("disclosure_log/sitemap.xml", rows=rows, base_url=current.settings().base_url)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/disclosure-log/downloads")
+def downloads():
+    files = nightly.available(current.services().store)
+    return render_template("disclosure_log/downloads.html", files=files)
+
+
+@bp.get("/disclosure-log/downloads/<name>")
+def download(name: str):
+    found = {f.name: f for f in nightly.available(current.services().store)}.get(name)
+    if found is None:
+        abort(404)
+    store = current.services().store
+    return Response(stream_with_context(store.open(found.key)), mimetype=found.content_type, headers={
+        "Content-Length": str(found.size), "Content-Disposition": content_disposition(found.name),
+        "Cache-Control": "public, max-age=3600"})

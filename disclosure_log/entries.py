@@ -109,7 +109,8 @@ def _exemptions(data: Mapping) -> tuple[str, ...]:
     value = data.get("exemptions") or []
     if not isinstance(value, list) or len(value) > MAX_EXEMPTIONS or not all(isinstance(v, str) for v in value):
         raise InvalidEntry(f"exemptions must be a list of at most {MAX_EXEMPTIONS} strings", "exemptions")
-    cleaned = tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
+    printable = ("".join(c for c in v if c.isprintable()).strip() for v in value)
+    cleaned = tuple(dict.fromkeys(v for v in printable if v))
     if any(len(v) > MAX_LABEL for v in cleaned):
         raise InvalidEntry(f"each exemption must be {MAX_LABEL} characters or fewer", "exemptions")
     return cleaned

@@ -14,6 +14,7 @@ from disclosure_log.query import SearchRequest, SearchResult
 from portal.exceptions import ServiceUnavailable
 
 EPOCH = dt.date(2000, 1, 1)
+TANTIVY_SCHEMA = 2  # a new number starts a new index folder, which the index sweep fills from the database
 
 
 class SearchIndexError(ServiceUnavailable):
@@ -77,4 +78,4 @@ def make_index(settings, database) -> SearchIndex:
         return PostgresIndex(database.engine)
     from disclosure_log.index_tantivy import TantivyIndex
 
-    return TantivyIndex(settings.var_dir / "search" / "disclosures")
+    return TantivyIndex(settings.var_dir / "search" / f"disclosures-v{TANTIVY_SCHEMA}")

@@ -18,7 +18,8 @@ from disclosure_log.index import IndexEntry, SearchIndexError, day_number
 from disclosure_log.query import FACETS, And, Node, Not, Or, Phrase, SearchRequest, SearchResult, Term
 
 TEXT_FIELDS = (("title", 2.0), ("body", 1.0))
-FACET_BUCKETS = 500
+FACET_BUCKETS = 2000
+SET_SEPARATOR = "\x1f"
 WRITER_HEAP = 128 * 1024 * 1024
 WRITER_WAIT = 30.0  # seconds to wait for another process's writer before giving up
 
@@ -30,6 +31,9 @@ def _schema() -> tantivy.Schema:
         builder.add_text_field(name, stored=False, tokenizer_name="default", index_option="position")
     for facet in FACETS:
         builder.add_text_field(facet, stored=False, tokenizer_name="raw", fast=True)
+    # Counting a multi-valued field costs 30 times a single-valued one: exemptions are also counted
+    # as their combination (a few dozen distinct values), then split into one count per exemption.
+    builder.add_text_field("exemption_set", stored=False, tokenizer_name="raw", fast=True)
     builder.add_unsigned_field("published", indexed=True, fast=True)
     builder.add_unsigned_field("visible", indexed=True, fast=True)
     builder.add_unsigned_field("sort_key", fast=True)
@@ -40,6 +44,7 @@ class TantivyIndex:
     def __init__(self, path: Path, writer_threads: int = 1):
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
+        self.fresh = not (self.path / "meta.json").exists()  # a new index: the database must fill it
         self.schema = _schema()
         self.writer_threads = writer_threads
         self._lock = threading.Lock()
@@ -73,6 +78,8 @@ class TantivyIndex:
             doc.add_text(facet, getattr(entry, facet))
         for exemption in entry.exemptions:
             doc.add_text("exemption", exemption)
+        if entry.exemptions:
+            doc.add_text("exemption_set", SET_SEPARATOR.join(sorted(set(entry.exemptions))))
         doc.add_text("year", entry.year)
         doc.add_unsigned("published", day_number(entry.published))
         doc.add_unsigned("visible", int(entry.visible_from.timestamp()))
@@ -166,9 +173,17 @@ class TantivyIndex:
         return tantivy.Query.boolean_query(clauses)
 
     def _facets(self, searcher, query, facets) -> dict[str, dict[str, int]]:
-        aggregations = {facet: {"terms": {"field": facet, "size": FACET_BUCKETS}} for facet in facets}
+        fields = {facet: "exemption_set" if facet == "exemption" else facet for facet in facets}
+        aggregations = {facet: {"terms": {"field": field, "size": FACET_BUCKETS}} for facet, field in fields.items()}
         found = searcher.aggregate(query, aggregations)
-        return {facet: {bucket["key"]: bucket["doc_count"] for bucket in found[facet]["buckets"]} for facet in facets}
+        counts = {facet: {b["key"]: b["doc_count"] for b in found[facet]["buckets"]} for facet in facets}
+        if "exemption" in counts:
+            split: dict[str, int] = {}
+            for combination, n in counts["exemption"].items():
+                for exemption in combination.split(SET_SEPARATOR):
+                    split[exemption] = split.get(exemption, 0) + n
+            counts["exemption"] = split
+        return counts
 
     def search(self, request: SearchRequest) -> SearchResult:
         searcher = self.index.searcher()

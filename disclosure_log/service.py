@@ -207,6 +207,11 @@ def sync_index(session: Session, index: SearchIndex, ids: Iterable[int] | None =
             return done
 
 
+def mark_all_pending(session: Session) -> None:
+    """A new, empty index: every entry must go into it (the sweep does it, in batches)."""
+    session.execute(update(Disclosure).where(Disclosure.index_state == DONE).values(index_state=PENDING))
+
+
 def rebuild_index(session: Session, index: SearchIndex, batch: int = 5000, progress=None) -> int:
     """Empty the index and fill it from the database."""
     index.clear()

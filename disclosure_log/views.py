@@ -33,7 +33,11 @@ def _register(state):
 def get_index() -> SearchIndex:
     extensions = current_app.extensions
     if "disclosure_log.index" not in extensions:
-        extensions["disclosure_log.index"] = make_index(current.settings(), get_db())
+        index = make_index(current.settings(), get_db())
+        if getattr(index, "fresh", False):
+            with get_db().transaction() as session:
+                service.mark_all_pending(session)
+        extensions["disclosure_log.index"] = index
     return extensions["disclosure_log.index"]
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from disclosure_log.index import IndexEntry  # noqa: E402
+from disclosure_log.index import IndexEntry, SearchIndexError  # noqa: E402
 from disclosure_log.index_tantivy import TantivyIndex  # noqa: E402
 from disclosure_log.query import SearchRequest, parse  # noqa: E402
 
@@ -158,17 +158,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--skip-build", action="store_true", help="reuse the indexes in bench/results/")
+    parser.add_argument("--skip-build", action="store_true", help="reuse the indexes in bench/results/ (tantivy's is"
+                        " rebuilt if its schema changed)")
     args = parser.parse_args()
     path = corpus(args.entries)
     tantivy_dir, fts5_path = RESULTS / f"engines-tantivy-{args.entries}", RESULTS / f"engines-fts5-{args.entries}.sqlite3"
     built = {}
-    if args.skip_build and tantivy_dir.exists() and fts5_path.exists():
-        index, db = TantivyIndex(tantivy_dir), sqlite3.connect(fts5_path)
-    else:
+    index = db = None
+    if args.skip_build and fts5_path.exists():
+        db = sqlite3.connect(fts5_path)
+        try:
+            index = TantivyIndex(tantivy_dir)
+        except SearchIndexError:  # built with an older schema
+            index = None
+    if index is None:
         started = time.perf_counter()
         index = build_tantivy(path, tantivy_dir)
         built["tantivy"] = time.perf_counter() - started
+    if db is None:
         started = time.perf_counter()
         db = build_fts5(path, fts5_path)
         built["fts5"] = time.perf_counter() - started

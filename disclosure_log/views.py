@@ -9,6 +9,7 @@ from disclosure_log.index import SearchIndex, make_index
 from disclosure_log.query import FACETS
 from portal import current
 from portal.db import get_db, session as db_session
+from portal.security import limiter
 from secure_share.downloads import content_disposition
 
 bp = Blueprint("disclosure_log", __name__, template_folder="templates")
@@ -99,6 +100,7 @@ def attachment(reference: str, attachment_id: int, filename: str):
     return response
 
 
+EXPORT_LIMIT = "20 per minute"  # a CSV of every entry is a big job: the nightly download is there for that
 JSON_PAGE_SIZE = 100
 FEED_SIZE = 50
 SITEMAP_SIZE = 50_000  # the sitemaps.org limit per file
@@ -145,6 +147,7 @@ def atom():
 
 
 @bp.get("/disclosure-log.csv")
+@limiter.limit(EXPORT_LIMIT)
 def csv_export():
     form = search.read_form(request.args)
     rows = exports.csv_stream(exports.walk(db_session(), get_index(), _export_request(form)), current.settings().base_url)

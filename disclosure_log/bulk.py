@@ -8,9 +8,12 @@ Lines that are not valid, or that the publish guard stops, are reported by line 
 """
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import json
+import multiprocessing
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -75,14 +78,38 @@ def _row(number: int, line: str, report: ImportReport, override_reason: str, now
             "updated_at": now, "index_state": PENDING}
 
 
+def _check_batch(batch: list[tuple[int, str]], override_reason: str, now: dt.datetime) -> tuple[list[dict], ImportReport]:
+    """Parse, validate and guard one batch: the CPU-heavy part, run in worker processes."""
+    report = ImportReport(read=len(batch))
+    rows = [row for number, line in batch if (row := _row(number, line, report, override_reason, now))]
+    return list({row["reference"]: row for row in rows}.values()), report  # a repeated line: the last wins
+
+
+def _checked(path: Path, batch_size: int, override_reason: str, now: dt.datetime,
+             workers: int) -> Iterator[tuple[list[dict], ImportReport]]:
+    """Checked batches in file order; with workers > 1, checked ahead in other processes."""
+    batches = _batches(path, batch_size)
+    if workers <= 1:
+        yield from (_check_batch(batch, override_reason, now) for batch in batches)
+        return
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: collections.deque = collections.deque()
+        for batch in batches:
+            pending.append(pool.submit(_check_batch, batch, override_reason, now))
+            if len(pending) > workers:  # bounded read-ahead: a 1 GB file is never all in memory
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def run_import(sessionmaker, index: SearchIndex, path: Path, *, actor: str, now: dt.datetime,
-               override_reason: str = "", batch_size: int = BATCH,
+               override_reason: str = "", batch_size: int = BATCH, workers: int = 1,
                progress: Callable[[ImportReport], None] | None = None) -> ImportReport:
     report = ImportReport()
-    for batch in _batches(path, batch_size):
-        report.read += len(batch)
-        rows = [row for number, line in batch if (row := _row(number, line, report, override_reason, now))]
-        rows = list({row["reference"]: row for row in rows}.values())  # a repeated line: the last wins
+    for rows, checked in _checked(path, batch_size, override_reason, now, workers):
+        report.read += checked.read
+        report.invalid += checked.invalid
+        report.blocked += checked.blocked
         with sessionmaker() as session:
             existing = set(session.scalars(select(Disclosure.reference).where(
                 Disclosure.reference.in_([row["reference"] for row in rows]))))

@@ -25,7 +25,9 @@ def _index():
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--override-reason", default="", help="Publish even where the guard finds personal data, for this reason.")
 @click.option("--batch-size", type=click.IntRange(100, 100_000), default=bulk.BATCH, show_default=True)
-def import_command(path: Path, override_reason: str, batch_size: int):
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes checking lines (parse, validate, publish guard) ahead of the database writes.")
+def import_command(path: Path, override_reason: str, batch_size: int, workers: int):
     started = time.monotonic()
 
     def progress(report: bulk.ImportReport) -> None:
@@ -34,7 +36,8 @@ def import_command(path: Path, override_reason: str, batch_size: int):
                    f"({report.read / elapsed:,.0f} lines/s)")
 
     report = bulk.run_import(get_db().sessionmaker, _index(), path, actor=f"import {path.name}", now=current.now(),
-                             override_reason=override_reason.strip(), batch_size=batch_size, progress=progress)
+                             override_reason=override_reason.strip(), batch_size=batch_size, workers=workers,
+                             progress=progress)
     for number, reason in report.invalid[:50]:
         click.echo(f"line {number}: not imported: {reason}", err=True)
     for number, reference, kinds in report.blocked[:50]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 
 from flask import Blueprint, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -27,7 +26,6 @@ log = logging.getLogger(__name__)
 
 api_bp = Blueprint("disclosure_api", __name__, url_prefix="/api/v1")
 
-REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}")
 JSON_LIMIT = 4 * 1024 * 1024
 LIMIT = "600 per minute"
 
@@ -45,9 +43,7 @@ def _blocked(error: service.PublishBlocked):
 
 
 def _reference(reference: str) -> str:
-    if not REFERENCE.fullmatch(reference):
-        raise entries.InvalidEntry("the reference may use letters, digits, '.', '_' and '-' (at most 60)", "reference")
-    return reference
+    return entries.check_reference(reference)
 
 
 def _body() -> tuple[dict, list[attachment_files.IncomingAttachment]]:

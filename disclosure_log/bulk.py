@@ -13,6 +13,7 @@ import concurrent.futures
 import dataclasses
 import datetime as dt
 import json
+import logging
 import multiprocessing
 from pathlib import Path
 from typing import Callable, Iterator
@@ -20,13 +21,14 @@ from typing import Callable, Iterator
 from sqlalchemy import insert, select, update
 
 from disclosure_log import guard
-from disclosure_log.entries import InvalidEntry, parse_fields
-from disclosure_log.index import IndexEntry, SearchIndex
+from disclosure_log.entries import InvalidEntry, check_reference, parse_fields
+from disclosure_log.index import IndexEntry, SearchIndex, SearchIndexError
 from disclosure_log.models import DONE, PENDING, Disclosure, DisclosureEvent
 from disclosure_log.service import sync_index
 from portal.dates import LONDON
 
 BATCH = 10_000
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -59,9 +61,7 @@ def _batches(path: Path, size: int) -> Iterator[list[tuple[int, str]]]:
 def _row(number: int, line: str, report: ImportReport, override_reason: str, now: dt.datetime) -> dict | None:
     try:
         data = json.loads(line)
-        reference = data.get("reference") if isinstance(data, dict) else None
-        if not isinstance(reference, str) or not reference.strip() or len(reference) > 60:
-            raise InvalidEntry("reference is missing or too long")
+        reference = check_reference(data.get("reference") if isinstance(data, dict) else None)
         fields = parse_fields(data)
     except (ValueError, InvalidEntry) as exc:
         report.invalid.append((number, str(exc)[:200]))
@@ -73,7 +73,7 @@ def _row(number: int, line: str, report: ImportReport, override_reason: str, now
             return None
     publish_at = fields.publish_at or (
         dt.datetime.combine(fields.published, dt.time(9), LONDON).astimezone(dt.timezone.utc) if fields.published else now)
-    return {**fields.columns(), "reference": reference.strip(), "published": fields.published or publish_at.date(),
+    return {**fields.columns(), "reference": reference, "published": fields.published or publish_at.date(),
             "publish_at": publish_at, "status": "published", "withdrawn_reason": "", "created_at": now,
             "updated_at": now, "index_state": PENDING}
 
@@ -125,15 +125,22 @@ def run_import(sessionmaker, index: SearchIndex, path: Path, *, actor: str, now:
                     "detail": {"file": path.name, **({"guard_override": override_reason} if override_reason else {})},
                 } for row in rows])
                 session.commit()
-                index.add([_index_entry(id_of[row["reference"]], row) for row in rows], replace=True)
-                session.execute(update(Disclosure).where(Disclosure.id.in_(list(id_of.values())))
-                                .values(index_state=DONE))
-                session.commit()
+                try:
+                    index.add([_index_entry(id_of[row["reference"]], row) for row in rows], replace=True)
+                except Exception:  # saved and pending: the sweep below (or the worker's) indexes them
+                    log.exception("import: a batch could not be indexed now; the index sweep will retry it")
+                else:
+                    session.execute(update(Disclosure).where(Disclosure.id.in_(list(id_of.values())))
+                                    .values(index_state=DONE))
+                    session.commit()
             report.imported += len(rows)
         if progress:
             progress(report)
     with sessionmaker() as session:
-        sync_index(session, index)
+        try:
+            sync_index(session, index)
+        except SearchIndexError:
+            log.warning("import: some entries are not indexed yet; the worker's index sweep will add them")
     return report
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from typing import Any, Mapping
 
 from capture.deadlines import working_days_between
@@ -15,6 +16,8 @@ MAX_TEXT = 1_000_000
 MAX_LABEL = 100
 MAX_EXEMPTIONS = 30
 MAX_REASON = 1000
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # the search index counts days from 1900
+REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}")  # it becomes a path segment: /disclosure-log/<reference>
 
 
 class InvalidEntry(PortalError):
@@ -83,13 +86,14 @@ def _date(data: Mapping, field: str) -> dt.date | None:
     if value in (None, ""):
         return None
     try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else _fail(field)
+        day = dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
     except ValueError:
-        _fail(field)
-
-
-def _fail(field: str):
-    raise InvalidEntry(f"{field} must be a date like 2026-11-23", field)
+        day = None
+    if day is None:
+        raise InvalidEntry(f"{field} must be a date like 2026-11-23", field)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidEntry(f"{field} must be between {FIRST_YEAR} and {LAST_YEAR}", field)
+    return day
 
 
 def _moment(data: Mapping, field: str) -> dt.datetime | None:
@@ -98,11 +102,14 @@ def _moment(data: Mapping, field: str) -> dt.datetime | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
+        moment = moment.astimezone(dt.timezone.utc) if moment and moment.tzinfo else None
+    except (ValueError, OverflowError):  # 9999-12-31T23:00-12:00 is past the end of the calendar in UTC
         moment = None
-    if moment is None or moment.tzinfo is None:
+    if moment is None:
         raise InvalidEntry(f"{field} must be a date and time with a time zone, like 2026-11-23T09:00:00Z", field)
-    return moment.astimezone(dt.timezone.utc)
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise InvalidEntry(f"{field} must be between {FIRST_YEAR} and {LAST_YEAR}", field)
+    return moment
 
 
 def _exemptions(data: Mapping) -> tuple[str, ...]:
@@ -121,6 +128,12 @@ def _url(data: Mapping, field: str) -> str:
     if value and not value.startswith("https://"):
         raise InvalidEntry(f"{field} must be an https:// address", field)
     return value
+
+
+def check_reference(reference: Any) -> str:
+    if not isinstance(reference, str) or not REFERENCE.fullmatch(reference):
+        raise InvalidEntry("the reference may use letters, digits, '.', '_' and '-' (at most 60)", "reference")
+    return reference
 
 
 def parse_fields(data: Any) -> EntryFields:

@@ -13,8 +13,8 @@ from typing import Iterable, Protocol, runtime_checkable
 from disclosure_log.query import SearchRequest, SearchResult
 from portal.exceptions import ServiceUnavailable
 
-EPOCH = dt.date(2000, 1, 1)
-TANTIVY_SCHEMA = 2  # a new number starts a new index folder, which the index sweep fills from the database
+EPOCH = dt.date(1900, 1, 1)  # entries.FIRST_YEAR: day numbers are never negative
+TANTIVY_SCHEMA = 3  # a new number starts a new index folder, which the index sweep fills from the database
 
 
 class SearchIndexError(ServiceUnavailable):

@@ -121,7 +121,7 @@ class PostgresIndex:
             column = "unnest(exemptions)" if facet == "exemption" else facet
             rows = connection.execute(text(
                 f"select value, count(*) from (select {column} as value from disclosure_search where {where}) found"
-                " group by value order by count(*) desc, value"), params)
+                " where value <> '' group by value order by count(*) desc, value"), params)
             counts[facet] = {value: n for value, n in rows}
         return counts
 

@@ -6,6 +6,7 @@ every commit, whichever process made it.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 import time
@@ -75,7 +76,8 @@ class TantivyIndex:
         doc.add_text("title", entry.title)
         doc.add_text("body", entry.body)
         for facet in ("case_type", "category", "department", "outcome"):
-            doc.add_text(facet, getattr(entry, facet))
+            if getattr(entry, facet):  # an entry without a department is not filed under ""
+                doc.add_text(facet, getattr(entry, facet))
         for exemption in entry.exemptions:
             doc.add_text("exemption", exemption)
         if entry.exemptions:
@@ -86,37 +88,41 @@ class TantivyIndex:
         doc.add_unsigned("sort_key", entry.sort_key)
         return doc
 
-    def add(self, entries: Iterable[IndexEntry], replace: bool = True, threads: int | None = None) -> None:
+    @contextlib.contextmanager
+    def _writing(self, threads: int | None = None):
         with self._lock:
             writer = self._writer(threads=threads)
             try:
-                for entry in entries:
-                    if replace:
-                        writer.delete_documents_by_query(self._id_query(entry.id))
-                    writer.add_document(self._document(entry))
+                yield writer
                 writer.commit()
-                writer.wait_merging_threads()
             except BaseException:
                 writer.rollback()
                 raise
+            finally:
+                writer.wait_merging_threads()  # ends the writer, so its lock is freed even after an error
         self.index.reload()
+
+    def add(self, entries: Iterable[IndexEntry], replace: bool = True, threads: int | None = None) -> None:
+        documents = [(entry.id, self._document(entry)) for entry in entries]  # bad data fails before the lock
+        if not documents:
+            return
+        with self._writing(threads) as writer:
+            for entry_id, document in documents:
+                if replace:
+                    writer.delete_documents_by_query(self._id_query(entry_id))
+                writer.add_document(document)
 
     def remove(self, ids: Iterable[int]) -> None:
-        with self._lock:
-            writer = self._writer()
+        ids = list(ids)
+        if not ids:
+            return
+        with self._writing() as writer:
             for entry_id in ids:
                 writer.delete_documents_by_query(self._id_query(entry_id))
-            writer.commit()
-            writer.wait_merging_threads()
-        self.index.reload()
 
     def clear(self) -> None:
-        with self._lock:
-            writer = self._writer()
+        with self._writing() as writer:
             writer.delete_all_documents()
-            writer.commit()
-            writer.wait_merging_threads()
-        self.index.reload()
 
     # --- reading -------------------------------------------------------------------------------
 

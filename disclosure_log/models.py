@@ -10,7 +10,7 @@ from portal.models import Base, UTCDateTime
 
 # index_state: "pending" is set in the same transaction as any change the search index must follow;
 # it turns "done" once the index has it, so a crash between the two is caught by the sweep.
-PENDING, DONE = "pending", "done"
+PENDING, DONE, FAILED = "pending", "done", "failed"  # failed: the index refused it (logged); fix and re-save
 
 
 class Disclosure(Base):

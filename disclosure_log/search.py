@@ -107,7 +107,7 @@ def read_form(args) -> SearchForm:
     sort = args.get("sort", "relevance")
     form.sort = sort if sort in SORTS else "relevance"
     page = args.get("page", "1")
-    form.page = int(page) if page.isdigit() and 0 < len(page) < 10 else 1
+    form.page = max(1, int(page)) if page.isdigit() and len(page) < 10 else 1
     return form
 
 

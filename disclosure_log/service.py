@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, selectinload
 from disclosure_log import guard
 from disclosure_log.attachments import IncomingAttachment, StagedAttachment, discard, stage
 from disclosure_log.entries import EntryFields, InvalidEntry
-from disclosure_log.index import IndexEntry, SearchIndex
-from disclosure_log.models import DONE, PENDING, Attachment, Disclosure, DisclosureEvent
+from disclosure_log.index import IndexEntry, SearchIndex, SearchIndexError
+from disclosure_log.models import DONE, FAILED, PENDING, Attachment, Disclosure, DisclosureEvent
 from portal.dates import LONDON
 from portal.exceptions import Gone, NotFound, PortalError
 
@@ -170,6 +170,7 @@ def withdraw(session: Session, store, *, reference: str, reason: str, actor: str
     for attachment in entry.attachments:
         store.delete(attachment.store_key)
         attachment.text = ""
+        attachment.replaced_at = attachment.replaced_at or now  # a republished entry never lists a deleted file
     _event(session, reference, "withdrawn", actor, now, reason=entry.withdrawn_reason,
            files_deleted=len(entry.attachments))
     log.info("disclosure %s withdrawn by %s", reference, actor)
@@ -195,12 +196,24 @@ def sync_index(session: Session, index: SearchIndex, ids: Iterable[int] | None =
         entries = list(session.scalars(query))
         if not entries:
             return done
-        index.add([index_entry(e) for e in entries if e.status == "published"])
-        index.remove([e.id for e in entries if e.status != "published"])
+        try:
+            _apply(index, entries)
+        except SearchIndexError:
+            raise  # the index is busy or down: everything stays pending for the next sweep
+        except Exception:  # one entry the index cannot take must not hold back the rest
+            for entry in entries:
+                try:
+                    _apply(index, [entry])
+                except SearchIndexError:
+                    raise
+                except Exception:
+                    log.exception("disclosure %s cannot be indexed: marked failed", entry.reference)
+                    entry.index_state = FAILED
         for entry in entries:  # unless it changed again meanwhile: then the next sweep takes it
-            session.execute(update(Disclosure).where(Disclosure.id == entry.id,
-                                                     Disclosure.updated_at == entry.updated_at)
-                            .values(index_state=DONE))
+            if entry.index_state != FAILED:
+                session.execute(update(Disclosure).where(Disclosure.id == entry.id,
+                                                         Disclosure.updated_at == entry.updated_at)
+                                .values(index_state=DONE))
         session.commit()
         done += len(entries)
         if ids is not None:
@@ -210,6 +223,11 @@ def sync_index(session: Session, index: SearchIndex, ids: Iterable[int] | None =
 def mark_all_pending(session: Session) -> None:
     """A new, empty index: every entry must go into it (the sweep does it, in batches)."""
     session.execute(update(Disclosure).where(Disclosure.index_state == DONE).values(index_state=PENDING))
+
+
+def _apply(index: SearchIndex, entries: list[Disclosure]) -> None:
+    index.add([index_entry(e) for e in entries if e.status == "published"])
+    index.remove([e.id for e in entries if e.status != "published"])
 
 
 def rebuild_index(session: Session, index: SearchIndex, batch: int = 5000, progress=None) -> int:

@@ -89,9 +89,9 @@ def entry(reference: str):
 def attachment(reference: str, attachment_id: int, filename: str):
     found = service.public_entry(db_session(), reference, current.now())
     chosen = next((a for a in service.current_attachments(found) if a.id == attachment_id), None)
-    if chosen is None or chosen.filename != filename:
-        abort(404)
     store = current.services().store
+    if chosen is None or chosen.filename != filename or not store.exists(chosen.store_key):
+        abort(404)
     body = stream_with_context(store.open(chosen.store_key))
     response = Response(body, mimetype=chosen.content_type)
     response.headers["Content-Length"] = str(chosen.size)

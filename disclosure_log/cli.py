@@ -55,7 +55,7 @@ def rebuild_index():
     started = time.monotonic()
     with get_db().sessionmaker() as session:
         total = service.rebuild_index(session, _index(), progress=lambda n: click.echo(f"{n:,} entries read"))
-    click.echo(f"Index rebuilt from {total:,} entries in {time.monotonic() - started:,.1f} s.")
+    click.echo(f"Index rebuilt from {total:,} published entries in {time.monotonic() - started:,.1f} s.")
 
 
 @disclosure_log_cli.command("sync-index", help="Index every change not yet in the index (the worker does this each minute).")

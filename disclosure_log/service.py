@@ -230,24 +230,34 @@ def _apply(index: SearchIndex, entries: list[Disclosure]) -> None:
     index.remove([e.id for e in entries if e.status != "published"])
 
 
-def rebuild_index(session: Session, index: SearchIndex, batch: int = 5000, progress=None) -> int:
-    """Empty the index and fill it from the database."""
+def rebuild_index(session: Session, index: SearchIndex, batch: int = 10_000, progress=None) -> int:
+    """Empty the index and fill it from the database. Reads columns, not ORM objects: a million entries
+    go through here."""
     index.clear()
     session.execute(update(Disclosure).values(index_state=PENDING))
     session.commit()
+    table, files = Disclosure.__table__, Attachment.__table__
+    columns = [table.c[name] for name in ("id", "title", "request", "response", "case_type", "category", "department",
+                                          "outcome", "exemptions", "published", "publish_at")]
     last_id, total = 0, 0
     while True:
-        entries = list(session.scalars(
-            select(Disclosure).where(Disclosure.id > last_id).options(selectinload(Disclosure.attachments))
-            .order_by(Disclosure.id).limit(batch)))
-        if not entries:
+        rows = session.execute(select(*columns).where(table.c.id > last_id, table.c.status == "published")
+                               .order_by(table.c.id).limit(batch)).all()
+        if not rows:
+            session.execute(update(Disclosure).where(Disclosure.index_state == PENDING).values(index_state=DONE))
+            session.commit()
             return total
-        index.add([index_entry(e) for e in entries if e.status == "published"], replace=False)
-        session.execute(update(Disclosure).where(Disclosure.id.in_([e.id for e in entries]),
-                                                 Disclosure.index_state == PENDING).values(index_state=DONE))
-        session.commit()
-        last_id = entries[-1].id
-        total += len(entries)
+        texts: dict[int, list[str]] = {}
+        for entry_id, text in session.execute(select(files.c.disclosure_id, files.c.text).where(
+                files.c.disclosure_id.in_([row.id for row in rows]), files.c.replaced_at.is_(None), files.c.text != "")):
+            texts.setdefault(entry_id, []).append(text)
+        index.add([IndexEntry(
+            id=row.id, title=row.title, body="\n".join([row.request, row.response, *texts.get(row.id, [])]),
+            case_type=row.case_type, category=row.category, department=row.department, outcome=row.outcome,
+            exemptions=tuple(row.exemptions or ()), published=row.published, visible_from=row.publish_at,
+        ) for row in rows], replace=False, threads=2)
+        last_id = rows[-1].id
+        total += len(rows)
         if progress:
             progress(total)
 

@@ -120,6 +120,11 @@ class FormDefinition:
     def questions(self) -> dict[str, Question]:
         return {p.question.id: p.question for p in self.pages if p.question}
 
+    @functools.cached_property
+    def related_page(self) -> Page | None:
+        """The page whose answer is matched against published responses ("Before you ask")."""
+        return next((p for p in self.pages if p.related_search), None)
+
     def page_of(self, question_id: str) -> Page:
         return next(p for p in self.pages if p.question and p.question.id == question_id)
 
@@ -203,6 +208,8 @@ def _check(form: FormDefinition) -> FormDefinition:
     if len(question_ids) != len(set(question_ids)):
         raise DefinitionError(f"{form.id}: duplicate question ids")
     for page in form.pages:
+        if page.related_search and not (page.question and page.question.type == "text"):
+            raise DefinitionError(f"{form.id}: page {page.id}: related_search needs a text question")
         for route in page.routes:
             if route.goto != CHECK_ANSWERS and route.goto not in form.page_index:
                 raise DefinitionError(f"{form.id}: page {page.id} routes to unknown page {route.goto}")

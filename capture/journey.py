@@ -21,7 +21,6 @@ class PageOutcome:
     redirect_same: bool = False
     notice: str = ""
     manual: bool = False
-    related: list = dataclasses.field(default_factory=list)
 
 
 def handle_question_post(form: FormDefinition, page: Page, draft, request, services, settings, now: dt.datetime) -> PageOutcome:

@@ -1,13 +1,14 @@
 """Capture's pages: start -> one question per page -> check answers -> confirm email -> confirmation."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 
 from flask import (Blueprint, abort, current_app, redirect, render_template, request, session as cookie, url_for)
 
-from capture import service
-from capture.answers import ADDRESS_FIELDS
+from capture import related, service
+from capture.answers import ADDRESS_FIELDS, clean_text
 from capture.display import answer_lines
 from capture.definitions import CHECK_ANSWERS, FormDefinition, load_all
 from capture.journey import PageOutcome, handle_question_post
@@ -107,6 +108,9 @@ def index():
 @bp.get("/<form_id>")
 def start(form_id):
     form = _form(form_id)
+    about = related.about_words(request.args.get("about")) if form.related_page and related.available() else ""
+    if about:  # from a search of the published responses that found nothing: the description starts with it
+        cookie["capture_about"] = {**cookie.get("capture_about", {}), form.id: about}
     return render_template("capture/start.html", form=form, first_page=form.pages[0].id)
 
 
@@ -146,9 +150,11 @@ def page(form_id, page_id):
     if request.method == "POST":
         outcome = handle_question_post(form, question_page, draft, request, _services(), _settings(), _now())
         if outcome.redirect_to_next:
-            return redirect(_next_url(form, draft, question_page))
+            return redirect(_after_answer(form, draft, question_page))
         if outcome.redirect_same:
             return redirect(url_for(".page", form_id=form.id, page_id=page_id, **request.args))
+    elif question_page is form.related_page:
+        outcome = _prefilled(form, question_page, draft)
     return render_template(
         "capture/page.html", form_def=form, page=question_page, draft=draft, answers=draft.answers,
         values=outcome.values, errors=outcome.errors, address_fields=ADDRESS_FIELDS, notice=outcome.notice,
@@ -156,8 +162,65 @@ def page(form_id, page_id):
         back_url=_back_url(form, page_id, draft.answers),
         scanner_configured=_services().scanner.configured,
         settings_upload=(_settings().upload_max_file, _settings().upload_max_total),
-        related=outcome.related,
+        before_you_ask=question_page is form.related_page and related.available(), law=related.law(form),
     )
+
+
+def _prefilled(form: FormDefinition, question_page, draft) -> PageOutcome:
+    """The description started with the words of a search that found nothing, until it is answered."""
+    about = cookie.get("capture_about", {}).get(form.id)
+    if not about or question_page.question.id in draft.answers:
+        return PageOutcome(values={}, errors={})
+    return PageOutcome(values={question_page.question.id: about}, errors={},
+                       notice="We have started your description with the words you searched for. "
+                              "Change them to say what information you want.")
+
+
+def _after_answer(form: FormDefinition, draft, question_page) -> str:
+    """Next page; after the description, first the published responses like it, unless they were on show."""
+    if question_page is not form.related_page:
+        return _next_url(form, draft, question_page)
+    if form.id in cookie.get("capture_about", {}):  # answered: the search words have done their job
+        cookie["capture_about"] = {k: v for k, v in cookie["capture_about"].items() if k != form.id}
+    answer = draft.answers.get(question_page.question.id) or ""
+    if request.form.get("related-checked") or not related.like(answer, _now()):
+        return _next_url(form, draft, question_page)
+    return url_for(".published_responses", form_id=form.id, page_id=question_page.id,
+                   change=request.args.get("change"))
+
+
+def _related_page(form: FormDefinition, page_id: str):
+    question_page = form.page(page_id)
+    if question_page is None or question_page is not form.related_page or not related.available():
+        abort(404)
+    return question_page
+
+
+@bp.route("/<form_id>/<page_id>/published-responses", methods=["GET", "POST"])
+def published_responses(form_id, page_id):
+    """Published responses like the description just given, before the next question (no JavaScript)."""
+    form = _form(form_id)
+    question_page = _related_page(form, page_id)
+    draft = _draft(form)
+    description = draft.answers.get(question_page.question.id)
+    if description is None:
+        return redirect(url_for(".page", form_id=form.id, page_id=page_id))
+    next_url = _next_url(form, draft, question_page)
+    found = related.like(description, _now()) if request.method == "GET" else []
+    if not found:  # "Continue with my request", or nothing like it published any more
+        return redirect(next_url)
+    return render_template("capture/published_responses.html", form_def=form, found=found, law=related.law(form),
+                           back_url=url_for(".page", form_id=form.id, page_id=page_id,
+                                            change=request.args.get("change")))
+
+
+@bp.post("/<form_id>/<page_id>/related")
+@limiter.limit("60 per minute")
+def related_json(form_id, page_id):
+    """The published responses like what is being typed, for the description page's script."""
+    _related_page(_form(form_id), page_id)
+    text = clean_text(request.form.get("text"))[:related.MAX_TEXT]
+    return {"results": [dataclasses.asdict(found) for found in related.like(text, _now())]}
 
 
 @bp.route("/<form_id>/check-answers", methods=["GET", "POST"])

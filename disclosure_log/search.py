@@ -27,6 +27,13 @@ PAGE_SIZE = 20
 MAX_VALUES = 30  # per facet in one URL
 MAX_VALUE_CHARS = 100
 MAX_LIKE_WORDS = 12
+# Words of any request, matched by any published response: left out, so a match is about the subject.
+COMMON_WORDS = frozenset("""
+    about also between copy copies could council councils data detail details each every figures freedom from
+    have held hold include including information know like many much number numbers please provide record
+    records regarding request requested requesting send since tell than that their them there these they this
+    those total under what when where which with would year years your
+""".split())
 FACET_LABELS = {"case_type": "Type of request", "category": "Category", "department": "Department",
                 "outcome": "Outcome", "exemption": "Exemption applied", "year": "Year published"}
 DATE_LABELS = {"from": "Published from", "to": "Published to"}
@@ -152,20 +159,32 @@ def run(session: Session, index: SearchIndex, form: SearchForm, now: dt.datetime
 
 
 def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime, limit: int,
-              exclude_id: int | None = None) -> list[Disclosure]:
-    """Published entries closest to a piece of text (a title, a request being written), best first."""
-    distinct = [w for w in dict.fromkeys(words(text[:5000])) if len(w) > 3 and not w.isdigit()][:MAX_LIKE_WORDS]
+              exclude_id: int | None = None, strict: bool = True) -> list[Disclosure]:
+    """Published entries closest to a piece of text (a title, a request being written), best first.
+
+    Words every request uses are left out, and (strict) given four or more words an entry must share two:
+    one shared word ("parking") in a paragraph is a coincidence in a log of a million answers."""
+    distinct = [w for w in dict.fromkeys(words(text[:5000]))
+                if len(w) > 3 and not w.isdigit() and w not in COMMON_WORDS][:MAX_LIKE_WORDS]
     if not distinct:
         return []
+    wanted = 2 if strict and len(distinct) >= 4 else 1
     query = And((Or(tuple(Term(w) for w in distinct)),))
-    result = index.search(SearchRequest(query=query, limit=limit + 1, now=now, with_facets=False))
-    ids = [i for i in result.ids if i != exclude_id][:limit]
+    result = index.search(SearchRequest(query=query, limit=limit * 4 + 1, now=now, with_facets=False))
+    ids = [i for i in result.ids if i != exclude_id]
     found = {e.id: e for e in session.scalars(select(Disclosure).where(Disclosure.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
+    chosen = []
+    for entry_id in ids:
+        entry = found.get(entry_id)
+        if entry is not None and len(set(distinct) & set(words(f"{entry.title} {entry.request} {entry.response}"))) >= wanted:
+            chosen.append(entry)
+        if len(chosen) == limit:
+            break
+    return chosen
 
 
 def related(session: Session, index: SearchIndex, entry: Disclosure, now: dt.datetime, limit: int) -> list[Disclosure]:
-    return like_text(session, index, entry.title, now, limit, exclude_id=entry.id)
+    return like_text(session, index, entry.title, now, limit, exclude_id=entry.id, strict=False)
 
 
 def _snippets(entry: Disclosure, wanted) -> list[tuple[str, Markup]]:

@@ -99,6 +99,72 @@ function initUploadProgress (form) {
   })
 }
 
+// Before you ask: while a request is typed, the published responses most like it, in a live region under the
+// field. "related-checked" tells the server they were on show for this very text, so it skips the page of them.
+function initRelatedSearch (container) {
+  const field = document.getElementById(container.dataset.field)
+  const results = container.querySelector('[data-related-results]')
+  const checked = container.querySelector('[data-related-checked]')
+  const token = container.closest('form').querySelector('input[name="csrf_token"]')
+  let timer, pending
+  let shownFor = null
+
+  function element (tag, className, text) {
+    const made = document.createElement(tag)
+    if (className) made.className = className
+    if (text) made.textContent = text
+    return made
+  }
+
+  function show (found) {
+    if (!found.length) { results.replaceChildren(); return }
+    const list = element('ul', 'govuk-list govuk-list--spaced')
+    for (const item of found) {
+      const link = element('a', 'govuk-link', `${item.title} (opens in new tab)`)
+      link.href = item.url
+      link.target = '_blank'
+      link.rel = 'noopener noreferrer'
+      const entry = element('li')
+      entry.append(link, element('span', 'govuk-body-s app-published-responses__meta',
+        `${item.reference}, published ${item.published}`))
+      list.append(entry)
+    }
+    results.replaceChildren(
+      element('h2', 'govuk-heading-s', 'These published responses might answer your question'), list)
+  }
+
+  async function search () {
+    const text = field.value.trim().replace(/\s+/g, ' ')
+    if (text === shownFor) { checked.value = '1'; return }
+    if (text.split(' ').length < 3) { shownFor = null; results.replaceChildren(); return }
+    if (pending) pending.abort()
+    pending = new AbortController()
+    try {
+      const response = await fetch(container.dataset.url, {
+        method: 'POST',
+        body: new URLSearchParams({ csrf_token: token ? token.value : '', text }),
+        headers: { Accept: 'application/json' },
+        credentials: 'same-origin',
+        signal: pending.signal
+      })
+      if (!response.ok) return
+      const { results: found } = await response.json()
+      if (field.value.trim().replace(/\s+/g, ' ') !== text) return // typed on meanwhile
+      show(found)
+      shownFor = text
+      checked.value = '1'
+    } catch (error) {
+      // Aborted, offline or rate limited: the page after the question shows them instead.
+    }
+  }
+
+  field.addEventListener('input', () => {
+    checked.value = ''
+    clearTimeout(timer)
+    timer = setTimeout(search, 400)
+  })
+}
+
 // GOV.UK Frontend's components (the error summary's links to fields, buttons) in content put on the page.
 async function initGovukFrontend (scope) {
   const script = document.querySelector('script[type="module"][src*="govuk-frontend"]')
@@ -109,3 +175,4 @@ async function initGovukFrontend (scope) {
 
 document.querySelectorAll('dialog[data-module="app-timeout-warning"]').forEach(initTimeoutWarning)
 document.querySelectorAll('form[data-module="app-upload-progress"]').forEach(initUploadProgress)
+document.querySelectorAll('[data-module="app-related-search"]').forEach(initRelatedSearch)

@@ -72,7 +72,7 @@ def _row(number: int, line: str, report: ImportReport, override_reason: str, now
             report.blocked.append((number, reference, sorted({f.kind for f in findings})))
             return None
     publish_at = fields.publish_at or (
-        dt.datetime.combine(fields.published, dt.time(9), LONDON).astimezone(dt.timezone.utc) if fields.published else now)
+        dt.datetime.combine(fields.published, dt.time(9), LONDON).astimezone(dt.timezone.utc) if fields.published else now.replace(second=0, microsecond=0))
     return {**fields.columns(), "reference": reference, "published": fields.published or publish_at.date(),
             "publish_at": publish_at, "status": "published", "withdrawn_reason": "", "created_at": now,
             "updated_at": now, "index_state": PENDING}

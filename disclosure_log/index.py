@@ -78,4 +78,5 @@ def make_index(settings, database) -> SearchIndex:
         return PostgresIndex(database.engine)
     from disclosure_log.index_tantivy import TantivyIndex
 
-    return TantivyIndex(settings.var_dir / "search" / f"disclosures-v{TANTIVY_SCHEMA}")
+    return TantivyIndex(settings.var_dir / "search" / f"disclosures-v{TANTIVY_SCHEMA}",
+                        cache_size=settings.search_cache_size)

@@ -7,12 +7,14 @@ every commit, whichever process made it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import threading
 import time
 from pathlib import Path
 from typing import Iterable
 
+import cachetools
 import tantivy
 
 from disclosure_log.index import IndexEntry, SearchIndexError, day_number
@@ -42,8 +44,13 @@ def _schema() -> tantivy.Schema:
 
 
 class TantivyIndex:
-    def __init__(self, path: Path, writer_threads: int = 1):
+    def __init__(self, path: Path, writer_threads: int = 1, cache_size: int = 0):
         self.path = Path(path)
+        # Answers are kept until the index changes (any process's commit rewrites meta.json) or the
+        # minute turns (scheduled entries); a page of results and the counts are kept apart, so paging
+        # through a search counts its filters once.
+        self._cache = cachetools.LRUCache(maxsize=cache_size) if cache_size else None
+        self._cache_lock = threading.Lock()
         self.path.mkdir(parents=True, exist_ok=True)
         self.fresh = not (self.path / "meta.json").exists()  # a new index: the database must fill it
         self.schema = _schema()
@@ -191,21 +198,45 @@ class TantivyIndex:
             counts["exemption"] = split
         return counts
 
+    def _generation(self) -> tuple[int, int, int]:
+        """Changes with every commit: meta.json is replaced (a new inode), not written in place."""
+        try:
+            meta = (self.path / "meta.json").stat()
+        except OSError:
+            return (0, 0, 0)
+        return (meta.st_ino, meta.st_mtime_ns, meta.st_size)
+
+    def _cached(self, key, compute):
+        if self._cache is None:
+            return compute()
+        key = (self._generation(), key)
+        with self._cache_lock:
+            found = self._cache.get(key)
+        if found is None:
+            found = compute()
+            with self._cache_lock:
+                self._cache[key] = found
+        return found
+
     def search(self, request: SearchRequest) -> SearchResult:
         searcher = self.index.searcher()
         query = self._query(request)
         if not request.with_facets:
             total = searcher.search(query, 1, count=True).count  # tantivy panics on a limit of 0
             return SearchResult(total=total, ids=self._page(searcher, query, request, total), facets={})
+        counts_key = dataclasses.replace(request, sort="relevance", offset=0, limit=0)
+        total, facets = self._cached(counts_key, lambda: self._counts(searcher, query, request))
+        ids = self._cached(request, lambda: self._page(searcher, query, request, total))
+        return SearchResult(total=total, ids=list(ids), facets=facets)
+
+    def _counts(self, searcher, query, request: SearchRequest) -> tuple[int, dict[str, dict[str, int]]]:
         selected = [facet for facet in FACETS if request.selected(facet)]
         facets = self._facets(searcher, query, [facet for facet in FACETS if facet not in selected])
         for facet in selected:  # a facet's own choice does not narrow its counts: "or" within a facet
             facets.update(self._facets(searcher, self._query(request, skip_facet=facet), [facet]))
         # Every entry has exactly one case type, so the chosen case types' counts add up to the total.
         chosen = request.selected("case_type") or tuple(facets["case_type"])
-        total = sum(facets["case_type"].get(value, 0) for value in chosen)
-        ids = self._page(searcher, query, request, total)
-        return SearchResult(total=total, ids=ids, facets=facets)
+        return sum(facets["case_type"].get(value, 0) for value in chosen), facets
 
     def _page(self, searcher, query, request: SearchRequest, total: int) -> list[int]:
         if request.offset >= total or request.limit <= 0:

@@ -137,13 +137,18 @@ class SearchPage:
         return (self.page - 1) * PAGE_SIZE + 1
 
 
+def to_the_minute(now: dt.datetime) -> dt.datetime:
+    """Searches see the log as at the start of the minute: the same answer, and cache entry, all minute."""
+    return now.replace(second=0, microsecond=0)
+
+
 def run(session: Session, index: SearchIndex, form: SearchForm, now: dt.datetime,
         page_size: int = PAGE_SIZE, with_snippets: bool = True) -> SearchPage:
     query = parse(form.q)
     request = SearchRequest(
         query=query, filters=tuple((f, tuple(v)) for f, v in form.selected.items()),
         published_from=form.published_from, published_to=form.published_to, sort=form.sort,
-        offset=(form.page - 1) * page_size, limit=page_size, now=now)
+        offset=(form.page - 1) * page_size, limit=page_size, now=to_the_minute(now))
     result = index.search(request)
     pages = max(1, math.ceil(result.total / page_size))
     if form.page > pages:  # past the end: show the last page rather than an empty one

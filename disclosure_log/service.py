@@ -114,7 +114,9 @@ def publish(session: Session, store, scanner, *, reference: str, fields: EntryFi
         discard(staged, store)
         raise
     created = entry is None
-    publish_at = fields.publish_at or (entry.publish_at if entry and entry.publish_at <= now else now)
+    # public from the start of this minute: searches see the log as at the minute (search.to_the_minute)
+    publish_at = fields.publish_at or (entry.publish_at if entry and entry.publish_at <= now
+                                       else now.replace(second=0, microsecond=0))
     published = fields.published or publish_at.astimezone(LONDON).date()
     if created:
         entry = Disclosure(reference=reference, created_at=now, attachments=[])

@@ -111,7 +111,7 @@ def _export_request(form: search.SearchForm):
 
     return SearchRequest(query=parse(form.q), filters=tuple((f, tuple(v)) for f, v in form.selected.items()),
                          published_from=form.published_from, published_to=form.published_to,
-                         sort=form.sort, now=current.now())
+                         sort=form.sort, now=search.to_the_minute(current.now()))
 
 
 @bp.get("/disclosure-log.json")

@@ -113,6 +113,8 @@ class Settings:
     share_reminder_days: int = 3
     share_max_document: int = 2 * 1024**3
     share_webhook_url: str = ""
+
+    search_cache_size: int = 2000  # searches kept per web process until the index changes (0: none)
     # requests
     max_content_length: int = 110 * 1024 * 1024
     log_level: str = "INFO"
@@ -188,7 +190,7 @@ class Settings:
             ("share_default_days", "SHARE_DEFAULT_DAYS", int), ("share_max_days", "SHARE_MAX_DAYS", int),
             ("share_idle_minutes", "SHARE_IDLE_MINUTES", int), ("share_reminder_days", "SHARE_REMINDER_DAYS", int),
             ("share_max_document", "SHARE_MAX_DOCUMENT", _size), ("upload_max_file", "UPLOAD_MAX_FILE", _size),
-            ("upload_max_total", "UPLOAD_MAX_TOTAL", _size),
+            ("upload_max_total", "UPLOAD_MAX_TOTAL", _size), ("search_cache_size", "SEARCH_CACHE_SIZE", int),
         ):
             if name in env:
                 try:

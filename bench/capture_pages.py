@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import contextlib
 import dataclasses
 import datetime as dt
 import http.client
@@ -56,9 +55,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -69,50 +65,23 @@ from typing import Callable, Iterator
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # for bench._server and tests.support.clamd
+
+from bench._server import (  # noqa: E402 - the server plumbing every bench shares
+    INHERITED_SETTINGS_DROPPED, BenchError, RssSampler, ServerConfig, cpu_seconds, git_commit, gunicorn,
+    machine_busy_seconds, memory_mb, migrate, virus_scanner, worker_pids,
+)
+
 RESULTS = ROOT / "bench" / "results" / "capture_pages.json"
 MiB = 1024 * 1024
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 UNLIMITED = {"X-Bench-Unlimited": "1"}  # see bench/bare_app.py
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 CSRF = re.compile(rb'name="csrf_token" value="([^"]+)"')
 ERROR_TEXT = re.compile(rb'class="govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>([^<]*)<')
-# Variables that would point the bench at someone's real database, files, mail or scanner.
-INHERITED_SETTINGS_DROPPED = (
-    "DATABASE_URL", "FILE_STORE", "FILE_STORE_PATH", "S3_BUCKET", "S3_ENDPOINT_URL", "MAILER", "REDIS_URL",
-    "RATELIMIT_STORAGE_URI", "CLAMD_HOST", "CLAMD_PORT", "CLAMD_SOCKET", "SECRET_KEY", "FILE_STORE_KEK",
-    "CASE_SYSTEM_URL", "CASE_SYSTEM_SECRET", "BASE_URL", "SESSION_COOKIE_SECURE",
-)
-
-
-class BenchError(RuntimeError):
-    """The bench could not do what it measures (not a slow figure: a broken set-up)."""
 
 
 # --- the server --------------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class ServerConfig:
-    workers: int
-    threads: int
-    worker_class: str
-    timeout: int = 120  # a 100 MB upload on a sync worker must not be killed as a hung worker
-
-    @property
-    def effective_class(self) -> str:
-        # gunicorn switches a sync worker with more than one thread to gthread by itself
-        return "gthread" if self.worker_class == "sync" and self.threads > 1 else self.worker_class
-
-    def describe(self) -> str:
-        threads = f"{self.threads} thread{'s' if self.threads > 1 else ''}"
-        return f"gunicorn {self.effective_class}, {self.workers} workers x {threads}, timeout {self.timeout} s"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_env(var_dir: Path, scanner_env: dict[str, str]) -> dict[str, str]:
@@ -130,151 +99,6 @@ def server_env(var_dir: Path, scanner_env: dict[str, str]) -> dict[str, str]:
         **scanner_env,
     })
     return env
-
-
-def migrate(env: dict[str, str]) -> None:
-    subprocess.run([str(BIN / "flask"), "--app", "portal.app:create_app", "db", "upgrade"],
-                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-@contextlib.contextmanager
-def gunicorn(config: ServerConfig, env: dict[str, str], log_path: Path) -> Iterator[tuple[int, subprocess.Popen]]:
-    """Start gunicorn on a free port; yield (port, master process); stop it on exit."""
-    port = free_port()
-    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(config.workers),
-               "--threads", str(config.threads), "--worker-class", config.worker_class,
-               "--timeout", str(config.timeout), "--chdir", str(ROOT), "bench.bare_app:app"]
-    with open(log_path, "wb") as log:
-        master = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until_ready(port, master, config.workers, log_path)
-        yield port, master
-    finally:
-        stop(master)
-
-
-def wait_until_ready(port: int, master: subprocess.Popen, workers: int, log_path: Path, limit: float = 60) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if master.poll() is not None:
-            raise BenchError(f"gunicorn exited ({master.returncode}):\n{tail(log_path)}")
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200 and len(worker_pids(master.pid)) == workers:
-                return
-        time.sleep(0.2)
-    raise BenchError(f"gunicorn did not answer /healthz within {limit:.0f} s:\n{tail(log_path)}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)  # gunicorn: graceful shutdown of master and workers
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def tail(path: Path, lines: int = 20) -> str:
-    with contextlib.suppress(OSError):
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    return "(no log)"
-
-
-@contextlib.contextmanager
-def virus_scanner(wanted: bool) -> Iterator[tuple[dict[str, str], str, bool]]:
-    """Yield (settings for the server, what the output says about scanning, whether files are scanned)."""
-    if not wanted:
-        yield {}, "OFF (--no-clamd): uploads are NOT virus scanned", False
-        return
-    try:
-        import pytest
-        from tests.support.clamd import CLAMD, running_clamd
-    except ImportError as exc:
-        yield {}, f"OFF ({exc.name} is not installed: run `make test` once): uploads are NOT virus scanned", False
-        return
-    if not CLAMD.exists():
-        yield {}, f"OFF ({CLAMD} is not installed): uploads are NOT virus scanned", False
-        return
-    with contextlib.ExitStack() as stack:
-        try:
-            server = stack.enter_context(running_clamd())
-        except (Exception, pytest.fail.Exception) as exc:
-            yield {}, f"OFF (clamd did not start: {str(exc).splitlines()[0]}): uploads are NOT virus scanned", False
-            return
-        yield ({"CLAMD_SOCKET": server.socket_path},
-               "clamd (private instance, the project's signature DB, tests/support/clamd.py)", True)
-
-
-# --- gunicorn's workers, from /proc ------------------------------------------------------------------
-
-
-def worker_pids(master_pid: int) -> list[int]:
-    """The master's children: gunicorn's workers."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                if int(_stat_fields(int(entry))[1]) == master_pid:
-                    pids.append(int(entry))
-    return sorted(pids)
-
-
-def _stat_fields(pid: int) -> list[str]:
-    """/proc/<pid>/stat after the command name: [state, ppid, ...]; utime and stime are [11] and [12]."""
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = _stat_fields(pid)
-            total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
-
-
-def machine_busy_seconds() -> float:
-    """CPU time every process on the machine has used (the first line of /proc/stat, idle and iowait left out)."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
-
-
-def memory_mb(pid: int) -> dict[str, float]:
-    """VmRSS (now) and VmHWM (peak RSS since the process started), in MB."""
-    values = {}
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                values[key] = int(rest.split()[0]) / 1024  # kB -> MB
-    return values
-
-
-class RssSampler(threading.Thread):
-    """Samples the RSS of the given processes every `interval` seconds, keeping each one's peak."""
-
-    def __init__(self, pids: list[int], interval: float = 0.05):
-        super().__init__(daemon=True)
-        self.pids, self.interval = pids, interval
-        self.peak = {pid: 0.0 for pid in pids}
-        self.samples = 0
-        self._done = threading.Event()
-
-    def run(self) -> None:
-        while not self._done.is_set():
-            for pid in self.pids:
-                self.peak[pid] = max(self.peak[pid], memory_mb(pid).get("VmRSS", 0.0))
-            self.samples += 1
-            self._done.wait(self.interval)
-
-    def finish(self) -> dict[int, float]:
-        self._done.set()
-        self.join()
-        return self.peak
 
 
 # --- a client: one person with a browser-like connection ---------------------------------------------
@@ -681,13 +505,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--upload-mb", type=int, default=100, help="size of the uploaded file in MB (0: skip)")
     parser.add_argument("--no-clamd", action="store_true", help="do not start clamd: uploads unscanned")
     return parser.parse_args(argv)
-
-
-def git_commit() -> str:
-    with contextlib.suppress(OSError, subprocess.CalledProcessError):
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
-    return ""
 
 
 def run_config(args: argparse.Namespace, config: ServerConfig, port: int, var_dir: Path, scanning: str) -> dict:

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import datetime as dt
 import email
 import email.policy
@@ -57,11 +56,11 @@ from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # for bench.capture_pages and tests.support.clamd
+    sys.path.insert(0, str(ROOT))  # for bench._server and tests.support.clamd
 
-from bench.capture_pages import (  # noqa: E402 - the same server plumbing as the capture bench
-    INHERITED_SETTINGS_DROPPED, BenchError, RssSampler, free_port, git_commit, memory_mb, migrate, stop, tail,
-    virus_scanner, worker_pids,
+from bench._server import (  # noqa: E402 - the server plumbing every bench shares
+    INHERITED_SETTINGS_DROPPED, BenchError, background, free_port, git_commit, migrate, tail, virus_scanner,
+    wait_until_ready, watching,
 )
 
 BIN = Path(sys.executable).parent
@@ -140,36 +139,6 @@ def run_flask(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-@contextlib.contextmanager
-def background(command: list[str], env: dict[str, str], log_path: Path, stop_signal=signal.SIGTERM):
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.send_signal(stop_signal)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_until_ready(port: int, master: subprocess.Popen, workers: int, log_path: Path, limit: float = 60) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if master.poll() is not None:
-            raise BenchError(f"gunicorn exited ({master.returncode}):\n{tail(log_path)}")
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200 and len(worker_pids(master.pid)) == workers:
-                return
-        time.sleep(0.2)
-    raise BenchError(f"gunicorn did not answer /healthz within {limit:.0f} s:\n{tail(log_path)}")
-
-
 # --- HTTP -------------------------------------------------------------------------------------------
 
 class Browser:
@@ -221,37 +190,6 @@ def api(port: int, key: str, method: str, path: str, body: dict | None = None) -
         return response.status, json.loads(data)
     except ValueError:
         return response.status, {"raw": data[:500].decode("utf-8", "replace")}
-
-
-def rss_report(pids: list[int], before: dict, peak: dict, after: dict) -> list[dict]:
-    rows = []
-    for pid in pids:
-        top = max(peak[pid], after[pid].get("VmRSS", 0.0))
-        rows.append({"pid": pid, "rss_before_mb": round(before[pid].get("VmRSS", 0), 1),
-                     "rss_peak_mb": round(top, 1), "rss_after_mb": round(after[pid].get("VmRSS", 0), 1),
-                     "growth_mb": round(top - before[pid].get("VmRSS", 0), 1),
-                     "hwm_before_mb": round(before[pid].get("VmHWM", 0), 1),
-                     "hwm_after_mb": round(after[pid].get("VmHWM", 0), 1)})
-    return rows
-
-
-@contextlib.contextmanager
-def watching(master_pid: int) -> Iterator[dict]:
-    pids = worker_pids(master_pid)
-    before = {pid: memory_mb(pid) for pid in pids}
-    sampler = RssSampler(pids)
-    result: dict = {}
-    sampler.start()
-    try:
-        yield result
-    finally:
-        time.sleep(0.5)  # memory freed after the response shows in "after"
-        peak = sampler.finish()
-        after = {pid: memory_mb(pid) for pid in pids}
-        result["workers"] = rss_report(pids, before, peak, after)
-        result["samples"] = sampler.samples
-        result["max_growth_mb"] = max(w["growth_mb"] for w in result["workers"])
-        result["max_hwm_growth_mb"] = round(max(w["hwm_after_mb"] - w["hwm_before_mb"] for w in result["workers"]), 1)
 
 
 # --- the steps ----------------------------------------------------------------------------------------

@@ -20,6 +20,9 @@ def snippet(text: str, wanted: Sequence[tuple[str, bool]]) -> Markup | None:
     """The WINDOW-word stretch of text with the most distinct wanted words, or None if none occurs."""
     if not wanted or not text:
         return None
+    lowered = text[:MAX_SCAN].lower()
+    if not any(word in lowered for word, _prefix in wanted):  # the common case for most fields: no tokenizing
+        return None
     spans = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text, 0, MAX_SCAN)]
     hits = [i for i, (_s, _e, word) in enumerate(spans) if _matches(word, wanted)]
     if not hits:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import url_for
-from markupsafe import Markup, escape
 
 from portal import current
 
@@ -22,10 +21,6 @@ def timeliness(entry) -> str:
 
 def paragraphs(text: str) -> list[str]:
     return [" ".join(block.split()) for block in (text or "").replace("\r\n", "\n").split("\n\n") if block.strip()]
-
-
-def wrap_li(text) -> Markup:
-    return Markup("<li>") + escape(text) + Markup("</li>")
 
 
 def error_item(error: tuple[str, str]) -> dict:
@@ -62,4 +57,4 @@ def schema_org(entry) -> dict:
     }
 
 
-FILTERS = {f.__name__: f for f in (timeliness, paragraphs, wrap_li, error_item, page_numbers, schema_org)}
+FILTERS = {f.__name__: f for f in (timeliness, paragraphs, error_item, page_numbers, schema_org)}

@@ -294,3 +294,16 @@ def test_the_entry_page_links_related_entries(client, corpus):
 @pytest.mark.parametrize("reference", ["FOI-404", "..", "%00", "x" * 300])
 def test_an_unknown_entry_is_a_404_page(client, corpus, reference):
     client.get_page(f"/disclosure-log/{reference}", status=404)
+
+
+def test_the_entry_page_lists_exemptions_and_links_the_decision_notice_as_markup(client, api):
+    api.publish("FOI-1", outcome="Refused", exemptions=["s.43 commercial interests", "s.40(2) <personal> information"],
+                ico_decision_url="https://ico.org.uk/decisions/fs5099?a=1&b=2")
+    page = client.get_page("/disclosure-log/FOI-1")
+    rows = {text_of(row.select_one("dt")): row.select_one("dd") for row in page.select(".govuk-summary-list__row")}
+    exemptions = [text_of(li) for li in rows["Exemptions applied"].select("ul.govuk-list li")]
+    assert exemptions == ["s.43 commercial interests", "s.40(2) <personal> information"]
+    assert "<ul" not in text_of(rows["Exemptions applied"])  # markup, not text showing the tags
+    link = rows["ICO decision notice"].select_one("a.govuk-link")
+    assert link["href"] == "https://ico.org.uk/decisions/fs5099?a=1&b=2"
+    assert text_of(link) == "Read the Information Commissioner's decision on FOI-1"

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask import Blueprint, Response, request, stream_with_context
 from sqlalchemy import select
 
 from capture import delivery
 from capture.models import Submission, SubmissionFile
 from portal.api import api_key_identity, require_scope
+from portal.current import services as _services, settings as _settings
 from portal.db import session as db_session
 from portal.errors import problem
 from portal.security import limiter
@@ -16,14 +17,6 @@ from portal.security import limiter
 api_bp = Blueprint("capture_api", __name__, url_prefix="/api/v1")
 STATUSES = ("pending", "delivered", "acknowledged", "failed")
 MAX_PAGE = 200
-
-
-def _settings():
-    return current_app.config["PORTAL_SETTINGS"]
-
-
-def _services():
-    return current_app.extensions["portal.services"]
 
 
 def _item(submission: Submission) -> dict:

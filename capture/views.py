@@ -5,7 +5,7 @@ import dataclasses
 import datetime as dt
 import logging
 
-from flask import (Blueprint, abort, current_app, redirect, render_template, request, session as cookie, url_for)
+from flask import (Blueprint, abort, redirect, render_template, request, session as cookie, url_for)
 
 from capture import related, service
 from capture.answers import ADDRESS_FIELDS, clean_text
@@ -14,6 +14,7 @@ from capture.definitions import CHECK_ANSWERS, FormDefinition, load_all
 from capture.journey import PageOutcome, handle_question_post
 from capture.api import api_bp  # noqa: F401 - registered by portal.app
 from capture.models import Submission
+from portal.current import now as _now, services as _services, settings as _settings
 from portal.db import session as db_session
 from capture import jobs as _jobs
 from portal.jobs import enqueue_email
@@ -41,18 +42,6 @@ def _delivery_readiness():
     if failed:
         return "warn", f"{failed} submission(s) could not be delivered: run `flask capture list --state failed`"
     return "ok", "nothing parked"
-
-
-def _settings():
-    return current_app.config["PORTAL_SETTINGS"]
-
-
-def _services():
-    return current_app.extensions["portal.services"]
-
-
-def _now() -> dt.datetime:
-    return _services().clock.now()
 
 
 def _idle() -> dt.timedelta:

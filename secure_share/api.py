@@ -7,12 +7,13 @@ the requester and never returned: see _send().
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 
 from capture.uploads import UploadNotChecked, UploadRejected, too_large_message
 from portal.api import api_key_identity, require_scope
+from portal.current import now as _now, services as _services, settings as _settings
 from portal.db import session as db_session
 from portal.errors import problem
 from portal.jobs import enqueue_email
@@ -47,18 +48,6 @@ class BadBody(service.InvalidRequest):
 def _invalid(error: service.InvalidRequest):
     extra = {"field": error.field} if error.field else {}
     return problem(error.status_code, error.title, error.detail, **extra)
-
-
-def _settings():
-    return current_app.config["PORTAL_SETTINGS"]
-
-
-def _services():
-    return current_app.extensions["portal.services"]
-
-
-def _now():
-    return _services().clock.now()
 
 
 def _json_body() -> dict:

@@ -5,10 +5,10 @@ import io
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from capture.uploads import UploadRejected
+from portal.current import now as _now, services as _services, settings as _settings
 from portal.dates import govuk_datetime
 from portal.db import get_db
 from portal.exceptions import PortalError
@@ -19,18 +19,6 @@ share_cli = AppGroup("share", help="Secure Share: share response documents with 
 
 STATUSES = ("draft", "sent", "revoked", "removed", "expired")
 DEMO_REFERENCE = "SAR-DEMO-0001"
-
-
-def _services():
-    return current_app.extensions["portal.services"]
-
-
-def _settings():
-    return current_app.config["PORTAL_SETTINGS"]
-
-
-def _now():
-    return _services().clock.now()
 
 
 def _call(action):

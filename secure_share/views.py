@@ -15,6 +15,7 @@ import secrets
 from flask import (Blueprint, abort, current_app, redirect, render_template, request, session as cookie, url_for)
 
 from portal.adapters.ports import EmailMessage
+from portal.current import now as _now, services as _services, settings as _settings
 from portal.dates import govuk_datetime
 from portal.db import session as db_session
 from portal.errors import page as error_page
@@ -38,18 +39,6 @@ WARNING_BEFORE = dt.timedelta(minutes=2)  # as portal.js: the warning shows 2 mi
 
 class SignInNeeded(Exception):
     """No live session for this share in this browser: back to the sign-in page."""
-
-
-def _settings():
-    return current_app.config["PORTAL_SETTINGS"]
-
-
-def _services():
-    return current_app.extensions["portal.services"]
-
-
-def _now() -> dt.datetime:
-    return _services().clock.now()
 
 
 def _idle() -> dt.timedelta:

@@ -6,7 +6,6 @@ with the Disclosure Log's wider list of types: responses are often spreadsheets.
 from __future__ import annotations
 
 import dataclasses
-import io
 import logging
 from typing import BinaryIO, Sequence
 
@@ -91,7 +90,3 @@ def discard(staged: Sequence[StagedAttachment], store) -> None:
 
 def _safe(reference: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in reference)[:60]
-
-
-def open_stream(data: bytes) -> BinaryIO:
-    return io.BytesIO(data)

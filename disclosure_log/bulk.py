@@ -126,7 +126,7 @@ def run_import(sessionmaker, index: SearchIndex, path: Path, *, actor: str, now:
                 } for row in rows])
                 session.commit()
                 try:
-                    index.add([_index_entry(id_of[row["reference"]], row) for row in rows], replace=True)
+                    index.add([IndexEntry.from_columns(id_of[row["reference"]], row) for row in rows], replace=True)
                 except Exception:  # saved and pending: the sweep below (or the worker's) indexes them
                     log.exception("import: a batch could not be indexed now; the index sweep will retry it")
                 else:
@@ -142,10 +142,3 @@ def run_import(sessionmaker, index: SearchIndex, path: Path, *, actor: str, now:
         except SearchIndexError:
             log.warning("import: some entries are not indexed yet; the worker's index sweep will add them")
     return report
-
-
-def _index_entry(entry_id: int, row: dict) -> IndexEntry:
-    return IndexEntry(
-        id=entry_id, title=row["title"], body=row["request"] + "\n" + row["response"], case_type=row["case_type"],
-        category=row["category"], department=row["department"], outcome=row["outcome"],
-        exemptions=tuple(row["exemptions"]), published=row["published"], visible_from=row["publish_at"])

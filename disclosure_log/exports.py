@@ -14,10 +14,10 @@ from feedgen.feed import FeedGenerator
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from disclosure_log.index import SearchIndex
+from disclosure_log.index import SearchIndex, sort_key
 from disclosure_log.models import Disclosure
 from disclosure_log.query import SearchRequest
-from disclosure_log.service import current_attachments, index_entry
+from disclosure_log.service import current_attachments
 
 BATCH = 500
 CSV_COLUMNS = ("reference", "title", "url", "case_type", "category", "department", "outcome", "exemptions",
@@ -87,9 +87,10 @@ def walk(session: Session, index: SearchIndex, request: SearchRequest, limit: in
             if entry_id in found:
                 yield found[entry_id]
                 sent += 1
-        before = index_entry(found[batch.ids[-1]]).sort_key if batch.ids[-1] in found else None
-        if before is None:
+        last = found.get(batch.ids[-1])
+        if last is None:
             return
+        before = sort_key(last.published, last.id)
         session.expunge_all()  # a million rows pass through: keep the identity map small
 
 

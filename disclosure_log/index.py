@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Iterable, Protocol, runtime_checkable
+from typing import Iterable, Mapping, Protocol, Sequence, runtime_checkable
 
 from disclosure_log.query import SearchRequest, SearchResult
 from portal.exceptions import ServiceUnavailable
@@ -36,18 +36,31 @@ class IndexEntry:
     published: dt.date
     visible_from: dt.datetime  # UTC; not found before this moment
 
+    @classmethod
+    def from_columns(cls, entry_id: int, columns: Mapping, texts: Sequence[str] = ()) -> "IndexEntry":
+        """From a disclosures row's columns and its current attachments' text (bulk import, rebuild)."""
+        return cls(id=entry_id, title=columns["title"],
+                   body="\n".join([columns["request"], columns["response"], *texts]),
+                   case_type=columns["case_type"], category=columns["category"], department=columns["department"],
+                   outcome=columns["outcome"], exemptions=tuple(columns["exemptions"] or ()),
+                   published=columns["published"], visible_from=columns["publish_at"])
+
     @property
     def year(self) -> str:
         return str(self.published.year)
 
     @property
     def sort_key(self) -> int:
-        """Published date, then id: a total order, so paging from either end gives the same pages."""
-        return (self.published - EPOCH).days << 32 | self.id
+        return sort_key(self.published, self.id)
 
 
 def day_number(day: dt.date) -> int:
     return (day - EPOCH).days
+
+
+def sort_key(published: dt.date, entry_id: int) -> int:
+    """Published date, then id: a total order, so paging from either end gives the same pages."""
+    return day_number(published) << 32 | entry_id
 
 
 @runtime_checkable

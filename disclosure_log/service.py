@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from disclosure_log import guard
 from disclosure_log.attachments import IncomingAttachment, StagedAttachment, discard, stage
 from disclosure_log.entries import EntryFields, InvalidEntry
+from disclosure_log.extract import TextPart
 from disclosure_log.index import IndexEntry, SearchIndex, SearchIndexError
 from disclosure_log.models import DONE, FAILED, PENDING, Attachment, Disclosure, DisclosureEvent
 from portal.dates import LONDON
@@ -83,14 +84,8 @@ def current_attachments(entry: Disclosure) -> list[Attachment]:
 def _check(fields: EntryFields, staged: Sequence[StagedAttachment], kept: Sequence[Attachment]) -> list[guard.Finding]:
     texts = {"title": fields.title, "request": fields.request, "response": fields.response}
     files = [(item.filename, item.parts, item.hidden) for item in staged]
-    files += [(a.filename, [guard_part(a.text)], []) for a in kept if a.text]
+    files += [(a.filename, [TextPart(where="", text=a.text)], []) for a in kept if a.text]
     return guard.check_entry(texts, files)
-
-
-def guard_part(text: str):
-    from disclosure_log.extract import TextPart
-
-    return TextPart(where="", text=text)
 
 
 def publish(session: Session, store, scanner, *, reference: str, fields: EntryFields,
@@ -253,11 +248,8 @@ def rebuild_index(session: Session, index: SearchIndex, batch: int = 10_000, pro
         for entry_id, text in session.execute(select(files.c.disclosure_id, files.c.text).where(
                 files.c.disclosure_id.in_([row.id for row in rows]), files.c.replaced_at.is_(None), files.c.text != "")):
             texts.setdefault(entry_id, []).append(text)
-        index.add([IndexEntry(
-            id=row.id, title=row.title, body="\n".join([row.request, row.response, *texts.get(row.id, [])]),
-            case_type=row.case_type, category=row.category, department=row.department, outcome=row.outcome,
-            exemptions=tuple(row.exemptions or ()), published=row.published, visible_from=row.publish_at,
-        ) for row in rows], replace=False, threads=2)
+        index.add([IndexEntry.from_columns(row.id, row._mapping, texts.get(row.id, ())) for row in rows],
+                  replace=False, threads=2)
         last_id = rows[-1].id
         total += len(rows)
         if progress:

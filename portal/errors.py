@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.exceptions import PortalError
+from portal.security import CrossOriginRequest
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ def handle_csrf_error(error: CSRFError):
     if wants_problem_json():
         return problem(400, "CSRF check failed", error.description)
     fields = [(k, v) for k, values in request.form.lists() if k != "csrf_token" for v in values]
+    if isinstance(error, CrossOriginRequest):
+        fields = []  # another site's answers: offering to resend them would let it forge the form in one click
     return page(
         400,
         "Sorry, we could not send your answers",

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 import portal.ratelimit_storage  # noqa: F401 - registers portal-memory://
 
@@ -52,7 +53,8 @@ def security_headers(response):
     headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer"
+    # same-origin: our own POSTs carry the Referer Flask-WTF's HTTPS check needs; other sites never see a URL.
+    headers["Referrer-Policy"] = "same-origin"
     headers["X-Frame-Options"] = "DENY"
     headers["Permissions-Policy"] = PERMISSIONS_POLICY
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
@@ -67,12 +69,36 @@ def security_headers(response):
     return response
 
 
+class CrossOriginRequest(CSRFError):
+    """The browser says the form was sent from another site: refused before the token is looked at."""
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) with the default port filled in, or None for 'null' or a malformed origin."""
+    try:
+        parts = urlsplit(url.strip().lower())
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        return None
+    return (parts.scheme, parts.hostname, port) if parts.scheme and parts.hostname else None
+
+
+def _refuse_cross_origin() -> None:
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site not in {"same-origin", "none"}:
+        raise CrossOriginRequest("The form was sent from another site.")
+    origin = request.headers.get("Origin")
+    if origin is not None and (_origin(origin) is None or _origin(origin) != _origin(request.host_url)):
+        raise CrossOriginRequest("The form was sent from another origin.")
+
+
 def _csrf_protect():
     # The API authenticates each request with a key, never a cookie, so CSRF cannot reach it.
     if request.method in {"GET", "HEAD", "OPTIONS", "TRACE"} or request.path.startswith("/api/"):
         return
     if request.routing_exception is not None:
         return  # no such page or method: the 404/405 page says so, not a CSRF error
+    _refuse_cross_origin()
     csrf.protect()
 
 

@@ -5,6 +5,7 @@ import pytest
 from flask import render_template_string, request
 
 from portal.security import limiter
+from tests.pages import check_page
 
 
 def test_exact_content_security_policy_with_a_fresh_nonce_per_request(client):
@@ -35,7 +36,7 @@ def test_security_headers_on_every_response(client, url):
     headers = client.get(url).headers
     assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Referrer-Policy"] == "same-origin"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Permissions-Policy"].startswith("accelerometer=(), autoplay=(), camera=()")
     assert "geolocation=()" in headers["Permissions-Policy"]
@@ -85,6 +86,125 @@ def test_post_without_csrf_token_keeps_what_the_user_typed(form_app, client):
     assert "<b>" not in str(resend).replace("&lt;b&gt;", "")  # escaped, not markup
     # Pressing Continue sends the same answers with a fresh token: nothing typed is lost.
     assert client.post("/__test/form", data=fields).get_data(as_text=True) == "received Zoë O'Brien <b>"
+
+
+HTTPS = "https://portal.test"
+FORM = "/__test/form"
+
+
+def browser_headers(origin, fetch_site="same-origin", referer=True):
+    """What Chromium sends with a form POST: Origin, Sec-Fetch-Site and, under same-origin, the Referer."""
+    headers = {"Origin": origin, "Sec-Fetch-Site": fetch_site}
+    if referer:
+        headers["Referer"] = origin + FORM
+    return headers
+
+
+def token_for(client, base_url):
+    return client.get_page(FORM, base_url=base_url).find("input", attrs={"name": "csrf_token"})["value"]
+
+
+def assert_csrf_page(response):
+    assert response.status_code == 400
+    soup = check_page(response.get_data(as_text=True))
+    assert soup.h1.get_text(strip=True) == "Sorry, we could not send your answers"
+    return soup
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost", HTTPS])
+def test_same_origin_post_with_token_is_accepted(form_app, client, base_url):
+    token = token_for(client, base_url)
+    # Over HTTP no Referer is needed (Flask-WTF checks it only over HTTPS); the token and the Origin decide.
+    headers = browser_headers(base_url, referer=base_url == HTTPS)
+    response = client.post(FORM, data={"csrf_token": token, "full_name": "Ann"}, base_url=base_url, headers=headers)
+    assert response.status_code == 200 and response.get_data(as_text=True) == "received Ann"
+
+
+def test_https_post_from_a_browser_without_sec_fetch_headers_is_accepted(form_app, client):
+    token = token_for(client, HTTPS)
+    response = client.post(FORM, data={"csrf_token": token, "full_name": "Ann"}, base_url=HTTPS,
+                           headers={"Referer": HTTPS + FORM})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost", HTTPS])
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+    {"Origin": "https://evil.example"},
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},
+    {"Origin": "null"},
+    {"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+], ids=["origin-and-fetch-site", "origin", "fetch-site", "same-site", "null", "null-but-same-origin"])
+def test_post_from_another_origin_is_refused_even_with_a_valid_token(form_app, client, base_url, headers):
+    token = token_for(client, base_url)
+    response = client.post(FORM, data={"csrf_token": token, "full_name": "Mallory"}, base_url=base_url,
+                           headers={"Referer": base_url + FORM, **headers})
+    soup = assert_csrf_page(response)
+    assert soup.find("form", attrs={"method": "post"}) is None, "another site's answers are not offered to resend"
+
+
+def test_origin_must_match_scheme_and_port_too(form_app, client):
+    token = token_for(client, HTTPS)
+    for origin in ["http://portal.test", "https://portal.test:8443", "https://portal.test.evil.example"]:
+        response = client.post(FORM, data={"csrf_token": token, "full_name": "Mallory"}, base_url=HTTPS,
+                               headers={"Referer": HTTPS + FORM, "Origin": origin})
+        assert_csrf_page(response)
+    # The default port written out is still the same origin.
+    response = client.post(FORM, data={"csrf_token": token, "full_name": "Ann"}, base_url=HTTPS,
+                           headers={"Referer": HTTPS + FORM, "Origin": "https://portal.test:443"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost", HTTPS])
+def test_same_origin_post_without_token_is_refused(form_app, client, base_url):
+    token_for(client, base_url)  # a session exists, but the form did not send its token
+    headers = browser_headers(base_url)
+    response = client.post(FORM, data={"full_name": "Ann"}, base_url=base_url, headers=headers)
+    soup = assert_csrf_page(response)
+    assert soup.find("input", attrs={"name": "full_name"})["value"] == "Ann"  # our own form: offered again
+
+
+@pytest.mark.parametrize("referer", [None, "https://evil.example/page"])
+def test_https_post_without_a_same_origin_referer_is_refused(form_app, client, referer):
+    token = token_for(client, HTTPS)
+    headers = {"Referer": referer} if referer else {}
+    response = client.post(FORM, data={"csrf_token": token, "full_name": "Ann"}, base_url=HTTPS, headers=headers)
+    assert_csrf_page(response)
+
+
+def test_behind_the_proxy_the_forwarded_scheme_is_the_origin(tmp_path, services):
+    from portal.app import create_app
+    from tests.conftest import make_settings
+
+    proxied = create_app(make_settings(tmp_path, proxy_hops=1), services)
+    proxied.config["TESTING"] = True
+    proxied.extensions["portal.db"].upgrade()
+
+    @proxied.route(FORM, methods=["GET", "POST"])
+    def _form():
+        return render_template_string('{{ csrf_token() }}') if request.method == "GET" else "received"
+
+    client = proxied.test_client()
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.1"}
+    token = client.get(FORM, base_url="http://portal.test", headers=forwarded).get_data(as_text=True)
+    response = client.post(FORM, data={"csrf_token": token}, base_url="http://portal.test",
+                           headers={**forwarded, **browser_headers(HTTPS)})
+    assert response.status_code == 200
+    response = client.post(FORM, data={"csrf_token": token}, base_url="http://portal.test",
+                           headers={**forwarded, "Origin": HTTPS, "Sec-Fetch-Site": "same-origin"})
+    assert_csrf_page(response)  # the proxy says HTTPS, so the Referer check applies
+    proxied.extensions["portal.db"].dispose()
+
+
+def test_api_is_not_subject_to_the_browser_checks(app, client):
+    from tests.unit.test_api_keys import bearer, make_key
+
+    key = make_key(app, "submissions:ack")
+    response = client.post("/api/v1/submissions/NO-SUCH-REF/ack", base_url=HTTPS,
+                           headers={**bearer(key), "Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"})
+    assert response.mimetype == "application/problem+json"
+    assert response.json["title"] != "CSRF check failed" and response.status_code != 400
 
 
 def test_session_cookie_is_httponly_and_samesite(app, form_app, client):

@@ -43,11 +43,13 @@ govuk_templates/static/manifest.json: node_modules/.package-lock.json govuk_temp
 db: $(VENV)/.installed
 	$(FLASK) db upgrade
 
-# Debian's chromium (browser tests) and clamav-daemon (virus scan tests): installed when missing and run as root.
+# Debian's chromium (browser tests), clamav-daemon (virus scan tests) and nginx (the HTTPS tier's TLS proxy):
+# installed when missing and run as root.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -x /usr/sbin/clamd ] || missing="$$missing clamav-daemon"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Debian packages:$$missing"; \

@@ -6,22 +6,20 @@ that caused any.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from flask import Flask, abort, render_template_string, request
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from werkzeug.serving import make_server
 
 from accessibility.pages import TEST_ABORT, TEST_CRASH, TEST_FORM, TEST_FORM_FIELD, TEST_FORM_QUESTION
 from portal.app import create_app
 from portal.services import Services
 from tests.conftest import make_settings
+from tests.support.browser import checked_page, launched_chromium, unique_email
 from tests.fakes import FakeCaseSystem, FakeClock, FakeMailer, FakePostcodes, FakeScanner, FakeStore
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
 FORM_PAGE = """{% extends "govuk_templates/base.html" %}
 {% from "govuk_frontend_jinja/components/input/macro.html" import govukInput %}
@@ -99,98 +97,22 @@ def live_server(tmp_path_factory) -> LiveServer:
 
 @pytest.fixture(scope="session")
 def browser() -> Browser:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@dataclass
-class PageProblems:
-    """What the browser complained about while a test ran."""
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    csp_violations: list[str] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.console_errors or self.page_errors or self.csp_violations)
-
-    def report(self) -> str:
-        lines = [f"console error: {m}" for m in self.console_errors]
-        lines += [f"page error: {m}" for m in self.page_errors]
-        lines += [f"CSP violation: {m}" for m in self.csp_violations]
-        return "\n".join(lines)
-
-
-# Added to every document before its own scripts, so each securitypolicyviolation event is
-# reported as a console error. With JavaScript off it cannot run; Chromium's own console error
-# ("... violates the following Content Security Policy directive ...") still reports the violation.
-CSP_LISTENER = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  console.error(`securitypolicyviolation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
-                + ` in ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
-});
-"""
-
-
-def _open_page(browser: Browser, live_server: LiveServer, *, javascript: bool):
-    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.base_url,
-                                  viewport={"width": 1280, "height": 900}, locale="en-GB")
-    problems = PageProblems()
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-
-    documents: set[str] = set()
-
-    def on_response(response) -> None:
-        if response.request.is_navigation_request():
-            documents.add(response.url)
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        url = message.location.get("url", "")
-        if message.text.startswith("Failed to load resource: the server responded") and url in documents:
-            return  # an error page's own status: the tests assert it
-        if message.text.startswith("securitypolicyviolation") or "Content Security Policy" in message.text:
-            problems.csp_violations.append(f"{message.text} ({url})")
-        else:
-            problems.console_errors.append(f"{message.text} ({url})")
-
-    page.on("response", on_response)
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.page_errors.append(str(error)))
-    page.add_init_script(CSP_LISTENER)
-    return context, page, problems
-
-
-def _check_no_problems(problems: PageProblems) -> None:
-    if problems:
-        pytest.fail("the browser reported problems:\n" + problems.report(), pytrace=False)
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
 def page(browser, live_server) -> Page:
     """A fresh page with JavaScript on; the test fails on any console error or CSP violation."""
-    context, page, problems = _open_page(browser, live_server, javascript=True)
-    try:
+    with checked_page(browser, live_server.base_url, javascript=True) as page:
         yield page
-    finally:
-        context.close()
-    _check_no_problems(problems)
 
 
 @pytest.fixture
 def page_without_js(browser, live_server) -> Page:
     """A fresh page with JavaScript switched off, as some users browse."""
-    context, page, problems = _open_page(browser, live_server, javascript=False)
-    try:
+    with checked_page(browser, live_server.base_url, javascript=False) as page:
         yield page
-    finally:
-        context.close()
-    _check_no_problems(problems)
 
 
 # Shared by the service journeys ----------------------------------------------------------------
@@ -219,9 +141,4 @@ def server_clock(services):
 
 @pytest.fixture
 def email(request) -> str:
-    """An address only this test uses, so its codes and emails are told apart in the shared FakeMailer."""
-    import re
-    import uuid
-
-    slug = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:40]
-    return f"{slug}.{uuid.uuid4().hex[:8]}@example.com"
+    return unique_email(request.node.name)

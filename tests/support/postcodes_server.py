@@ -5,6 +5,7 @@ Use the fixture `postcodes_server`: `.base_url`, `.mode` ("normal", "slow", "500
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -91,8 +92,8 @@ class PostcodesHandler(BaseHTTPRequestHandler):
         pass  # keep test output quiet
 
 
-@pytest.fixture
-def postcodes_server() -> Iterator[PostcodesServer]:
+@contextlib.contextmanager
+def running_postcodes_server() -> Iterator[PostcodesServer]:
     server = PostcodesServer()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -103,3 +104,9 @@ def postcodes_server() -> Iterator[PostcodesServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def postcodes_server() -> Iterator[PostcodesServer]:
+    with running_postcodes_server() as server:
+        yield server

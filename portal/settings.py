@@ -7,8 +7,10 @@ production and names the variable to set.
 from __future__ import annotations
 
 import base64
+import collections
 import dataclasses
 import json
+import math
 import os
 import secrets
 from pathlib import Path
@@ -32,6 +34,14 @@ def _size(value: str) -> int:
         if text.endswith(suffix):
             return int(float(text[: -len(suffix)]) * factor)
     return int(text)
+
+
+def strong_secret(value: str) -> bool:
+    # Length alone lets "a" * 64 through: a random secret also spreads over many symbols.
+    if len(value) < 32 or len(set(value)) < 12:
+        return False
+    bits = -sum(n / len(value) * math.log2(n / len(value)) for n in collections.Counter(value).values())
+    return bits >= 3
 
 
 def _load_local_secrets(var_dir: Path) -> dict[str, str]:
@@ -120,6 +130,7 @@ class Settings:
     log_level: str = "INFO"
     proxy_hops: int = 0  # trusted reverse proxies in front (X-Forwarded-For), for per-address rate limits
     session_cookie_secure: bool = True
+    hsts_preload: bool = False  # ask browsers to preload HTTPS-only for the domain and every subdomain
 
     @property
     def is_production(self) -> bool:
@@ -181,6 +192,7 @@ class Settings:
             ("smtp_port", "SMTP_PORT", int), ("clamd_port", "CLAMD_PORT", int),
             ("clamd_timeout", "CLAMD_TIMEOUT", float), ("postcodes_timeout", "POSTCODES_TIMEOUT", float),
             ("smtp_starttls", "SMTP_STARTTLS", _bool), ("session_cookie_secure", "SESSION_COOKIE_SECURE", _bool),
+            ("hsts_preload", "HSTS_PRELOAD", _bool),
             ("max_content_length", "MAX_CONTENT_LENGTH", _size), ("proxy_hops", "PROXY_HOPS", int),
             ("draft_idle_minutes", "DRAFT_IDLE_MINUTES", int),
             ("case_system_timeout", "CASE_SYSTEM_TIMEOUT", float), ("case_system_retry_hours", "CASE_SYSTEM_RETRY_HOURS", int),
@@ -233,14 +245,16 @@ class Settings:
         if not self.is_production:
             return
         problems = []
-        if len(self.secret_key) < 32:
-            problems.append("SECRET_KEY (at least 32 random characters)")
-        if not self.file_store_kek:
+        if not strong_secret(self.secret_key):
+            problems.append("SECRET_KEY (at least 32 random characters, e.g. from secrets.token_urlsafe(32))")
+        if not self.file_store_kek or len(set(self.kek_bytes)) < 8:
             problems.append("FILE_STORE_KEK (base64 of 32 random bytes)")
-        if not self.case_system_secret:
-            problems.append("CASE_SYSTEM_SECRET (shared with the case system for signed requests)")
-        if not self.database_url:
+        if not strong_secret(self.case_system_secret):
+            problems.append("CASE_SYSTEM_SECRET (at least 32 random characters, shared with the case system)")
+        if not self.database_url or self.database_url.lower().startswith("sqlite"):
             problems.append("DATABASE_URL (a PostgreSQL database; SQLite is for development)")
+        if self.job_backend != "redis":
+            problems.append("JOB_BACKEND (redis; sqlite and immediate are for development)")
         if not self.scanner_configured:
             problems.append("CLAMD_SOCKET or CLAMD_HOST (uploads must be virus scanned)")
         if self.mailer == "outbox":

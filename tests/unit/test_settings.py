@@ -1,13 +1,17 @@
+import base64
+import secrets
+
 import pytest
 
-from portal.settings import Settings, UnsafeSettings
+from portal.settings import Settings, UnsafeSettings, strong_secret
 
 SAFE_PRODUCTION = {
     "PORTAL_ENV": "production",
-    "SECRET_KEY": "s" * 48,
-    "FILE_STORE_KEK": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-    "CASE_SYSTEM_SECRET": "shared-secret-with-the-case-system",
+    "SECRET_KEY": "zuxYBWFIxxgTOmdLjdFUQ0LiTEV0rvctZHdIQToyaijLaSuMNEFd81x9Y3WHsws",
+    "FILE_STORE_KEK": "bq8yUsbUUD4R2iZ2FISo7FoGW6jsC8EYpk4JDg26z/8=",
+    "CASE_SYSTEM_SECRET": "7XfpKUno41XreOxACXP98hzXzIr0SmRoock0C6D_OSE",
     "DATABASE_URL": "postgresql://portal@db/portal",
+    "JOB_BACKEND": "redis",
     "CLAMD_HOST": "clamd.internal",
     "MAILER": "smtp",
     "BASE_URL": "https://requests.example.gov.uk",
@@ -28,13 +32,30 @@ def test_safe_production_settings_start(tmp_path):
     [
         ("SECRET_KEY", None),
         ("SECRET_KEY", "short"),
+        ("SECRET_KEY", "a" * 64),
+        ("SECRET_KEY", "ab" * 32),
+        ("SECRET_KEY", "password" * 4),
         ("FILE_STORE_KEK", None),
+        ("FILE_STORE_KEK", base64.b64encode(bytes(32)).decode()),
+        ("FILE_STORE_KEK", base64.b64encode(bytes(range(7)) * 4 + bytes(4)).decode()),
         ("CASE_SYSTEM_SECRET", None),
+        ("CASE_SYSTEM_SECRET", "shared-secret"),
+        ("CASE_SYSTEM_SECRET", "a" * 64),
+        ("CASE_SYSTEM_SECRET", "ab" * 32),
+        ("CASE_SYSTEM_SECRET", "password" * 4),
         ("DATABASE_URL", None),
+        ("DATABASE_URL", "sqlite:////srv/portal/var/portal.sqlite3"),
+        ("DATABASE_URL", "SQLite+pysqlite:///portal.sqlite3"),
+        ("JOB_BACKEND", None),
+        ("JOB_BACKEND", "sqlite"),
+        ("JOB_BACKEND", "immediate"),
         ("CLAMD_HOST", None),
         ("MAILER", "outbox"),
         ("BASE_URL", "http://requests.example.gov.uk"),
+        ("BASE_URL", "requests.example.gov.uk"),
         ("RATELIMIT_STORAGE_URI", None),
+        ("RATELIMIT_STORAGE_URI", "memory://"),
+        ("RATELIMIT_STORAGE_URI", "portal-memory://"),
         ("SESSION_COOKIE_SECURE", "false"),
     ],
 )
@@ -47,6 +68,30 @@ def test_production_refuses_each_unsafe_default_naming_the_variable(tmp_path, va
     with pytest.raises(UnsafeSettings) as excinfo:
         Settings.from_env(environ)
     assert variable in str(excinfo.value)
+
+
+def test_every_generated_secret_is_strong_enough(tmp_path):
+    # The rule must never refuse a real random secret: try the forms the refusal and local-secrets.json suggest.
+    for _ in range(300):
+        environ = {**SAFE_PRODUCTION, "PORTAL_VAR_DIR": str(tmp_path),
+                   "SECRET_KEY": secrets.token_urlsafe(32), "CASE_SYSTEM_SECRET": secrets.token_hex(32),
+                   "FILE_STORE_KEK": base64.b64encode(secrets.token_bytes(32)).decode()}
+        Settings.from_env(environ)
+        for secret in (secrets.token_urlsafe(32), secrets.token_urlsafe(48), secrets.token_hex(32)):
+            assert strong_secret(secret), secret
+
+
+def test_strong_secret_rule():
+    assert not strong_secret("a" * 64) and not strong_secret("ab" * 32) and not strong_secret("password" * 4)
+    assert not strong_secret("x" * 31 + "y")
+    assert strong_secret("7XfpKUno41XreOxACXP98hzXzIr0SmRoock0C6D_OSE")
+
+
+def test_hsts_preload_is_off_unless_asked_for(tmp_path):
+    assert Settings.from_env({"PORTAL_VAR_DIR": str(tmp_path)}).hsts_preload is False
+    assert Settings.from_env({"PORTAL_VAR_DIR": str(tmp_path), "HSTS_PRELOAD": "true"}).hsts_preload is True
+    production = Settings.from_env({**SAFE_PRODUCTION, "PORTAL_VAR_DIR": str(tmp_path), "HSTS_PRELOAD": "1"})
+    assert production.hsts_preload is True
 
 
 def test_production_notify_needs_its_key_and_template(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -51,7 +51,7 @@ def is_fingerprinted_static() -> bool:
 def security_headers(response):
     headers = response.headers
     headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
-    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    headers["Strict-Transport-Security"] = current_app.config["PORTAL_HSTS"]
     headers["X-Content-Type-Options"] = "nosniff"
     # same-origin: our own POSTs carry the Referer Flask-WTF's HTTPS check needs; other sites never see a URL.
     headers["Referrer-Policy"] = "same-origin"
@@ -105,13 +105,18 @@ def _csrf_protect():
 def init_security(app: Flask, settings) -> None:
     app.config.update(
         SECRET_KEY=settings.secret_key,
-        SESSION_COOKIE_NAME="portal_session",
+        # __Host-: browsers keep it only if Secure, Path=/ and no Domain, so no subdomain or http page can plant one.
+        SESSION_COOKIE_NAME="__Host-portal_session" if settings.session_cookie_secure else "portal_session",
+        SESSION_COOKIE_PATH="/",
+        SESSION_COOKIE_DOMAIN=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=60 * 60,
-        WTF_CSRF_TIME_LIMIT=None,
-        WTF_CSRF_CHECK_DEFAULT=False,  # checked in _csrf_protect, which leaves the key-authenticated API out  # the token lives as long as the session; no surprise expiry mid-form
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session; no surprise expiry mid-form
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked in _csrf_protect, which leaves the key-authenticated API out
+        PORTAL_HSTS="max-age=63072000; includeSubDomains; preload" if settings.hsts_preload
+        else "max-age=31536000; includeSubDomains",
         MAX_CONTENT_LENGTH=settings.max_content_length,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         RATELIMIT_DEFAULT=settings.ratelimit_default,

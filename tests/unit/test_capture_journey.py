@@ -180,7 +180,7 @@ def test_draft_expires_after_the_stated_idle_time(client, services):
 def test_duplicate_within_24_hours_is_flagged_never_dropped(app, client, services):
     submit(client, "compliment", services.mailer)
     services.clock.advance(minutes=5)
-    client.raw.delete_cookie("portal_session")
+    client.raw.delete_cookie(client.app.config["SESSION_COOKIE_NAME"])
     submit(client, "compliment", services.mailer)
     with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
         first, second = session.scalars(select(Submission).order_by(Submission.id)).all()

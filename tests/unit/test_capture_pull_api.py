@@ -36,7 +36,7 @@ def submit_with_file(client, services):
 
 def test_paging_through_pending_then_acknowledging(pulling, client, services):
     for _ in range(5):
-        client.raw.delete_cookie("portal_session")
+        client.raw.delete_cookie(client.app.config["SESSION_COOKIE_NAME"])
         submit(client, "enquiry", services.mailer)
         services.clock.advance(minutes=1)
     key = make_key(pulling, "submissions:read", "submissions:ack")

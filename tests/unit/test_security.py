@@ -213,6 +213,43 @@ def test_session_cookie_is_httponly_and_samesite(app, form_app, client):
     assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
 
 
+def test_development_session_cookie_keeps_its_plain_name(app, form_app, client):
+    assert app.config["SESSION_COOKIE_NAME"] == "portal_session"
+    set_cookie = client.get(FORM).headers["Set-Cookie"]
+    assert set_cookie.startswith("portal_session=") and "Secure" not in set_cookie
+
+
+@pytest.fixture
+def secure_app(tmp_path, services):
+    from portal.app import create_app
+    from tests.conftest import make_settings
+
+    application = create_app(make_settings(tmp_path, session_cookie_secure=True, hsts_preload=True), services)
+    application.config["TESTING"] = True
+    application.extensions["portal.db"].upgrade()
+    yield application
+    application.extensions["portal.db"].dispose()
+
+
+def test_secure_session_cookie_has_the_host_prefix(secure_app):
+    @secure_app.get(FORM)
+    def _form():
+        return render_template_string("{{ csrf_token() }}")
+
+    assert secure_app.config["SESSION_COOKIE_NAME"] == "__Host-portal_session"
+    response = secure_app.test_client().get(FORM, base_url=HTTPS)
+    name_value, *attributes = [part.strip() for part in response.headers["Set-Cookie"].split(";")]
+    assert name_value.startswith("__Host-portal_session=")
+    assert {"Secure", "Path=/", "HttpOnly", "SameSite=Lax"} <= set(attributes)
+    assert not [a for a in attributes if a.lower().startswith("domain")], "__Host- forbids a Domain"
+
+
+def test_hsts_preload_when_asked_for(secure_app, client):
+    assert secure_app.test_client().get("/").headers["Strict-Transport-Security"] == (
+        "max-age=63072000; includeSubDomains; preload")
+    assert client.get("/").headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
 def test_rate_limit_gives_the_429_page(app, client):
     @app.get("/__test/limited")
     @limiter.limit("2 per minute")

@@ -77,13 +77,14 @@ def test_every_generated_secret_is_strong_enough(tmp_path):
                    "SECRET_KEY": secrets.token_urlsafe(32), "CASE_SYSTEM_SECRET": secrets.token_hex(32),
                    "FILE_STORE_KEK": base64.b64encode(secrets.token_bytes(32)).decode()}
         Settings.from_env(environ)
-        for secret in (secrets.token_urlsafe(32), secrets.token_urlsafe(48), secrets.token_hex(32)):
+        for secret in (secrets.token_urlsafe(32), secrets.token_urlsafe(48), secrets.token_hex(32),
+                       secrets.token_hex(16)):
             assert strong_secret(secret), secret
 
 
 def test_strong_secret_rule():
     assert not strong_secret("a" * 64) and not strong_secret("ab" * 32) and not strong_secret("password" * 4)
-    assert not strong_secret("x" * 31 + "y")
+    assert not strong_secret("x" * 31 + "y") and not strong_secret("kill-test-secret-key-" + "k" * 32)
     assert strong_secret("7XfpKUno41XreOxACXP98hzXzIr0SmRoock0C6D_OSE")
 
 

@@ -82,7 +82,7 @@ def _address_post(question, draft, form, services, now) -> PageOutcome:
 
 
 def _file_post(question, draft, request, services, settings, now) -> PageOutcome:
-    from capture.uploads import UploadRejected, accept_upload
+    from portal.uploads import UploadRejected, accept_upload
 
     current = draft.answers.get(question.id) or {"files": [], "later": False}
     action = request.form.get("action", "continue")

@@ -1,6 +1,6 @@
 """Attachments to a disclosure: typed by content, virus-scanned, stored encrypted, their text extracted.
 
-They go through the same upload pipeline as Capture and Secure Share (capture.uploads.check_and_store),
+They go through the same upload pipeline as Capture and Secure Share (portal.uploads.check_and_store),
 with the Disclosure Log's wider list of types: responses are often spreadsheets.
 """
 from __future__ import annotations
@@ -9,10 +9,10 @@ import dataclasses
 import logging
 from typing import BinaryIO, Sequence
 
-from capture.uploads import UploadRejected, check_and_store
 from disclosure_log import extract
 from disclosure_log.entries import InvalidEntry
 from portal import filetypes
+from portal.uploads import UploadRejected, check_and_store
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from portal.filetypes import MAX_CENTRAL_DIRECTORY, central_directory_size
 
 MiB = 1024 * 1024
 MAX_TEXT_CHARS = 2_000_000  # all parts together; the rest of a longer file is not read
-MAX_INFLATED = 128 * MiB  # uploads are at most 20 MiB: past this a file is a decompression bomb
+MAX_INFLATED = 128 * MiB  # attachments are at most 50 MiB (attachments.MAX_FILE); past this a file is a bomb
 MAX_PAGES = 2_000
 MAX_SHEETS = 200
 MAX_CELLS = 1_000_000  # counting the empty cells a sheet pads its rows with

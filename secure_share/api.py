@@ -11,13 +11,13 @@ from flask import Blueprint, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 
-from capture.uploads import UploadNotChecked, UploadRejected, too_large_message
 from portal.api import api_key_identity, require_scope
 from portal.current import now as _now, services as _services, settings as _settings
 from portal.db import session as db_session
 from portal.errors import problem
 from portal.jobs import enqueue_email
 from portal.security import limiter
+from portal.uploads import UploadNotChecked, UploadRejected, too_large_message
 from secure_share import link_email, service
 
 api_bp = Blueprint("share_api", __name__, url_prefix="/api/v1")

@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from capture.uploads import UploadRejected
 from portal.current import now as _now, services as _services, settings as _settings
 from portal.dates import govuk_datetime
 from portal.db import get_db
 from portal.exceptions import PortalError
 from portal.jobs import enqueue_email
+from portal.uploads import UploadRejected
 from secure_share import link_email, service
 
 share_cli = AppGroup("share", help="Secure Share: share response documents with a requester.")

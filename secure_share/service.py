@@ -11,10 +11,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from capture.uploads import check_and_store
 from portal import codes
 from portal.codes import CodeCheck  # noqa: F401 - part of this module's interface
 from portal.exceptions import Gone, NotFound, PortalError
+from portal.uploads import check_and_store
 from secure_share import links
 from secure_share.models import Document, Share, ShareEvent, ShareSession, SignInCode
 

@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from capture.uploads import CONTAINS_VIRUS, NOT_CHECKED, UploadNotChecked, UploadRejected, accept_upload
 from portal.adapters.scan_clamd import ClamdScanner
 from portal.adapters.store_local import LocalFileStore
+from portal.uploads import CONTAINS_VIRUS, NOT_CHECKED, UploadNotChecked, UploadRejected, accept_upload
 from tests.support.clamd import ClamdServer, clamd_server, running_clamd  # noqa: F401
 
 pytestmark = pytest.mark.integration

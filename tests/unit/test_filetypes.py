@@ -9,7 +9,6 @@ import zipfile
 
 import pytest
 
-from capture.uploads import WRONG_TYPE, UploadRejected, accept_upload
 from portal import filetypes
 from portal.filetypes import (
     CSV_UTF8,
@@ -23,6 +22,7 @@ from portal.filetypes import (
     detect_kind,
     kind_for_text,
 )
+from portal.uploads import WRONG_TYPE, UploadRejected, accept_upload
 from tests.disclosure_samples import docx_file, odt_file, pdf, xlsx_file
 from tests.fakes import FakeScanner, FakeStore
 

@@ -11,8 +11,11 @@ from typing import BinaryIO, Iterator
 
 import pytest
 
-from capture import uploads
-from capture.uploads import (
+from portal import uploads
+from portal.adapters.ports import ScanResult
+from portal.adapters.scan_clamd import DevelopmentNoScanner
+from portal.exceptions import FileStoreError
+from portal.uploads import (
     CONTAINS_VIRUS,
     EMPTY,
     NOT_CHECKED,
@@ -25,9 +28,6 @@ from capture.uploads import (
     detect_kind,
     display_name,
 )
-from portal.adapters.ports import ScanResult
-from portal.adapters.scan_clamd import DevelopmentNoScanner
-from portal.exceptions import FileStoreError
 from tests.fakes import FakeScanner, FakeStore
 
 MiB = 1024 * 1024

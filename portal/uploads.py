@@ -1,10 +1,10 @@
 """Deciding whether an uploaded file is accepted: its size, its real type, a virus scan, then storage.
 
-Free of Flask request globals: the caller passes the file's stream, its declared name, the limits
-from settings, the file store and the virus scanner, and gets an AcceptedFile or an UploadRejected
-whose message is the GOV.UK error text for the field. The type is decided by the content alone,
-against an allow-list; the declared name is only cleaned up for display, and the browser's
-Content-Type is never asked.
+The one upload pipeline of Capture, Secure Share and the Disclosure Log. Free of Flask request
+globals: the caller passes the file's stream, its declared name, its limits, the file store and the
+virus scanner, and gets an AcceptedFile or an UploadRejected whose message is the GOV.UK error text
+for the field. The type is decided by the content alone, against an allow-list; the declared name
+is only cleaned up for display, and the browser's Content-Type is never asked.
 """
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def accept_upload(
     max_total: int = DEFAULT_MAX_TOTAL,
     already_total: int = 0,
 ) -> AcceptedFile:
-    """Check one uploaded file and store it under the draft, or raise UploadRejected.
+    """Capture's upload: check one file and store it under the draft, or raise UploadRejected.
 
     `already_total` is the size in bytes of the files the draft already holds; with this file it
     must fit in `max_total`. The stream is read once, and never further than one byte past `max_file`.
@@ -124,7 +124,7 @@ def check_and_store(
 ) -> AcceptedFile:
     """The whole pipeline for any service: spool with a size cap, type by content, scan, then store.
 
-    `label` names the owner (a draft, a share) in logs; file names are never logged. `kinds` is the
+    `label` names the owner (a draft, a share, a disclosure) in logs; file names are never logged. `kinds` is the
     service's allow-list (a text file named .csv counts as CSV), `wrong_type` its message for the rest."""
     if stream is None or not (filename or "").strip():
         raise UploadRejected(SELECT_A_FILE)

@@ -129,6 +129,7 @@ class Settings:
     # requests
     max_content_length: int = 110 * 1024 * 1024
     log_level: str = "INFO"
+    log_format: str = "json"  # json | console: from_env makes console the default outside production
     proxy_hops: int = 0  # trusted reverse proxies in front (X-Forwarded-For), for per-address rate limits
     session_cookie_secure: bool = True
     hsts_preload: bool = False  # ask browsers to preload HTTPS-only for the domain and every subdomain
@@ -184,6 +185,7 @@ class Settings:
             "notify_template_id": "NOTIFY_TEMPLATE_ID", "clamd_socket": "CLAMD_SOCKET", "clamd_host": "CLAMD_HOST",
             "postcodes_base_url": "POSTCODES_BASE_URL", "case_system_url": "CASE_SYSTEM_URL",
             "case_system_secret": "CASE_SYSTEM_SECRET", "log_level": "LOG_LEVEL",
+            "log_format": "LOG_FORMAT",
             "share_webhook_url": "SHARE_WEBHOOK_URL",
         }
         for field, name in text.items():
@@ -223,6 +225,7 @@ class Settings:
                 for field in needed:
                     values[field] = local[field.upper()]
             values.setdefault("session_cookie_secure", False)
+            values.setdefault("log_format", "console")
         settings = cls(**values)
         settings.check()
         return settings
@@ -235,6 +238,8 @@ class Settings:
             raise UnsafeSettings("JOB_BACKEND must be sqlite, redis or immediate")
         if self.file_store not in {"local", "s3"}:
             raise UnsafeSettings("FILE_STORE must be local or s3")
+        if self.log_format not in {"console", "json"}:
+            raise UnsafeSettings("LOG_FORMAT must be console or json")
         if self.mailer not in {"outbox", "smtp", "notify"}:
             raise UnsafeSettings("MAILER must be outbox, smtp or notify")
         if self.file_store_kek:

@@ -10,14 +10,12 @@ import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from portal.dates import LONDON  # noqa: E402 - one definition of the zone the law counts in
+from portal.working_days import add_working_days, first_working_day_from
 
 Unit = Literal["working_days", "calendar_days", "calendar_months"]
 UNITS: tuple[Unit, ...] = get_args(Unit)
@@ -26,8 +24,6 @@ _MAX_AMOUNT: Mapping[Unit, int] = MappingProxyType(
     {"working_days": 260, "calendar_days": 366, "calendar_months": 12})
 _UNIT_WORDS: Mapping[Unit, str] = MappingProxyType(
     {"working_days": "working day", "calendar_days": "calendar day", "calendar_months": "calendar month"})
-
-_UK = holidays.country_holidays("GB")
 
 
 @dataclass(frozen=True)
@@ -72,7 +68,7 @@ class DueDateRule:
             last_day = _corresponding_day(received_on, self.amount)
         else:
             last_day = received_on + dt.timedelta(days=self.amount)
-        return _first_working_day_from(last_day)
+        return first_working_day_from(last_day)
 
 
 STATUTORY_RULES: Mapping[str, DueDateRule] = MappingProxyType({
@@ -126,72 +122,8 @@ def receipt_date(received_at: dt.datetime) -> dt.date:
     return received_at.astimezone(LONDON).date()
 
 
-# Working days -------------------------------------------------------------------------------
-
-def is_working_day(day: dt.date) -> bool:
-    """Not a Saturday, Sunday, Christmas Day, Good Friday or bank holiday anywhere in the UK (FOIA s.10(6))."""
-    _require_date(day)
-    return day.weekday() < 5 and day not in _uk_bank_holidays(day.year)
-
-
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The `days`-th working day after `start`; `start` itself never counts, working day or not."""
-    _require_date(start)
-    if days < 0:
-        raise ValueError("cannot add a negative number of working days")
-    day = start
-    for _ in range(days):
-        day = _first_working_day_from(day + dt.timedelta(days=1))
-    return day
-
-
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Working days after `start` up to and including `end`: the working days a case took.
-
-    Received on a Monday and answered on the Tuesday is 1; negative when `end` is before `start`.
-    """
-    _require_date(start)
-    _require_date(end)
-    if end < start:
-        return -working_days_between(end, start)
-    closed = sum(1 for year in range(start.year, end.year + 1) for day in _uk_bank_holidays(year)
-                 if start < day <= end and day.weekday() < 5)
-    return _weekdays_up_to(end) - _weekdays_up_to(start) - closed
-
-
-def _weekdays_up_to(day: dt.date) -> int:
-    """Mondays to Fridays from 1 January of year 1 (a Monday, ordinal 1) to `day` inclusive."""
-    weeks, rest = divmod(day.toordinal(), 7)
-    return weeks * 5 + min(rest, 5)
-
-
-def _first_working_day_from(day: dt.date) -> dt.date:
-    while not is_working_day(day):
-        day += dt.timedelta(days=1)
-    return day
-
-
 def _corresponding_day(day: dt.date, months: int) -> dt.date:
     """The same day of the month `months` later, or that month's last day if it is shorter (ICO)."""
     year, month_index = divmod(day.year * 12 + day.month - 1 + months, 12)
     month = month_index + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-@lru_cache(maxsize=None)
-def _uk_bank_holidays(year: int) -> frozenset[dt.date]:
-    """Bank holidays in England, Wales, Scotland or Northern Ireland in `year`, with their substitute days."""
-    if not _UK.start_year <= year <= _UK.end_year:
-        # The holidays package knows nothing past its range: a silent empty set would misstate the law.
-        raise ValueError(f"no UK bank holiday calendar for {year}")
-    found: set[dt.date] = set()
-    for subdivision in _UK.subdivisions:
-        # Neighbouring years too, in case a substitute day crosses the new year.
-        found.update(holidays.country_holidays("GB", subdiv=subdivision, years=(year - 1, year, year + 1)))
-    return frozenset(day for day in found if day.year == year)
-
-
-def _require_date(value: object) -> None:
-    # A datetime is a date subclass but never equals one, so it would slip past the holiday check.
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise TypeError(f"expected a date, not {type(value).__name__}: use receipt_date() for a moment in time")

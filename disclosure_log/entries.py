@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from typing import Any, Mapping
 
-from capture.deadlines import working_days_between
 from portal.exceptions import PortalError
+from portal.working_days import working_days_between
 
 CASE_TYPES = ("FOI", "EIR")
 OUTCOMES = ("Released in full", "Partially released", "Refused", "Information not held")

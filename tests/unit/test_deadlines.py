@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from capture import deadlines
-from capture.deadlines import DueDateRule, add_working_days, due_date, is_working_day, working_days_between
+from capture.deadlines import DueDateRule, due_date
+from portal.working_days import add_working_days, is_working_day, working_days_between
 
 UTC = dt.timezone.utc
 D = dt.date

@@ -41,7 +41,7 @@ govuk_templates/static/manifest.json: node_modules/.package-lock.json govuk_temp
 	$(BIN)/python -m govuk_templates.assets
 
 db: $(VENV)/.installed
-	$(FLASK) db upgrade
+	SCANNER_WARNING=false $(FLASK) db upgrade  # a migration scans nothing; `make run` says it once
 
 # Debian's chromium (browser tests), clamav-daemon (virus scan tests) and nginx (the HTTPS tier's TLS proxy):
 # installed when missing and run as root.

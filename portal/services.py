@@ -9,6 +9,9 @@ from portal.adapters.ports import CaseSystem, Clock, FileStore, Mailer, Postcode
 
 log = logging.getLogger(__name__)
 
+SCANNER_OFF = ("VIRUS SCANNING IS OFF: no clamd configured (set CLAMD_SOCKET or CLAMD_HOST). "
+               "Uploaded files are NOT checked. This is refused in production.")
+
 
 class SystemClock:
     def now(self) -> dt.datetime:
@@ -71,8 +74,8 @@ def make_scanner(settings) -> VirusScanner:
         return ClamdScanner(socket_path=settings.clamd_socket, timeout=settings.clamd_timeout)
     if settings.clamd_host:
         return ClamdScanner(host=settings.clamd_host, port=settings.clamd_port, timeout=settings.clamd_timeout)
-    log.warning("VIRUS SCANNING IS OFF: no clamd configured (set CLAMD_SOCKET or CLAMD_HOST). "
-                "Uploaded files are NOT checked. This is refused in production.")
+    if settings.scanner_warning:  # off in make run's processes: portal/run.py says it once for them all
+        log.warning(SCANNER_OFF)
     return DevelopmentNoScanner()
 
 

@@ -130,6 +130,7 @@ class Settings:
     max_content_length: int = 110 * 1024 * 1024
     log_level: str = "INFO"
     log_format: str = "json"  # json | console: from_env makes console the default outside production
+    scanner_warning: bool = True  # warn at start-up when virus scanning is off (make run warns once for all)
     proxy_hops: int = 0  # trusted reverse proxies in front (X-Forwarded-For), for per-address rate limits
     session_cookie_secure: bool = True
     hsts_preload: bool = False  # ask browsers to preload HTTPS-only for the domain and every subdomain
@@ -195,7 +196,7 @@ class Settings:
             ("smtp_port", "SMTP_PORT", int), ("clamd_port", "CLAMD_PORT", int),
             ("clamd_timeout", "CLAMD_TIMEOUT", float), ("postcodes_timeout", "POSTCODES_TIMEOUT", float),
             ("smtp_starttls", "SMTP_STARTTLS", _bool), ("session_cookie_secure", "SESSION_COOKIE_SECURE", _bool),
-            ("hsts_preload", "HSTS_PRELOAD", _bool),
+            ("hsts_preload", "HSTS_PRELOAD", _bool), ("scanner_warning", "SCANNER_WARNING", _bool),
             ("max_content_length", "MAX_CONTENT_LENGTH", _size), ("proxy_hops", "PROXY_HOPS", int),
             ("draft_idle_minutes", "DRAFT_IDLE_MINUTES", int),
             ("case_system_timeout", "CASE_SYSTEM_TIMEOUT", float), ("case_system_retry_hours", "CASE_SYSTEM_RETRY_HOURS", int),

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, get_args
-from zoneinfo import ZoneInfo
 
 from portal.dates import LONDON  # noqa: E402 - one definition of the zone the law counts in
 from portal.working_days import add_working_days, first_working_day_from

@@ -18,7 +18,7 @@ import cachetools
 import tantivy
 
 from disclosure_log.index import IndexEntry, SearchIndexError, day_number
-from disclosure_log.query import FACETS, And, Node, Not, Or, Phrase, SearchRequest, SearchResult, Term
+from disclosure_log.query import FACETS, And, Node, Not, Or, Phrase, SearchRequest, SearchResult
 
 TEXT_FIELDS = (("title", 2.0), ("body", 1.0))
 FACET_BUCKETS = 2000

@@ -7,7 +7,6 @@ they become public, and search leaves them out until then, so they appear to the
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 from typing import Iterable, Sequence

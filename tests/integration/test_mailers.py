@@ -8,7 +8,6 @@ import email.utils
 import logging
 import socket
 import uuid
-from pathlib import Path
 
 import pytest
 

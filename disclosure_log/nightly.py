@@ -38,6 +38,7 @@ class NightlyFile:
     size: int
     made_at: dt.datetime
     content_type: str = "application/gzip"
+    sha256: str = ""  # its ETag; "" in a manifest written before it was kept (then a Range has no If-Range)
 
     @property
     def description(self) -> str:
@@ -52,8 +53,8 @@ def available(store) -> list[NightlyFile]:
     except (FileStoreError, ValueError):
         log.warning("nightly download manifest unreadable")
         return []
-    return [NightlyFile(name=f["name"], key=f["key"], size=f["size"], made_at=dt.datetime.fromisoformat(f["made_at"]))
-            for f in manifest.get("files", []) if f.get("name") in DESCRIPTIONS]
+    return [NightlyFile(name=f["name"], key=f["key"], size=f["size"], made_at=dt.datetime.fromisoformat(f["made_at"]),
+                        sha256=f.get("sha256", "")) for f in manifest.get("files", []) if f.get("name") in DESCRIPTIONS]
 
 
 def _public(session: Session, now: dt.datetime) -> Iterator[Disclosure]:
@@ -92,9 +93,10 @@ def make(session: Session, store, base_url: str, now: dt.datetime) -> list[Night
         for name, spool in (("disclosure-log.csv.gz", csv_file), ("disclosure-log.jsonl.gz", jsonl_file)):
             spool.seek(0)
             stored = store.put(f"{PREFIX}/{stamp}-{name}", spool)
-            made.append(NightlyFile(name=name, key=stored.key, size=stored.size, made_at=now))
+            made.append(NightlyFile(name=name, key=stored.key, size=stored.size, made_at=now, sha256=stored.sha256))
     old = available(store)
-    manifest = {"files": [{"name": f.name, "key": f.key, "size": f.size, "made_at": f.made_at.isoformat()} for f in made],
+    manifest = {"files": [{"name": f.name, "key": f.key, "size": f.size, "made_at": f.made_at.isoformat(),
+                           "sha256": f.sha256} for f in made],
                 "entries": count}
     store.put(MANIFEST, io.BytesIO(json.dumps(manifest).encode()))
     for previous in old:

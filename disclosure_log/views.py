@@ -9,8 +9,8 @@ from disclosure_log.index import SearchIndex, make_index
 from disclosure_log.query import FACETS
 from portal import current
 from portal.db import get_db, session as db_session
+from portal.downloads import content_disposition, send_stored_file
 from portal.security import limiter
-from secure_share.downloads import content_disposition
 
 bp = Blueprint("disclosure_log", __name__, template_folder="templates")
 
@@ -92,12 +92,9 @@ def attachment(reference: str, attachment_id: int, filename: str):
     store = current.services().store
     if chosen is None or chosen.filename != filename or not store.exists(chosen.store_key):
         abort(404)
-    body = stream_with_context(store.open(chosen.store_key))
-    response = Response(body, mimetype=chosen.content_type)
-    response.headers["Content-Length"] = str(chosen.size)
-    response.headers["Content-Disposition"] = content_disposition(chosen.filename)
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    return send_stored_file(store, chosen.store_key, size=chosen.size, etag=chosen.sha256,
+                            content_type=chosen.content_type, filename=chosen.filename,
+                            headers={"Cache-Control": "public, max-age=300"})
 
 
 EXPORT_LIMIT = "20 per minute"  # a CSV of every entry is a big job: the nightly download is there for that
@@ -182,7 +179,6 @@ def download(name: str):
     found = {f.name: f for f in nightly.available(current.services().store)}.get(name)
     if found is None:
         abort(404)
-    store = current.services().store
-    return Response(stream_with_context(store.open(found.key)), mimetype=found.content_type, headers={
-        "Content-Length": str(found.size), "Content-Disposition": content_disposition(found.name),
-        "Cache-Control": "public, max-age=3600"})
+    return send_stored_file(current.services().store, found.key, size=found.size, etag=found.sha256,
+                            content_type=found.content_type, filename=found.name,
+                            headers={"Cache-Control": "public, max-age=3600"})

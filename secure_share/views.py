@@ -18,7 +18,7 @@ from portal.adapters.ports import EmailMessage
 from portal.current import now as _now, services as _services, settings as _settings
 from portal.dates import govuk_datetime
 from portal.db import session as db_session
-from portal.errors import page as error_page
+from portal.downloads import plan_range
 from portal.jobs import enqueue_email
 from portal.security import limiter
 from secure_share import downloads, service
@@ -230,11 +230,9 @@ def download(token, document_id):
     document = service.document_of(share, document_id)
     if document.scan_status == "pending":
         return render_template("secure_share/scanning.html", token=token), 409, {"Retry-After": "60"}
-    plan = downloads.plan_range(request, document.size, document.sha256)
+    plan = plan_range(request, document.size, document.sha256)
     if plan.status == 416:
-        html, status = error_page(416, "The part of the document asked for does not exist",
-                                  ["Download the document again from the start."])
-        return html, status, downloads.unsatisfiable_headers(document)
+        return downloads.unsatisfiable(document)
     response = downloads.document_response(_services().store, document, plan)  # the store is opened first
     if request.method == "GET":  # once per request, not per chunk; a HEAD downloads nothing
         served = f"{plan.start}-{plan.end}" if plan.status == 206 else None

@@ -12,6 +12,7 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
+from portal.downloads import ascii_fallback, content_disposition
 from portal.formatting import human_size
 from secure_share import downloads
 from secure_share.models import Document, ShareEvent
@@ -180,7 +181,7 @@ def test_downloads_stop_at_the_expiry_minute(app, client, services):
     ("bytes=4000-", 206, 4000, SIZE - 1),  # open-ended: how a download resumes
     ("bytes=100-199", 206, 100, 199),
     (f"bytes=9000-{SIZE * 2}", 206, 9000, SIZE - 1),  # an end past the file is clamped
-    ("bytes=0-1,5-6", 200, 0, SIZE - 1),  # several ranges: the whole file (documented in downloads.py)
+    ("bytes=0-1,5-6", 200, 0, SIZE - 1),  # several ranges: the whole file (documented in portal/downloads.py)
     ("bytes=5-2", 200, 0, SIZE - 1),  # invalid: ignored
     ("items=0-1", 200, 0, SIZE - 1),  # not bytes: ignored
 ])
@@ -212,12 +213,15 @@ def test_an_unsatisfiable_range_is_416_with_the_size(app, signed_in, share, head
     assert download_events(app, share.id) == []
 
 
-@pytest.mark.parametrize("if_range, status", [
+IF_RANGE_CASES = [
     ("same", 206),
     ('"0000"', 200),  # the file changed: send all of it
     ("weak", 200),  # If-Range needs a strong match
     ("Wed, 21 Oct 2015 07:28:00 GMT", 200),  # no Last-Modified to match a date
-])
+]
+
+
+@pytest.mark.parametrize("if_range, status", IF_RANGE_CASES)
 def test_if_range(signed_in, share, if_range, status):
     etag = f'"{hashlib.sha256(share.data[share.documents[0]]).hexdigest()}"'
     value = {"same": etag, "weak": f"W/{etag}"}.get(if_range, if_range)
@@ -263,8 +267,8 @@ def test_download_names(title, kind, expected, fallback):
     document = Document(title=title, kind=kind, filename="ignored")
     name = downloads.download_name(document)
     assert name == expected
-    assert downloads.ascii_fallback(name) == fallback
-    header = downloads.content_disposition(name)
+    assert ascii_fallback(name) == fallback
+    header = content_disposition(name)
     assert urllib.parse.unquote(header.split("filename*=UTF-8''", 1)[1]) == expected
     header.encode("latin-1")  # a header werkzeug can send as it is
 

@@ -13,6 +13,7 @@ from portal.dates import govuk_date, govuk_datetime
 from portal.db import init_db
 from portal.formatting import human_size
 from portal.errors import init_errors
+from portal.jobs import bind_queue
 from portal.logs import configure_logging, init_request_logging
 from portal.security import init_security
 from portal.services import Services
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     init_request_logging(app)
     init_errors(app)
     init_db(app, settings)
+    bind_queue(settings)
     WTFormsHelpers(app)
     app.extensions["portal.services"] = services or Services.from_settings(settings)
 

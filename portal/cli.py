@@ -71,10 +71,13 @@ def api_key_revoke(prefix):
 
 @click.command("worker", help="Run the background job consumer (Huey).")
 @click.option("--workers", default=2, show_default=True)
+@with_appcontext
 def worker(workers):
     from huey.consumer import Consumer
 
-    from portal.jobs import huey
+    from portal.jobs import huey, use_worker_app
+
+    use_worker_app(current_app._get_current_object())  # its settings bound the queue; jobs run in it
 
     # Poll at most every half second when idle: an emailed code or a delivery should not wait 10 s
     # (Huey's default) on the SQLite queue. Redis blocks on its queue and does not poll.

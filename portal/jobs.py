@@ -1,6 +1,11 @@
 """Background work with Huey: SQLite storage embedded, Redis at scale, immediate in unit tests.
 
 The consumer runs with `flask worker` (started beside the web server by `make run`).
+
+Tasks are declared on the one module-level queue below when their modules are imported (Huey binds a task
+to its queue at declaration). Until `create_app` binds it to the storage its Settings name (`bind_queue`),
+the queue holds tasks in memory and touches no disk: importing a feature reads no environment and writes
+no file.
 """
 from __future__ import annotations
 
@@ -10,8 +15,9 @@ import os
 import socket
 import threading
 
-from flask import current_app, has_app_context
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from flask import Flask, current_app, has_app_context
+from huey import Huey, crontab
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
 from portal.adapters.ports import EmailMessage
 from portal.exceptions import MailerUnavailable
@@ -19,20 +25,44 @@ from portal.settings import Settings
 
 log = logging.getLogger(__name__)
 
+QUEUE_NAME = "portal"
+
+
+def make_storage(settings: Settings):
+    """The queue's storage for these settings: Redis, or SQLite in the var folder (created here)."""
+    if settings.job_backend == "redis":
+        return RedisStorage(QUEUE_NAME, url=settings.redis_url)
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteStorage(QUEUE_NAME, filename=str(settings.var_dir / "jobs.sqlite3"))
+
 
 def make_huey(settings: Settings) -> Huey:
-    if settings.job_backend == "redis":
-        return RedisHuey("portal", url=settings.redis_url)
+    """A queue of its own on the settings' storage (the storage tests use one; the portal uses `huey`)."""
+    queue = Huey(QUEUE_NAME, storage_class=MemoryStorage, immediate=settings.job_backend == "immediate")
+    if settings.job_backend != "immediate":
+        queue.storage = make_storage(settings)
+    return queue
+
+
+huey = Huey(QUEUE_NAME, storage_class=MemoryStorage)
+
+
+def bind_queue(settings: Settings) -> None:
+    """Point the portal's queue at the storage its settings name; create_app calls this."""
     if settings.job_backend == "immediate":
-        return MemoryHuey("portal", immediate=True)
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("portal", filename=str(settings.var_dir / "jobs.sqlite3"))
-
-
-huey = make_huey(Settings.from_env())
+        huey.immediate = True  # each task runs as it is queued, in the caller's app
+        return
+    huey.immediate = False
+    huey.storage = make_storage(settings)
 
 
 _worker_app_lock = threading.Lock()
+_worker_apps: list[Flask] = []  # the app `flask worker` was started with, when it was
+
+
+def use_worker_app(app: Flask) -> None:
+    """Jobs the consumer runs use this app (the one `flask worker` built), not a second one."""
+    _worker_apps[:] = [app]
 
 
 @functools.cache
@@ -45,7 +75,7 @@ def _build_worker_app():
 def _worker_app():
     # Worker threads start together: build the app once, never concurrently.
     with _worker_app_lock:
-        return _build_worker_app()
+        return _worker_apps[0] if _worker_apps else _build_worker_app()
 
 
 def job_app():

@@ -5,7 +5,8 @@ import os
 import tempfile
 import uuid
 
-# Before any portal module is imported: the job queue is built from the environment at import.
+# For whatever builds settings from the environment in a test (Settings.from_env(), a CLI runner): a test
+# var folder and jobs run as they are queued, never the developer's own var/ or queue.
 os.environ.setdefault("PORTAL_ENV", "test")
 os.environ.setdefault("PORTAL_VAR_DIR", tempfile.mkdtemp(prefix="portal-test-var-"))
 os.environ.setdefault("JOB_BACKEND", "immediate")

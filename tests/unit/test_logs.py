@@ -9,8 +9,10 @@ import re
 
 import pytest
 
+from portal.app import create_app
 from portal.logs import configure_logging, formatter
 from portal.settings import Settings, UnsafeSettings
+from tests.conftest import make_settings
 from tests.unit.test_settings import SAFE_PRODUCTION
 
 log = logging.getLogger("portal.test_logs")
@@ -133,3 +135,12 @@ def test_configure_logging_switches_the_one_handler_it_adds():
         assert json.loads(ours.format(record))["message"] == "reference FOI-1"
     finally:
         configure_logging("INFO", "console")
+
+
+def test_the_app_logs_in_the_format_its_settings_name(tmp_path, services):
+    record = logging.LogRecord("portal.x", logging.INFO, __file__, 1, "reference FOI-1", (), None)
+    create_app(make_settings(tmp_path, log_format="json"), services).extensions["portal.db"].dispose()
+    [ours] = [handler for handler in logging.getLogger().handlers if type(handler).__name__ == "_PortalHandler"]
+    assert json.loads(ours.format(record))["logger"] == "portal.x"
+    create_app(make_settings(tmp_path), services).extensions["portal.db"].dispose()
+    assert ours.format(record).endswith("reference FOI-1 [portal.x]")

@@ -51,7 +51,7 @@ def _register_services(app: Flask) -> dict[str, str | None]:
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
     settings = settings or Settings.from_env()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     app = Flask(__name__, static_folder=str(STATIC), static_url_path="/static")
     app.jinja_loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(ROOT / "govuk_templates" / "templates")]),

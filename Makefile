@@ -1,4 +1,4 @@
-# Two commands on a fresh machine: `make run` and `make test`. Everything else is set up by them.
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is set up by them; `make help` lists the rest.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -6,19 +6,48 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app portal.app:create_app
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+LINTED := portal capture secure_share disclosure_log govuk_templates accessibility tests
 
-.PHONY: run test assets db system-deps bench clean
+.PHONY: help run test test-unit test-integration test-browser test-https lint assets db system-deps clean
+.DEFAULT_GOAL := help
 
-run: $(VENV)/.installed assets db
+# With PostgreSQL answering on 127.0.0.1:5432 the database tests run on it as well as on SQLite. pytest's
+# exit 5 (no tests collected) is a failure, never a pass.
+define pytest
+@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2).close()" 2>/dev/null; then \
+  export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_URL)}"; echo "PostgreSQL answers: database tests run on SQLite and PostgreSQL"; \
+else echo "PostgreSQL is not answering on 127.0.0.1:5432: PostgreSQL tests will skip (and fail in CI)"; fi; \
+$(BIN)/python -m pytest $(1) $(PYTEST_ARGS); status=$$?; \
+if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure, not a pass"; exit 1; fi; \
+exit $$status
+endef
+
+help: ## this list
+	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: $(VENV)/.installed assets db ## the portal at http://127.0.0.1:5000, its worker and a reference case system
 	$(BIN)/python -m portal.run
 
-test: $(VENV)/.installed-test assets system-deps
-	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2).close()" 2>/dev/null; then \
-	  export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_URL)}"; echo "PostgreSQL answers: database tests run on SQLite and PostgreSQL"; \
-	else echo "PostgreSQL is not answering on 127.0.0.1:5432: PostgreSQL tests will skip (and fail in CI)"; fi; \
-	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure, not a pass"; exit 1; fi; \
-	exit $$status
+test: lint $(VENV)/.installed-test assets system-deps ## lint, then every tier below in one pytest run (what CI runs)
+	$(call pytest,)
+
+test-unit: $(VENV)/.installed-test assets ## tests/unit: fakes and SQLite (PostgreSQL too if it answers); no system packages
+	$(call pytest,tests/unit)
+
+test-integration: $(VENV)/.installed-test assets system-deps ## tests/integration: real clamd, SMTP, PostgreSQL, S3 API
+	$(call pytest,tests/integration)
+
+test-browser: $(VENV)/.installed-test assets system-deps ## tests/browser: Playwright and axe in Debian's Chromium
+	$(call pytest,tests/browser)
+
+test-https: $(VENV)/.installed-test assets system-deps ## tests/https: nginx, gunicorn, PostgreSQL, Redis, S3, clamd over https://
+	$(call pytest,tests/https)
+
+lint: $(VENV)/.installed-test ## ruff, import-linter's layer contracts (when installed), mypy on the ports and fakes
+	$(BIN)/ruff check $(LINTED)
+	@if [ -x $(BIN)/lint-imports ]; then echo "$(BIN)/lint-imports"; $(BIN)/lint-imports; \
+	else echo "import-linter is not installed: the layer contracts are not checked"; fi
+	$(BIN)/mypy portal/adapters/ports.py tests/fakes.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,17 +64,17 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-assets: govuk_templates/static/manifest.json
+assets: govuk_templates/static/manifest.json ## build the pinned GOV.UK Frontend assets into govuk_templates/static
 
 govuk_templates/static/manifest.json: node_modules/.package-lock.json govuk_templates/assets.py $(wildcard govuk_templates/static_src/*) | $(VENV)/.installed
 	$(BIN)/python -m govuk_templates.assets
 
-db: $(VENV)/.installed
+db: $(VENV)/.installed ## create or migrate the database (SQLite in var/ unless DATABASE_URL)
 	SCANNER_WARNING=false $(FLASK) db upgrade  # a migration scans nothing; `make run` says it once
 
 # Debian's chromium (browser tests), clamav-daemon (virus scan tests) and nginx (the HTTPS tier's TLS proxy):
 # installed when missing and run as root.
-system-deps:
+system-deps: ## install Debian's chromium, clamav-daemon and nginx when missing (as root)
 	@missing=""; \
 	command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -x /usr/sbin/clamd ] || missing="$$missing clamav-daemon"; \
@@ -59,5 +88,5 @@ system-deps:
 	  fi; \
 	fi
 
-clean:
+clean: ## remove .venv, node_modules and the built assets
 	rm -rf $(VENV) node_modules govuk_templates/static

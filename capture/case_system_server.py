@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from portal.adapters.case_system_http import verify
+from portal.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 
 
 class CaseStore:
@@ -70,8 +70,8 @@ def make_app(secret: str, store: CaseStore | None = None) -> Flask:
             elif failure["mode"] != "409":
                 return {"detail": "temporarily unavailable"}, int(failure["mode"]) if failure["mode"].isdigit() else 500
         body = request.get_data()
-        if not verify(secret, request.headers.get("X-Portal-Timestamp", ""), body,
-                      request.headers.get("X-Portal-Signature", ""), time.time()):
+        if not verify(secret, request.headers.get(TIMESTAMP_HEADER, ""), body,
+                      request.headers.get(SIGNATURE_HEADER, ""), time.time()):
             with store.lock:
                 store.bad_signatures += 1
             return {"detail": "bad signature"}, 401

@@ -1,17 +1,16 @@
 """Telling the case system what the requester did: a signed JSON POST to the share's webhook address.
 
-Signed as the Create Case request is (portal.adapters.case_system_http.sign): X-Portal-Timestamp and
+Signed as the Create Case request is (portal.signing): X-Portal-Timestamp and
 X-Portal-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>"> with CASE_SYSTEM_SECRET. The
 Idempotency-Key "<share id>:<event>" lets the case system recognise a retry after a lost response.
 """
 from __future__ import annotations
 
 import json
-import time
 
 import requests
 
-from portal.adapters.case_system_http import sign
+from portal.signing import signed_headers
 from secure_share.models import Share
 
 # event -> what it means, for the payload; the requester's pages name them when they call notify_case_system
@@ -37,13 +36,11 @@ def payload(share: Share, event: str, occurred_at: str) -> dict:
 
 def post(url: str, secret: str, body: dict, timeout: float, session: requests.Session | None = None) -> int:
     data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    timestamp = str(int(time.time()))  # the receiver checks it against its own clock, so real time
     headers = {
         "Content-Type": "application/json",
         "Idempotency-Key": f"{body['share_id']}:{body['event']}",
         "X-Portal-Event": body["event"],
-        "X-Portal-Timestamp": timestamp,
-        "X-Portal-Signature": sign(secret, timestamp, data),
+        **signed_headers(secret, data),
     }
     try:
         response = (session or requests).post(url, data=data, headers=headers, timeout=timeout,

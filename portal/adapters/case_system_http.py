@@ -1,40 +1,23 @@
-"""The case system's Create Case API over HTTP: HMAC-SHA256 signed, idempotent by reference.
+"""The case system's Create Case API over HTTP: HMAC-SHA256 signed (portal.signing), idempotent by reference.
 
-Signature: hex HMAC-SHA256 with the shared secret over "<timestamp>.<body>", sent as
-X-Portal-Signature: sha256=<hex> with X-Portal-Timestamp: <unix seconds>. The reference is the
-Idempotency-Key, so a retry after a lost response never creates a second case.
+The reference is the Idempotency-Key, so a retry after a lost response never creates a second case.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
-import time
 
 import requests
 
 from portal.adapters.ports import DeliveryResult
 from portal.exceptions import CaseSystemUnavailable
+from portal.signing import signed_headers
 
 log = logging.getLogger(__name__)
 
 
 class PayloadRejected(Exception):
     """The case system says the payload itself is wrong (a 4xx other than 408/409/429): retrying won't help."""
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-
-
-def verify(secret: str, timestamp: str, body: bytes, signature: str, now: float, tolerance: int = 300) -> bool:
-    """For case systems (and our reference server): a fresh timestamp and a matching signature."""
-    try:
-        fresh = abs(now - int(timestamp)) <= tolerance
-    except (TypeError, ValueError):
-        return False
-    return fresh and hmac.compare_digest(sign(secret, timestamp, body), signature or "")
 
 
 class HttpCaseSystem:
@@ -48,13 +31,8 @@ class HttpCaseSystem:
 
     def deliver(self, reference: str, payload: dict) -> DeliveryResult:
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        timestamp = str(int(time.time()))
-        headers = {
-            "Content-Type": "application/json",
-            "Idempotency-Key": reference,
-            "X-Portal-Timestamp": timestamp,
-            "X-Portal-Signature": sign(self.secret, timestamp, body),
-        }
+        headers = {"Content-Type": "application/json", "Idempotency-Key": reference,
+                   **signed_headers(self.secret, body)}
         try:
             response = self.session.post(self.url, data=body, headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from capture import delivery
 from capture.models import Submission
-from portal.adapters.case_system_http import HttpCaseSystem, sign, verify
+from portal.adapters.case_system_http import HttpCaseSystem
 from portal.jobs import worker_name
+from portal.signing import sign, verify
 from tests.capture_helpers import submit
 from tests.conftest import TEST_SECRETS
 from tests.support.case_system import running_case_system

@@ -11,10 +11,10 @@ import time
 import jsonschema
 import pytest
 
-from portal.adapters.case_system_http import verify
 from portal.api import openapi_document
 from portal.exceptions import FileStoreError
 from portal.jobs import huey
+from portal.signing import verify
 from secure_share import jobs, service
 from secure_share.models import Share
 from tests.conftest import TEST_SECRETS

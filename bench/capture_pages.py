@@ -13,7 +13,7 @@ What it measures, and how:
    with keep-alive clients a gthread worker keeps every connection it accepted, and one worker can end
    up with all 50 (a NOTE under the table shows an uneven CPU split). Settings from the environment:
    PORTAL_ENV=development, JOB_BACKEND=sqlite, RATELIMIT_DEFAULT high enough not to throttle, upload
-   and request limits of 200 MB, LOG_LEVEL=INFO (a JSON line per request, as in production). Virus
+   and request limits of 200 MB, LOG_LEVEL=INFO, LOG_FORMAT=json (a JSON line per request, as in production). Virus
    scanning: a private clamd started with tests/support/clamd.py when clamd and the test extras are
    installed, otherwise off, and the output says so.
 2. Throughput and latency. N clients (threads, default 50), each a person: its own http.client
@@ -95,6 +95,7 @@ def server_env(var_dir: Path, scanner_env: dict[str, str]) -> dict[str, str]:
         "UPLOAD_MAX_TOTAL": "200MB",
         "MAX_CONTENT_LENGTH": "210MB",
         "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "json",  # a JSON line per request, as in production
         "CLAMD_SOCKET": "",  # an empty setting: no automatic pick-up of a system clamd socket
         **scanner_env,
     })
@@ -426,7 +427,7 @@ def measure_upload(port: int, master_pid: int, size_mb: int, sar_path: list) -> 
 def print_header(results: dict) -> None:
     c = results["config"]
     print(f"\nCapture pages on the production server: {c['server']}, {c['cpus']} CPUs, http://127.0.0.1:{c['port']}")
-    print(f"  database SQLite (WAL) in a throwaway {c['var_dir']}; jobs on SQLite; LOG_LEVEL=INFO")
+    print(f"  database SQLite (WAL) in a throwaway {c['var_dir']}; jobs on SQLite; LOG_LEVEL=INFO, LOG_FORMAT=json")
     print(f"  virus scanning: {c['virus_scanning']}")
     print(f"  {c['clients']} concurrent clients (own session, draft and loopback address each; HTTP/1.1 keep-alive, "
           "which sync workers end after each response),")

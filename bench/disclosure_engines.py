@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/disclosure_engines.py --entries 1000000
 
-Both engines get the same entries from ../shared/bench/gen_disclosures.py (JSON lines, generated into
+Both engines get the same entries from bench/gen_disclosures.py (JSON lines, generated into
 bench/results/ once per size) and answer the same mix of searches the way the search page needs them:
 the total, counts for the six filters (case type, category, department, outcome, exemption, year) and
 the first page of 20 by relevance (or by date for a filter-only search).
@@ -38,7 +38,7 @@ from disclosure_log.index_tantivy import TantivyIndex  # noqa: E402
 from disclosure_log.query import SearchRequest, parse  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-GENERATOR = ROOT.parent / "shared" / "bench" / "gen_disclosures.py"
+GENERATOR = ROOT / "bench" / "gen_disclosures.py"
 NOW = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
 
 # (kind, query text, filters) — FTS5 syntax is derived from the same words below.

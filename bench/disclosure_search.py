@@ -10,7 +10,7 @@ The Disclosure Log issue's speed figures. Prints figures only.
 
 What it measures, and how:
 
-1. The entries. `../shared/bench/gen_disclosures.py N` (seeded: the same N gives the same entries) writes
+1. The entries. `bench/gen_disclosures.py N` (seeded: the same N gives the same entries) writes
    bench/results/disclosures-N.jsonl, kept and reused by later runs (1.2 GB and about a minute for a million).
 2. Our import. A var folder bench/results/disclosure-var-N (kept, so --skip-import can reuse it):
    `flask db upgrade`, then `flask disclosure-log import bench/results/disclosures-N.jsonl`, timed by the
@@ -29,7 +29,7 @@ What it measures, and how:
    its default settings shows what a journalist gets out of the box: time, whether the count was shown and
    which facets timed out.
 4. The servers. Ours: gunicorn, sync workers (2 x CPUs + 1 unless --workers), `portal.app:create_app()`,
-   PORTAL_ENV=development, JOB_BACKEND=sqlite, LOG_LEVEL=INFO (a JSON line per request, as in production),
+   PORTAL_ENV=development, JOB_BACKEND=sqlite, LOG_LEVEL=INFO, LOG_FORMAT=json (a JSON line per request, as in production),
    RATELIMIT_DEFAULT high enough not to throttle. Datasette: one process (uvicorn, 3 SQL threads).
 5. The pages. The same query mix against both, sequentially from one client, a new connection per request,
    timed until the last byte of the HTML: rare and common words, two words, a phrase, OR, NOT, a prefix,
@@ -100,7 +100,7 @@ from bench._server import (  # noqa: E402 - the server plumbing every bench shar
 BIN = Path(sys.executable).parent
 RESULTS_DIR = ROOT / "bench" / "results"
 RESULTS = RESULTS_DIR / "disclosure_search.json"
-GENERATOR = ROOT.parent / "shared" / "bench" / "gen_disclosures.py"
+GENERATOR = ROOT / "bench" / "gen_disclosures.py"
 DATASETTE_VERSION = "0.65.5"
 DATASETTE_VENV = RESULTS_DIR / "datasette-venv"
 DATASETTE_TUNED = {"sql_time_limit_ms": "60000", "facet_time_limit_ms": "60000", "suggest_facets": "off"}
@@ -233,6 +233,7 @@ def our_env(var_dir: Path) -> dict[str, str]:
         "JOB_BACKEND": "sqlite",
         "RATELIMIT_DEFAULT": "1000000 per minute",
         "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "json",  # a JSON line per request, as in production
         "CLAMD_SOCKET": "",  # no automatic pick-up of a system clamd socket
     })
     return env

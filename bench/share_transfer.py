@@ -126,6 +126,7 @@ def server_env(var_dir: Path, scanner_env: dict[str, str], port: int) -> dict[st
         "RATELIMIT_DEFAULT": "1000000 per minute",
         "SHARE_MAX_DOCUMENT": "2GB",
         "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "json",  # a JSON line per request, as in production
         "CLAMD_SOCKET": "",  # no automatic pick-up of a system clamd socket
         **scanner_env,
     })

@@ -1,6 +1,6 @@
 """Bulk import of published responses from a JSON-lines file: a million entries in minutes, resumable.
 
-Each line is one entry in the API's shape plus its "reference" (see ../shared/bench/gen_disclosures.py).
+Each line is one entry in the API's shape plus its "reference" (see bench/gen_disclosures.py).
 Lines are read in batches; each batch is checked, written to the database and then to the index. A
 re-run skips references already in the database, so an interrupted import is finished by running it
 again; entries saved but not yet indexed are picked up by the index sweep at the end.

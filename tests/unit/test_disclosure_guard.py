@@ -12,8 +12,7 @@ from disclosure_log.extract import TextPart, extract_text, fake_redactions
 from disclosure_log.guard import Finding, check_entry, check_text
 from tests.disclosure_samples import Text, box_over, docx_file, odt_file, pdf, xlsx_file
 
-# ../shared/bench beside the project: /work/shared/bench here, ../shared/bench in CI
-BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench"
+BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 def found(text: str) -> list[tuple[str, str]]:

@@ -7,10 +7,10 @@ import datetime as dt
 from capture import answers as checks
 from capture import service
 from capture.definitions import FormDefinition, Page
-from portal.adapters.postcodes_io import InvalidPostcode, is_valid_uk_postcode, normalise_postcode
 from portal.db import session as db_session
 from portal.dates import LONDON
 from portal.exceptions import PostcodeLookupUnavailable
+from portal.postcodes import InvalidPostcode, is_valid_uk_postcode, normalise_postcode
 
 
 @dataclasses.dataclass

@@ -77,7 +77,7 @@ class FakePostcodes:
         self.known = known or {"SW1A 2AA": PostcodeResult("SW1A 2AA", "Westminster", "London", "England")}
 
     def lookup(self, postcode: str) -> PostcodeResult | None:
-        from portal.adapters.postcodes_io import normalise_postcode
+        from portal.postcodes import normalise_postcode
 
         return self.known.get(normalise_postcode(postcode))
 

@@ -6,7 +6,6 @@ tries again. Postcodes are personal data in context, so they are never logged.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from urllib.parse import quote
 
@@ -15,33 +14,11 @@ from cachetools import TTLCache
 
 from portal.adapters.ports import PostcodeResult
 from portal.exceptions import PostcodeLookupUnavailable
+from portal.postcodes import InvalidPostcode, is_valid_uk_postcode, normalise_postcode
 
 logger = logging.getLogger(__name__)
 
-# Outward code A9, A99, A9A, AA9, AA99 or AA9A, then the inward code 9AA, with the letters
-# Royal Mail leaves out of each position; plus Girobank's GIR 0AA.
-_POSTCODE = re.compile(
-    r"^(?:GIR0AA|"
-    r"(?:[A-PR-UWYZ][0-9]{1,2}|[A-PR-UWYZ][0-9][A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y][0-9]{1,2}|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRV-Y])"
-    r"[0-9][ABD-HJLNP-UW-Z]{2})$"
-)
 _MISSING = object()
-
-
-class InvalidPostcode(ValueError):
-    """The text is not in the format of a UK postcode (no lookup was made)."""
-
-
-def normalise_postcode(text: str) -> str:
-    """Upper case, one space before the inward code: ' sw1a2aa ' -> 'SW1A 2AA'."""
-    compact = "".join(text.split()).upper()
-    if len(compact) < 5:
-        return compact
-    return f"{compact[:-3]} {compact[-3:]}"
-
-
-def is_valid_uk_postcode(text: str) -> bool:
-    return bool(_POSTCODE.match("".join(text.split()).upper()))
 
 
 class PostcodesIoLookup:

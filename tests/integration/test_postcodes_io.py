@@ -7,8 +7,9 @@ from typing import Iterator
 import pytest
 
 from portal.adapters.ports import PostcodeResult
-from portal.adapters.postcodes_io import InvalidPostcode, PostcodesIoLookup, is_valid_uk_postcode, normalise_postcode
+from portal.adapters.postcodes_io import PostcodesIoLookup
 from portal.exceptions import PostcodeLookupUnavailable
+from portal.postcodes import InvalidPostcode, is_valid_uk_postcode, normalise_postcode
 from tests.support.postcodes_server import PostcodesServer, postcodes_server  # noqa: F401
 
 pytestmark = pytest.mark.integration

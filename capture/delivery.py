@@ -18,8 +18,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from capture.models import Submission
-from portal.adapters.case_system_http import PayloadRejected
-from portal.exceptions import CaseSystemUnavailable
+from portal.exceptions import CaseSystemUnavailable, PayloadRejected
 
 log = logging.getLogger(__name__)
 

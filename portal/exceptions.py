@@ -51,3 +51,10 @@ class FileStoreError(ServiceUnavailable):
 
 class CaseSystemUnavailable(ServiceUnavailable):
     detail = "The case system could not be reached."
+
+
+# What an outside system answered, for the job that called it to decide whether to retry. Never shown to the public.
+
+class PayloadRejected(Exception):
+    """The case system says the payload itself is wrong (a 4xx other than 408/409/429): retrying won't help."""
+

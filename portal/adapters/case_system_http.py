@@ -10,14 +10,10 @@ import logging
 import requests
 
 from portal.adapters.ports import DeliveryResult
-from portal.exceptions import CaseSystemUnavailable
+from portal.exceptions import CaseSystemUnavailable, PayloadRejected
 from portal.signing import signed_headers
 
 log = logging.getLogger(__name__)
-
-
-class PayloadRejected(Exception):
-    """The case system says the payload itself is wrong (a 4xx other than 408/409/429): retrying won't help."""
 
 
 class HttpCaseSystem:

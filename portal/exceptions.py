@@ -58,3 +58,10 @@ class CaseSystemUnavailable(ServiceUnavailable):
 class PayloadRejected(Exception):
     """The case system says the payload itself is wrong (a 4xx other than 408/409/429): retrying won't help."""
 
+
+class WebhookFailed(Exception):
+    """Not delivered this time (unreachable, timeout, 5xx, 408, 429, 401/403): retried with backoff."""
+
+
+class WebhookRejected(Exception):
+    """The case system refused the event itself (another 4xx): retrying would not help."""

@@ -5,7 +5,7 @@ import dataclasses
 import datetime as dt
 import logging
 
-from portal.adapters.ports import CaseSystem, Clock, FileStore, Mailer, PostcodeLookup, VirusScanner
+from portal.adapters.ports import CaseSystem, Clock, FileStore, Mailer, PostcodeLookup, VirusScanner, WebhookSender
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ class Services:
     postcodes: PostcodeLookup
     case_system: CaseSystem
     clock: Clock
+    webhooks: WebhookSender
 
     @classmethod
     def from_settings(cls, settings) -> "Services":
@@ -36,6 +37,7 @@ class Services:
             postcodes=make_postcodes(settings),
             case_system=make_case_system(settings),
             clock=SystemClock(),
+            webhooks=make_webhooks(settings),
         )
 
 
@@ -94,3 +96,10 @@ def make_case_system(settings) -> CaseSystem:
     from portal.adapters.case_system_pull import PullOnlyCaseSystem
 
     return PullOnlyCaseSystem()
+
+
+def make_webhooks(settings) -> WebhookSender:
+    from portal.adapters.webhook_http import HttpWebhookSender
+
+    # signed with the case system's secret: the webhooks are its
+    return HttpWebhookSender(settings.case_system_secret, timeout=settings.case_system_timeout)

@@ -17,7 +17,8 @@ import sqlalchemy  # noqa: E402
 from portal.app import create_app  # noqa: E402
 from portal.services import Services  # noqa: E402
 from portal.settings import Settings  # noqa: E402
-from tests.fakes import FakeCaseSystem, FakeClock, FakeMailer, FakePostcodes, FakeScanner, FakeStore  # noqa: E402
+from tests.fakes import (FakeCaseSystem, FakeClock, FakeMailer, FakePostcodes, FakeScanner, FakeStore,  # noqa: E402
+                         FakeWebhooks)
 from tests.pages import PageClient  # noqa: E402
 
 TEST_SECRETS = {
@@ -46,7 +47,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def services(clock) -> Services:
     return Services(store=FakeStore(), mailer=FakeMailer(), scanner=FakeScanner(), postcodes=FakePostcodes(),
-                    case_system=FakeCaseSystem(), clock=clock)
+                    case_system=FakeCaseSystem(), clock=clock, webhooks=FakeWebhooks())
 
 
 @pytest.fixture

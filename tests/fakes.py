@@ -91,8 +91,22 @@ class FakeCaseSystem:
         return DeliveryResult(delivered=True, case_id=f"CASE-{len(self.delivered)}")
 
 
+class FakeWebhooks:
+    """Records each event sent; `answer` is the receiver's status, or the WebhookFailed/WebhookRejected to raise."""
+
+    def __init__(self):
+        self.sent: list[dict] = []
+        self.answer: int | Exception = 204
+
+    def send(self, url: str, event: str, body: dict, idempotency_key: str) -> int:
+        self.sent.append({"url": url, "event": event, "body": body, "idempotency_key": idempotency_key})
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
 if TYPE_CHECKING:  # `make lint`: mypy checks that every fake still matches its port
-    from portal.adapters.ports import CaseSystem, Clock, FileStore, Mailer, PostcodeLookup, VirusScanner
+    from portal.adapters.ports import CaseSystem, Clock, FileStore, Mailer, PostcodeLookup, VirusScanner, WebhookSender
 
     _store: FileStore = FakeStore()
     _mailer: Mailer = FakeMailer()
@@ -100,3 +114,4 @@ if TYPE_CHECKING:  # `make lint`: mypy checks that every fake still matches its 
     _postcodes: PostcodeLookup = FakePostcodes()
     _case_system: CaseSystem = FakeCaseSystem()
     _clock: Clock = FakeClock()
+    _webhooks: WebhookSender = FakeWebhooks()

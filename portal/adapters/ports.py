@@ -93,6 +93,13 @@ class CaseSystem(Protocol):
     def deliver(self, reference: str, payload: dict) -> DeliveryResult: ...
 
 
+class WebhookSender(Protocol):
+    def send(self, url: str, event: str, body: dict, idempotency_key: str) -> int:
+        """POST `body` to `url` as signed JSON naming `event`; the status when the receiver took it (a 2xx, or
+        409: it had it already). WebhookFailed when a later try may work, WebhookRejected when none will."""
+        ...
+
+
 class Clock(Protocol):
     def now(self) -> dt.datetime:
         """The current time, timezone-aware UTC."""

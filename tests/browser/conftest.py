@@ -18,7 +18,7 @@ from portal.app import create_app
 from portal.services import Services
 from tests.conftest import make_settings
 from tests.support.browser import checked_page, launched_chromium, unique_email
-from tests.fakes import FakeCaseSystem, FakeClock, FakeMailer, FakePostcodes, FakeScanner, FakeStore
+from tests.fakes import FakeCaseSystem, FakeClock, FakeMailer, FakePostcodes, FakeScanner, FakeStore, FakeWebhooks
 
 
 FORM_PAGE = """{% extends "govuk_templates/base.html" %}
@@ -77,7 +77,7 @@ def live_server(tmp_path_factory) -> LiveServer:
     # One browser suite makes hundreds of requests from one address; rate limits have their own unit tests.
     settings = make_settings(tmp_path_factory.mktemp("browser-var"), ratelimit_default="100000 per minute")
     services = Services(store=FakeStore(), mailer=FakeMailer(), scanner=FakeScanner(), postcodes=FakePostcodes(),
-                        case_system=FakeCaseSystem(), clock=FakeClock())
+                        case_system=FakeCaseSystem(), clock=FakeClock(), webhooks=FakeWebhooks())
     app = create_app(settings, services)
     app.config["PROPAGATE_EXCEPTIONS"] = False  # an unexpected exception gets the 500 page, as in production
     database = app.extensions["portal.db"]

@@ -18,7 +18,7 @@ from portal.adapters.store_local import LocalFileStore
 from portal.adapters.store_s3 import S3FileStore
 from portal.services import Services, SystemClock
 from tests.conftest import make_settings
-from tests.fakes import FakeCaseSystem, FakeMailer, FakePostcodes
+from tests.fakes import FakeCaseSystem, FakeMailer, FakePostcodes, FakeWebhooks
 from tests.share_api_helpers import EICAR, PDF, ShareApi, links_in
 from tests.support.clamd import ClamdServer, clamd_server  # noqa: F401
 from tests.support.s3 import create_bucket, moto_endpoint, s3_client  # noqa: F401
@@ -48,7 +48,7 @@ def real_app(tmp_path: Path, store, scanner):
     from portal.app import create_app
 
     services = Services(store=store, mailer=FakeMailer(), scanner=scanner, postcodes=FakePostcodes(),
-                        case_system=FakeCaseSystem(), clock=SystemClock())
+                        case_system=FakeCaseSystem(), clock=SystemClock(), webhooks=FakeWebhooks())
     application = create_app(make_settings(tmp_path), services)
     application.extensions["portal.db"].upgrade()
     return application

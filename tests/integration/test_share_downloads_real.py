@@ -22,7 +22,7 @@ from portal.app import create_app
 from portal.services import Services, SystemClock
 from secure_share import links, service
 from tests.conftest import make_settings
-from tests.fakes import FakeCaseSystem, FakeMailer, FakePostcodes, FakeScanner
+from tests.fakes import FakeCaseSystem, FakeMailer, FakePostcodes, FakeScanner, FakeWebhooks
 from tests.share_helpers import CODE
 
 pytestmark = pytest.mark.integration
@@ -38,7 +38,8 @@ def live(tmp_path):
     from portal.security import limiter
 
     services = Services(store=LocalFileStore(tmp_path / "files", KEK), mailer=FakeMailer(), scanner=FakeScanner(),
-                        postcodes=FakePostcodes(), case_system=FakeCaseSystem(), clock=SystemClock())
+                        postcodes=FakePostcodes(), case_system=FakeCaseSystem(), clock=SystemClock(),
+                        webhooks=FakeWebhooks())
     app = create_app(make_settings(tmp_path), services)
     app.extensions["portal.db"].upgrade()
     limiter.enabled = False

@@ -49,10 +49,10 @@ class ChunkedStore(FakeStore):
 @pytest.fixture
 def services(clock):
     from portal.services import Services
-    from tests.fakes import FakeCaseSystem, FakeMailer, FakePostcodes, FakeScanner
+    from tests.fakes import FakeCaseSystem, FakeMailer, FakePostcodes, FakeScanner, FakeWebhooks
 
     return Services(store=ChunkedStore(), mailer=FakeMailer(), scanner=FakeScanner(), postcodes=FakePostcodes(),
-                    case_system=FakeCaseSystem(), clock=clock)
+                    case_system=FakeCaseSystem(), clock=clock, webhooks=FakeWebhooks())
 
 
 @pytest.fixture

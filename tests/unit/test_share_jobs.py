@@ -1,23 +1,17 @@
-"""Secure Share's background work on an injected clock, its webhook over real HTTP, and the operators' CLI."""
+"""Secure Share's background work on an injected clock, its webhook events, and the operators' CLI."""
 from __future__ import annotations
 
 import datetime as dt
-import http.server
-import json
 import re
-import threading
-import time
 
 import jsonschema
 import pytest
 
 from portal.api import openapi_document
-from portal.exceptions import FileStoreError
+from portal.exceptions import FileStoreError, WebhookFailed, WebhookRejected
 from portal.jobs import huey
-from portal.signing import verify
 from secure_share import jobs, service
 from secure_share.models import Share
-from tests.conftest import TEST_SECRETS
 from tests.share_api_helpers import PDF, ShareApi, links_in, token_of
 
 UTC = dt.timezone.utc
@@ -160,58 +154,23 @@ def test_extending_allows_another_reminder_before_the_new_expiry(api, app, clock
 
 # The webhook -------------------------------------------------------------------------------
 
-class Receiver:
-    """A case system's webhook endpoint on 127.0.0.1: records what arrives, answers `status`."""
-
-    def __init__(self):
-        self.received: list[dict] = []
-        self.status = 204
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append({"headers": dict(self.headers), "body": body, "path": self.path})
-                self.send_response(receiver.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/shares"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    server.thread.start()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
-
-
 def notify(app, share_id: str, event: str) -> None:
     with app.app_context():
         jobs.notify_case_system(share_id, event)
 
 
+HOOK = "https://case-system.example/hooks/shares"
+
+
 @pytest.mark.parametrize("event", ["downloaded", "first download"])
-def test_the_first_download_is_posted_signed_to_the_shares_webhook(api, app, clock, receiver, event):
-    share = api.sent(webhook_url=receiver.url)
+def test_the_first_download_is_sent_to_the_shares_webhook(api, app, clock, services, event):
+    share = api.sent(webhook_url=HOOK)
     clock.advance(hours=2)
     notify(app, share["id"], event)
-    [request] = receiver.received
-    headers, body = request["headers"], request["body"]
-    assert request["path"] == "/hooks/shares" and headers["Content-Type"] == "application/json"
-    assert verify(TEST_SECRETS["CASE_SYSTEM_SECRET"], headers["X-Portal-Timestamp"], body,
-                  headers["X-Portal-Signature"], now=time.time())
-    assert not verify("another secret", headers["X-Portal-Timestamp"], body, headers["X-Portal-Signature"],
-                      now=time.time())
-    assert headers["Idempotency-Key"] == f"{share['id']}:downloaded" and headers["X-Portal-Event"] == "downloaded"
-    payload = json.loads(body)
+    [sent] = services.webhooks.sent
+    assert (sent["url"], sent["event"]) == (HOOK, "downloaded")
+    assert sent["idempotency_key"] == f"{share['id']}:downloaded"
+    payload = sent["body"]
     schema = openapi_document()["components"]["schemas"]["ShareWebhookEvent"]
     jsonschema.validate(payload, schema, cls=jsonschema.Draft202012Validator)
     assert {k: payload[k] for k in ("event", "share_id", "case_reference", "occurred_at", "status")} == {
@@ -222,43 +181,43 @@ def test_the_first_download_is_posted_signed_to_the_shares_webhook(api, app, clo
                                                                                      "status": 204}
 
 
-def test_the_settings_webhook_is_used_when_the_share_names_none(tmp_path, services, receiver):
+def test_the_settings_webhook_is_used_when_the_share_names_none(tmp_path, services):
     from portal.app import create_app
     from tests.conftest import make_settings
 
-    application = create_app(make_settings(tmp_path, share_webhook_url=receiver.url), services)
+    application = create_app(make_settings(tmp_path, share_webhook_url=HOOK), services)
     application.extensions["portal.db"].upgrade()
     share = ShareApi(application).sent()
     notify(application, share["id"], "removed")
-    assert json.loads(receiver.received[0]["body"])["event"] == "removed"
+    assert [(sent["url"], sent["event"]) for sent in services.webhooks.sent] == [(HOOK, "removed")]
     application.extensions["portal.db"].dispose()
 
 
-def test_a_failing_webhook_is_retried_with_backoff(api, app, receiver):
-    share = api.sent(webhook_url=receiver.url)
-    receiver.status = 503
+def test_a_failing_webhook_is_retried_with_backoff(api, app, services):
+    share = api.sent(webhook_url=HOOK)
+    services.webhooks.answer = WebhookFailed("answered 503")
     notify(app, share["id"], "downloaded")
     [retry] = huey.read_schedule(dt.datetime(9999, 1, 1))
     assert retry.retries == 11 and retry.retry_delay == 60
-    receiver.status = 200
+    services.webhooks.answer = 200
     with app.app_context():
         huey.execute(retry, timestamp=retry.eta)
-    assert len(receiver.received) == 2 and events(api, share["id"])[-1] == "case system notified"
+    assert len(services.webhooks.sent) == 2 and events(api, share["id"])[-1] == "case system notified"
 
 
-def test_a_refused_webhook_is_not_retried_and_is_recorded(api, app, receiver):
-    share = api.sent(webhook_url=receiver.url)
-    receiver.status = 422
+def test_a_refused_webhook_is_not_retried_and_is_recorded(api, app, services):
+    share = api.sent(webhook_url=HOOK)
+    services.webhooks.answer = WebhookRejected("answered 422")
     notify(app, share["id"], "removed")
-    assert huey.scheduled() == [] and len(receiver.received) == 1
+    assert huey.scheduled() == [] and len(services.webhooks.sent) == 1
     trail = api.call("GET", f"/shares/{share['id']}/events").json["events"]
     assert trail[-1]["event"] == "case system refused notification" and "422" in trail[-1]["detail"]["reason"]
 
 
-def test_no_webhook_means_no_request_and_unknown_events_are_a_programming_error(api, app, receiver):
+def test_no_webhook_means_no_request_and_unknown_events_are_a_programming_error(api, app, services):
     share = api.sent()
     notify(app, share["id"], "downloaded")
-    assert receiver.received == [] and huey.scheduled() == []
+    assert services.webhooks.sent == [] and huey.scheduled() == []
     with pytest.raises(ValueError, match="unknown share event"):
         notify(app, share["id"], "opened")
 

@@ -11,17 +11,15 @@ import dataclasses
 import datetime as dt
 import logging
 
-from flask import current_app, url_for
-
 from capture.answers import clean_text
 from capture.definitions import FormDefinition
+from portal import current
 from portal.dates import govuk_date
-from portal.db import session as db_session
 
 log = logging.getLogger(__name__)
 
 LIMIT = 5
-MAX_TEXT = 5000  # like_text reads no further
+MAX_TEXT = 5000  # the Disclosure Log's search reads no further
 MAX_ABOUT = 500  # the Disclosure Log's search box takes no more
 SEARCH_OPERATORS = {"OR", "NOT", "AND", "-"}
 REASONABLY_ACCESSIBLE = {
@@ -39,7 +37,7 @@ class Published:
 
 
 def available() -> bool:
-    return "disclosure_log" in current_app.blueprints
+    return current.services().published is not None
 
 
 def law(form: FormDefinition) -> str:
@@ -49,19 +47,16 @@ def law(form: FormDefinition) -> str:
 
 def like(text: str, now: dt.datetime) -> list[Published]:
     """The published responses closest to the text, best first; none when the search cannot answer."""
-    if not text.strip() or not available():
+    published = current.services().published
+    if not text.strip() or published is None:
         return []
-    from disclosure_log.search import like_text  # leaves out the words every request uses
-    from disclosure_log.views import get_index
-
     try:
-        found = like_text(db_session(), get_index(), text[:MAX_TEXT], now, LIMIT)
+        found = published.like(text[:MAX_TEXT], now, LIMIT)
     except Exception as exc:  # a failing search must never stop a request being made
-        db_session().rollback()
         log.warning("published responses could not be searched: %s", type(exc).__name__)  # never the text
         return []
-    return [Published(entry.title, url_for("disclosure_log.entry", reference=entry.reference), entry.reference,
-                      govuk_date(entry.published)) for entry in found]
+    return [Published(response.title, response.url, response.reference, govuk_date(response.published))
+            for response in found]
 
 
 def about_words(raw: str | None) -> str:

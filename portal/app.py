@@ -87,6 +87,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(accessibility_bp)
     app.register_blueprint(health_bp)
     available = _register_services(app)
+    if "disclosure_log" in available and app.extensions["portal.services"].published is None:
+        from disclosure_log.published import DisclosureLogResponses  # Capture's "Before you ask" searches it
+
+        app.extensions["portal.services"].published = DisclosureLogResponses()
     app.register_blueprint(api_bp)  # last: its catch-all must not shadow a service's API routes
     register_commands(app)
 

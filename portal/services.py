@@ -5,7 +5,8 @@ import dataclasses
 import datetime as dt
 import logging
 
-from portal.adapters.ports import CaseSystem, Clock, FileStore, Mailer, PostcodeLookup, VirusScanner, WebhookSender
+from portal.adapters.ports import (CaseSystem, Clock, FileStore, Mailer, PostcodeLookup, PublishedResponses, VirusScanner,
+                                   WebhookSender)
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ class Services:
     case_system: CaseSystem
     clock: Clock
     webhooks: WebhookSender
+    # Set by create_app when the Disclosure Log is installed; None without it.
+    published: PublishedResponses | None = None
 
     @classmethod
     def from_settings(cls, settings) -> "Services":

@@ -1,6 +1,8 @@
-"""The ports: what the portal needs from each outside system.
+"""The ports: what the portal needs from each outside system, and what one feature offers another.
 
-Shipped adapters implement these for real (local disk, SMTP, clamd...); fakes live in tests/.
+Shipped adapters implement these for real (local disk, SMTP, clamd...); fakes live in tests/. A port
+between features (PublishedResponses) is implemented by the feature that has the answer and set on
+Services by the composition root, so no feature imports another.
 """
 from __future__ import annotations
 
@@ -97,6 +99,22 @@ class WebhookSender(Protocol):
     def send(self, url: str, event: str, body: dict, idempotency_key: str) -> int:
         """POST `body` to `url` as signed JSON naming `event`; the status when the receiver took it (a 2xx, or
         409: it had it already). WebhookFailed when a later try may work, WebhookRejected when none will."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class PublishedResponse:
+    title: str
+    reference: str
+    url: str  # its page on this site
+    published: dt.date
+
+
+class PublishedResponses(Protocol):
+    """The published responses to FOI and EIR requests (the Disclosure Log's)."""
+
+    def like(self, text: str, now: dt.datetime, limit: int) -> list[PublishedResponse]:
+        """The published responses closest to `text` (a request being written), best first; at most `limit`."""
         ...
 
 

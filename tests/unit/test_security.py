@@ -174,12 +174,9 @@ def test_https_post_without_a_same_origin_referer_is_refused(form_app, client, r
 
 
 def test_behind_the_proxy_the_forwarded_scheme_is_the_origin(tmp_path, services):
-    from portal.app import create_app
-    from tests.conftest import make_settings
+    from tests.conftest import migrated_app
 
-    proxied = create_app(make_settings(tmp_path, proxy_hops=1), services)
-    proxied.config["TESTING"] = True
-    proxied.extensions["portal.db"].upgrade()
+    proxied = migrated_app(tmp_path, services, proxy_hops=1)
 
     @proxied.route(FORM, methods=["GET", "POST"])
     def _form():
@@ -221,12 +218,9 @@ def test_development_session_cookie_keeps_its_plain_name(app, form_app, client):
 
 @pytest.fixture
 def secure_app(tmp_path, services):
-    from portal.app import create_app
-    from tests.conftest import make_settings
+    from tests.conftest import migrated_app
 
-    application = create_app(make_settings(tmp_path, session_cookie_secure=True, hsts_preload=True), services)
-    application.config["TESTING"] = True
-    application.extensions["portal.db"].upgrade()
+    application = migrated_app(tmp_path, services, session_cookie_secure=True, hsts_preload=True)
     yield application
     application.extensions["portal.db"].dispose()
 
@@ -262,10 +256,9 @@ def test_rate_limit_gives_the_429_page(app, client):
 
 
 def test_static_files_do_not_use_up_the_rate_limit(tmp_path, services):
-    from portal.app import create_app
-    from tests.conftest import make_settings
+    from tests.conftest import migrated_app
 
-    strict = create_app(make_settings(tmp_path, ratelimit_default="3 per minute"), services).test_client()
+    strict = migrated_app(tmp_path, services, ratelimit_default="3 per minute").test_client()
     for _ in range(5):
         with strict.get("/assets/images/favicon.svg") as response:
             assert response.status_code == 200

@@ -11,7 +11,6 @@ import pytest
 from portal.dates import govuk_datetime
 from secure_share import service
 from secure_share.models import Share
-from tests.conftest import make_settings
 from tests.share_api_helpers import EICAR, NEW_SHARE, PDF, ShareApi, links_in, token_of
 from tests.unit.test_api_keys import bearer, make_key
 
@@ -233,11 +232,9 @@ def test_a_form_upload_is_415_saying_what_to_send(api, services):
 @pytest.fixture
 def small_limit_api(tmp_path, services):
     """share_max_document of 1 KiB: the size rules without big bodies."""
-    from portal.app import create_app
+    from tests.conftest import migrated_app
 
-    application = create_app(make_settings(tmp_path, share_max_document=1024), services)
-    application.config["TESTING"] = True
-    application.extensions["portal.db"].upgrade()
+    application = migrated_app(tmp_path, services, share_max_document=1024)
     yield ShareApi(application)
     application.extensions["portal.db"].dispose()
 
@@ -263,10 +260,9 @@ def test_a_chunked_document_over_the_limit_is_413_and_not_stored(small_limit_api
 
 
 def test_the_app_wide_form_limit_does_not_apply_to_documents(tmp_path, services):
-    from portal.app import create_app
+    from tests.conftest import migrated_app
 
-    application = create_app(make_settings(tmp_path, max_content_length=1024), services)
-    application.extensions["portal.db"].upgrade()
+    application = migrated_app(tmp_path, services, max_content_length=1024)
     api = ShareApi(application)
     share = api.create()
     assert api.upload(share["id"], PDF + b"%" * 50_000).status_code == 201

@@ -182,11 +182,9 @@ def test_the_first_download_is_sent_to_the_shares_webhook(api, app, clock, servi
 
 
 def test_the_settings_webhook_is_used_when_the_share_names_none(tmp_path, services):
-    from portal.app import create_app
-    from tests.conftest import make_settings
+    from tests.conftest import migrated_app
 
-    application = create_app(make_settings(tmp_path, share_webhook_url=HOOK), services)
-    application.extensions["portal.db"].upgrade()
+    application = migrated_app(tmp_path, services, share_webhook_url=HOOK)
     share = ShareApi(application).sent()
     notify(application, share["id"], "removed")
     assert [(sent["url"], sent["event"]) for sent in services.webhooks.sent] == [(HOOK, "removed")]

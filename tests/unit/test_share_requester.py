@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from secure_share import links, service
 from secure_share.models import Share, ShareEvent, ShareSession, SignInCode
-from tests.conftest import make_settings
 from tests.pages import PageClient, check_page, text_of
 from tests.share_helpers import (ask_for_code, change, change_document, csrf_from, enter_code, errors_in, last_code,
                                  make_share, pdf, post_from, session_cookie, sign_in)
@@ -121,11 +120,9 @@ def test_right_code_signs_in_with_a_strict_httponly_cookie_for_documents_only(ap
 
 
 def test_the_session_cookie_is_secure_when_settings_say_so(tmp_path, services):
-    from portal.app import create_app
+    from tests.conftest import migrated_app
 
-    application = create_app(make_settings(tmp_path, session_cookie_secure=True), services)
-    application.config["TESTING"] = True
-    application.extensions["portal.db"].upgrade()
+    application = migrated_app(tmp_path, services, session_cookie_secure=True)
     try:
         made = make_share(application, services)
         browser = application.test_client()

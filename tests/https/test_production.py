@@ -191,6 +191,12 @@ def test_secure_share_over_https(page, production, email):
     heading(page, REMOVED)
     assert_axe_passes(page, "share over https: removed")
 
+    # The 3 MB document went up and came down through nginx without touching its disk (nginx warns when it
+    # spools a request or response body to a temporary file).
+    spooled = [line for line in (production.folder / "nginx" / "error.log").read_text().splitlines()
+               if "buffered to a temporary file" in line]
+    assert spooled == [], spooled
+
 
 # Disclosure Log: a search with a filter, an entry page, the CSV export ------------------------------------
 

@@ -12,7 +12,6 @@ from capture.answers import ADDRESS_FIELDS, clean_text
 from capture.display import answer_lines
 from capture.definitions import CHECK_ANSWERS, FormDefinition, load_all
 from capture.journey import PageOutcome, handle_question_post
-from capture.api import api_bp  # noqa: F401 - registered by portal.app
 from capture.models import Submission
 from portal.current import now as _now, services as _services, settings as _settings
 from portal.db import session as db_session
@@ -24,16 +23,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("capture", __name__, url_prefix="/request", template_folder="templates")
 
 
-@bp.record_once
-def _register(state):
-    from capture.cli import capture_cli, case_system_cli
-
-    state.app.cli.add_command(capture_cli)
-    state.app.cli.add_command(case_system_cli)
-    state.app.extensions.setdefault("portal.readiness", {})["case_system_delivery"] = _delivery_readiness
-
-
-def _delivery_readiness():
+def delivery_readiness():
     """Warn an operator when a submission has been parked: a request the case system never got."""
     from sqlalchemy import func, select
 

@@ -73,7 +73,7 @@ def _actor() -> str:
 
 def _index_now(entry_id: int) -> None:
     """Bring the index in step at once; on failure the worker's sweep does it within a minute."""
-    from disclosure_log.views import get_index
+    from disclosure_log.current import get_index
 
     try:
         service.sync_index(db_session(), get_index(), ids=[entry_id])

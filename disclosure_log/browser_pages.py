@@ -92,7 +92,7 @@ def ensure_log(server) -> None:
 def _publish_log(app) -> None:
     from disclosure_log import bulk, nightly, service
     from disclosure_log.attachments import IncomingAttachment
-    from disclosure_log.views import get_index
+    from disclosure_log.current import get_index
 
     services = app.extensions["portal.services"]
     database = app.extensions["portal.db"]

@@ -16,7 +16,7 @@ disclosure_log_cli = AppGroup("disclosure-log", help="Disclosure Log: publish, i
 
 
 def _index():
-    from disclosure_log.views import get_index
+    from disclosure_log.current import get_index
 
     return get_index()
 

@@ -45,7 +45,7 @@ def _fields(rng: random.Random, today: dt.date) -> tuple[str, entries.EntryField
 
 
 def seed_demo_disclosures() -> list[str]:
-    """A DEMO_SEEDERS entry: demo entries, made once."""
+    """A demo seeder (`flask seed-demo`): demo entries, made once."""
     services, now = current.services(), current.now()
     with get_db().sessionmaker() as session:
         if session.query(Disclosure.id).limit(1).first() is None:
@@ -58,7 +58,7 @@ def seed_demo_disclosures() -> list[str]:
                                     create_only=True)
                     session.flush()
             session.commit()
-        from disclosure_log.views import get_index
+        from disclosure_log.current import get_index
 
         service.sync_index(session, get_index())
         total = session.query(Disclosure.id).count()

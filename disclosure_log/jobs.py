@@ -17,7 +17,7 @@ def sweep_index() -> int:
     """Index any change whose immediate index update did not happen (a crash, a busy index)."""
     app = job_app()
     with app.app_context(), get_db().sessionmaker() as session:
-        from disclosure_log.views import get_index
+        from disclosure_log.current import get_index
 
         return service.sync_index(session, get_index())
 

@@ -6,7 +6,7 @@ import datetime as dt
 from flask import url_for
 
 from disclosure_log import search
-from disclosure_log.views import get_index
+from disclosure_log.current import get_index
 from portal.adapters.ports import PublishedResponse
 from portal.db import session as db_session
 

@@ -1,51 +1,20 @@
 """The public Disclosure Log: search, entry pages, withdrawn-entry notices and attachment downloads."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
 
-from disclosure_log import exports, nightly, presenters, search, service
-from disclosure_log.api import api_bp  # noqa: F401 - registered by portal.app
-from disclosure_log.index import SearchIndex, make_index
+from disclosure_log import exports, nightly, search, service
+from disclosure_log.api import api_bp  # the public JSON search (below) is an API route
+from disclosure_log.current import get_index
 from disclosure_log.query import FACETS
 from portal import current
-from portal.db import get_db, session as db_session
+from portal.db import session as db_session
 from portal.downloads import content_disposition, send_stored_file
 from portal.security import limiter
 
 bp = Blueprint("disclosure_log", __name__, template_folder="templates")
 
 RELATED = 5
-
-
-@bp.record_once
-def _register(state):
-    from disclosure_log import jobs  # noqa: F401 - the periodic tasks join the queue
-    from disclosure_log.cli import disclosure_log_cli
-    from disclosure_log.demo import seed_demo_disclosures
-    from portal.cli import DEMO_SEEDERS
-
-    state.app.cli.add_command(disclosure_log_cli)
-    if seed_demo_disclosures not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_demo_disclosures)
-    state.app.extensions.setdefault("portal.readiness", {})["search_index"] = _index_readiness
-    state.app.jinja_env.filters.update(presenters.FILTERS)
-
-
-def get_index() -> SearchIndex:
-    extensions = current_app.extensions
-    if "disclosure_log.index" not in extensions:
-        index = make_index(current.settings(), get_db())
-        if getattr(index, "fresh", False):
-            with get_db().transaction() as session:
-                service.mark_all_pending(session)
-        extensions["disclosure_log.index"] = index
-    return extensions["disclosure_log.index"]
-
-
-def _index_readiness():
-    index = get_index()
-    index.ping()
-    return "ok", f"{index.count():,} entries searchable"
 
 
 @bp.context_processor

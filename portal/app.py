@@ -5,9 +5,12 @@ import logging
 from pathlib import Path
 
 import jinja2
-from flask import Flask, send_from_directory, url_for
+from flask import Flask, send_from_directory
 from govuk_frontend_wtf.main import WTFormsHelpers
 
+import capture.feature
+import disclosure_log.feature
+import secure_share.feature
 from govuk_templates.assets import STATIC, asset_path
 from portal.dates import govuk_date, govuk_datetime
 from portal.db import init_db
@@ -23,30 +26,9 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Blueprints that services add as their issues land: (import path, name shown on the start page's link).
-SERVICE_BLUEPRINTS = {
-    "capture": ("capture.views", "capture.index"),
-    "secure_share": ("secure_share.views", None),
-    "disclosure_log": ("disclosure_log.views", "disclosure_log.search"),
-}
-
-
-def _register_services(app: Flask) -> dict[str, str | None]:
-    import importlib
-
-    available: dict[str, str | None] = {}
-    for name, (module_name, _endpoint) in SERVICE_BLUEPRINTS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name not in {name, module_name}:
-                raise
-            continue
-        app.register_blueprint(module.bp)
-        if hasattr(module, "api_bp"):
-            app.register_blueprint(module.api_bp)
-        available[name] = True
-    return available
+# The three services. Each one's init_app registers its pages, API, commands, jobs, readiness checks and
+# demo data; they share only the kernel (portal/) and meet only through its ports.
+FEATURES = (capture.feature, secure_share.feature, disclosure_log.feature)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
@@ -83,16 +65,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from portal.health import bp as health_bp
     from portal.views import bp as portal_bp
 
-    app.register_blueprint(portal_bp)
-    app.register_blueprint(accessibility_bp)
-    app.register_blueprint(health_bp)
-    available = _register_services(app)
-    if "disclosure_log" in available and app.extensions["portal.services"].published is None:
-        from disclosure_log.published import DisclosureLogResponses  # Capture's "Before you ask" searches it
-
-        app.extensions["portal.services"].published = DisclosureLogResponses()
-    app.register_blueprint(api_bp)  # last: its catch-all must not shadow a service's API routes
+    app.register_blueprint(portal_bp)  # the start page and the shell's own pages
+    app.register_blueprint(accessibility_bp)  # accessibility statement, cookies, privacy
+    app.register_blueprint(health_bp)  # /healthz and /readyz
+    app.register_blueprint(api_bp)  # /api/v1: key checks and the OpenAPI document
+    app.extensions["portal.readiness"] = {}
+    app.extensions["portal.demo_seeders"] = []
     register_commands(app)
+    for feature in FEATURES:
+        feature.init_app(app)
 
     @app.get("/assets/<path:filename>", endpoint="govuk_assets")
     def govuk_assets(filename):
@@ -106,10 +87,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         return {
             "settings": settings,
             "asset_path": asset_path,
-            "services_available": {
-                name: (url_for(endpoint) if endpoint else True) if name in available else None
-                for name, (_module, endpoint) in SERVICE_BLUEPRINTS.items()
-            },
         }
 
     return app

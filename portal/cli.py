@@ -85,10 +85,6 @@ def worker(workers):
              initial_delay=0.1, backoff=1.15, max_delay=0.5).run()
 
 
-# Each service adds a function here that seeds its demo data and returns lines to print.
-DEMO_SEEDERS: list = []
-
-
 @click.command("seed-demo", help="Development only: demo data and a demo API key, printed once.")
 @with_appcontext
 def seed_demo():
@@ -102,6 +98,6 @@ def seed_demo():
         key_file.write_text(key + "\n")
         key_file.chmod(0o600)
     click.echo(f"Demo API key (all scopes) is in {key_file}")
-    for seeder in DEMO_SEEDERS:
+    for seeder in current_app.extensions["portal.demo_seeders"]:  # each feature's, returning lines to print
         for line in seeder():
             click.echo(line)

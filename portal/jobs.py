@@ -9,11 +9,9 @@ no file.
 """
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import socket
-import threading
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
@@ -56,31 +54,21 @@ def bind_queue(settings: Settings) -> None:
     huey.storage = make_storage(settings)
 
 
-_worker_app_lock = threading.Lock()
-_worker_apps: list[Flask] = []  # the app `flask worker` was started with, when it was
+_worker_apps: list[Flask] = []  # the app `flask worker` was started with
 
 
 def use_worker_app(app: Flask) -> None:
-    """Jobs the consumer runs use this app (the one `flask worker` built), not a second one."""
+    """Jobs the consumer runs use this app (the one `flask worker` built and bound the queue with)."""
     _worker_apps[:] = [app]
 
 
-@functools.cache
-def _build_worker_app():
-    from portal.app import create_app
-
-    return create_app()
-
-
-def _worker_app():
-    # Worker threads start together: build the app once, never concurrently.
-    with _worker_app_lock:
-        return _worker_apps[0] if _worker_apps else _build_worker_app()
-
-
-def job_app():
-    """The Flask app a job runs in: the caller's when run immediately, else one per worker process."""
-    return current_app._get_current_object() if has_app_context() else _worker_app()
+def job_app() -> Flask:
+    """The Flask app a job runs in: the caller's when run immediately, else the worker's."""
+    if has_app_context():
+        return current_app._get_current_object()
+    if not _worker_apps:
+        raise RuntimeError("jobs run in the app `flask worker` starts (portal.jobs.use_worker_app)")
+    return _worker_apps[0]
 
 
 def enqueue_email(message: EmailMessage) -> None:

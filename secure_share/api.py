@@ -28,17 +28,6 @@ LIMIT = "300 per minute"
 UPLOAD_LIMIT = "60 per minute"
 
 
-@api_bp.record_once
-def _register(state):
-    from portal.cli import DEMO_SEEDERS
-    from secure_share import jobs  # noqa: F401 - the periodic tasks join the queue
-    from secure_share.cli import seed_demo_share, share_cli
-
-    state.app.cli.add_command(share_cli)
-    if seed_demo_share not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_demo_share)
-
-
 class BadBody(service.InvalidRequest):
     status_code = 400
     title = "Bad request"

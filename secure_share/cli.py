@@ -199,7 +199,7 @@ def _create_demo_share(session, settings, services):
 
 
 def seed_demo_share() -> list[str]:
-    """A DEMO_SEEDERS entry: one sent demo share (made again only when the last one has closed)."""
+    """A demo seeder (`flask seed-demo`): one sent demo share (made again only when the last one has closed)."""
     settings, services = _settings(), _services()
     with get_db().sessionmaker() as session:
         existing = service.list_shares(session, case_reference=DEMO_REFERENCE, limit=1)

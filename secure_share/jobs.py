@@ -67,8 +67,7 @@ def deliver_webhook(share_id: str, event: str, occurred_at: str) -> str:
         if not url:
             return "no webhook"
         try:
-            status = webhooks.post(url, settings.case_system_secret, webhooks.payload(share, event, occurred_at),
-                                   settings.case_system_timeout)
+            status = webhooks.send(url, webhooks.payload(share, event, occurred_at))
         except webhooks.WebhookRejected as exc:
             log.error("share %s: the case system refused the %s event (%s); not retried", share_id, event, exc)
             service.record(session, share, services.clock.now(), "case system refused notification", "system",

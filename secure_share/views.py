@@ -22,7 +22,6 @@ from portal.downloads import plan_range
 from portal.jobs import enqueue_email
 from portal.security import limiter
 from secure_share import downloads, service
-from secure_share.api import api_bp  # noqa: F401 - registered by portal.app
 from secure_share.devices import describe_device
 
 log = logging.getLogger(__name__)

@@ -28,8 +28,3 @@ def send(url: str, body: dict) -> int:
     event = body["event"]
     return current.services().webhooks.send(url, event, body, idempotency_key=f"{body['share_id']}:{event}")
 
-
-def post(url: str, secret: str, body: dict, timeout: float) -> int:
-    """`send`, under the name and arguments secure_share.jobs calls it with. The secret and timeout are not
-    used: services.webhooks is built from the same CASE_SYSTEM_SECRET and CASE_SYSTEM_TIMEOUT."""
-    return send(url, body)

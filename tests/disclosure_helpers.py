@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from disclosure_log import bulk
 from disclosure_log.search import gaps as search_gaps
-from disclosure_log.views import get_index
+from disclosure_log.current import get_index
 from tests.pages import PageClient
 from tests.unit.test_api_keys import bearer, make_key
 

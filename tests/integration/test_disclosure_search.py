@@ -16,7 +16,7 @@ import pytest
 from disclosure_log import bulk
 from disclosure_log.models import Disclosure
 from disclosure_log.query import FACETS, And, Not, Or, Phrase, SearchRequest, Term, parse, words
-from disclosure_log.views import get_index
+from disclosure_log.current import get_index
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
 TOPICS = ["care home placements", "home care visits", "pothole claims", "parking permits", "school transport",

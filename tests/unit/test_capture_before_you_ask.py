@@ -9,15 +9,13 @@ import logging
 import pytest
 from sqlalchemy import select
 
-import portal.app
 from capture import related
 from capture.definitions import DefinitionError, parse
 from capture.models import Draft, Submission
 from disclosure_log import service as disclosures
 from disclosure_log.entries import EntryFields
-from portal.app import create_app
 from tests.capture_helpers import HAPPY_PATHS, answer, code_from, csrf_from, errors_in, fill, post
-from tests.conftest import make_settings
+from tests.conftest import migrated_app
 from tests.pages import PageClient, check_page, text_of
 
 DESCRIPTION = "How many allotment plots in Royston stood empty last summer?"
@@ -43,7 +41,7 @@ def _no_rate_limits():
 def publish(app, entries=PUBLISHED) -> None:
     services = app.extensions["portal.services"]
     with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
-        from disclosure_log.views import get_index
+        from disclosure_log.current import get_index
 
         for reference, title in entries:
             fields = EntryFields(
@@ -66,12 +64,10 @@ def published(app):
 
 
 @pytest.fixture
-def app_without_log(tmp_path, services, monkeypatch):
-    """The portal as it is without the Disclosure Log installed."""
-    monkeypatch.delitem(portal.app.SERVICE_BLUEPRINTS, "disclosure_log")
-    application = create_app(make_settings(tmp_path), services)
-    application.config["TESTING"] = True
-    application.extensions["portal.db"].upgrade()
+def app_without_log(tmp_path, services):
+    """The portal with nothing behind the published-responses port (Capture's only way to the Disclosure Log)."""
+    application = migrated_app(tmp_path, services)
+    application.extensions["portal.services"].published = None
     yield application
     application.extensions["portal.db"].dispose()
 

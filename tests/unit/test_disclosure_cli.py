@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from disclosure_log.models import PENDING, Disclosure
-from disclosure_log.views import get_index
+from disclosure_log.current import get_index
 from tests.disclosure_helpers import (EMAIL, DisclosureApi, bulk_entry, publish_corpus, refs, search, write_jsonl)
 from tests.disclosure_samples import docx_file
 from tests.pages import text_of

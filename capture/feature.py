@@ -1,0 +1,17 @@
+"""Capture as one part of the portal: everything it adds to the app, in one place (portal/app.py calls it)."""
+from __future__ import annotations
+
+from flask import Flask
+
+from capture import jobs  # noqa: F401 - its tasks and periodic tasks join the queue when imported
+from capture.api import api_bp
+from capture.cli import capture_cli, case_system_cli
+from capture.views import bp, delivery_readiness
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)  # the request forms, under /request/
+    app.register_blueprint(api_bp)  # the case system's pull API for submissions
+    app.cli.add_command(capture_cli)
+    app.cli.add_command(case_system_cli)
+    app.extensions["portal.readiness"]["case_system_delivery"] = delivery_readiness

@@ -1,0 +1,25 @@
+"""The running app's search index, for views, the API, commands and jobs (create_app builds it)."""
+from __future__ import annotations
+
+from flask import current_app
+
+from disclosure_log import service
+from disclosure_log.index import SearchIndex
+from portal.db import get_db
+
+
+def get_index() -> SearchIndex:
+    index = current_app.extensions["disclosure_log.index"]
+    if getattr(index, "fresh", False):
+        # A new index folder (a new schema, or a first start): the database is the source, so every entry is
+        # marked for the sweep to fill it. Done at first use, not in create_app: the tables may not exist yet.
+        index.fresh = False
+        with get_db().transaction() as session:
+            service.mark_all_pending(session)
+    return index
+
+
+def index_readiness():
+    index = get_index()
+    index.ping()
+    return "ok", f"{index.count():,} entries searchable"

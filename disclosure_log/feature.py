@@ -1,0 +1,28 @@
+"""The Disclosure Log as one part of the portal: everything it adds to the app, in one place (portal/app.py
+calls it), its search index included."""
+from __future__ import annotations
+
+from flask import Flask
+
+from disclosure_log import jobs  # noqa: F401 - its periodic tasks join the queue when imported
+from disclosure_log import presenters
+from disclosure_log.api import api_bp
+from disclosure_log.cli import disclosure_log_cli
+from disclosure_log.current import index_readiness
+from disclosure_log.demo import seed_demo_disclosures
+from disclosure_log.index import make_index
+from disclosure_log.published import DisclosureLogResponses
+from disclosure_log.views import bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)  # the public search, entries, feeds and exports
+    app.register_blueprint(api_bp)  # publishing through the API, and the public JSON search
+    app.cli.add_command(disclosure_log_cli)
+    app.extensions["disclosure_log.index"] = make_index(app.config["PORTAL_SETTINGS"], app.extensions["portal.db"])
+    app.extensions["portal.readiness"]["search_index"] = index_readiness
+    app.extensions["portal.demo_seeders"].append(seed_demo_disclosures)
+    app.jinja_env.filters.update(presenters.FILTERS)
+    services = app.extensions["portal.services"]
+    if services.published is None:  # Capture's "Before you ask" searches the log through this port
+        services.published = DisclosureLogResponses()

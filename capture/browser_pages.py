@@ -10,7 +10,6 @@ from capture.definitions import load_all
 # The shell's style check reads the <h1>'s own font. A question whose label is the heading puts the
 # font on the <label> inside an unstyled <h1 class="govuk-label-wrapper">, so only first pages whose
 # heading is a fieldset legend are listed here; the journey tests check every question page with axe.
-LEGEND_HEADED = {"radios", "yesno", "checkboxes", "date"}
 
 
 def _checks() -> list[PageCheck]:
@@ -18,7 +17,7 @@ def _checks() -> list[PageCheck]:
     for form in sorted(load_all().values(), key=lambda f: f.order):
         checks.append(PageCheck(f"capture {form.id} start", f"/request/{form.id}"))
         first = form.pages[0]
-        if first.question and first.question.type in LEGEND_HEADED:
+        if first.question and first.question.heading_in_legend:
             # The first question page starts a draft, so a fresh browser reaches it by its address.
             checks.append(PageCheck(f"capture {form.id} first question", f"/request/{form.id}/{first.id}"))
     # A later page with no draft behind it is the "answers deleted" page; a forged email link fails closed.

@@ -1,91 +1,116 @@
 """Form definitions: each case type's form is a YAML file in capture/forms/, loaded and checked here.
 
 Adding or changing a case type is editing a file: pages, questions, validation, routing,
-the statutory clock and how each answer maps into the Create Case payload.
+the statutory clock and how each answer maps into the Create Case payload. The files are checked
+against these pydantic models when the app is created (capture/feature.py), so a broken file stops
+start-up with its name and the field at fault.
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
-import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import AfterValidator, Field, PrivateAttr, ValidationError, model_validator
 
-from capture import deadlines
+from capture import deadlines, payload_paths
+from capture.questions import QUESTION_TYPES, AnyQuestion, Question
+from capture.questions.base import DefinitionModel
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
-QUESTION_TYPES = {"name", "email", "telephone", "address", "text", "date", "radios", "checkboxes", "yesno", "file"}
-PAGE_ID = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
+PAGE_ID = r"^[a-z][a-z0-9-]{0,40}$"
 CHECK_ANSWERS = "check-answers"
+# Page ids that the journey's own pages take (/request/<form>/<id>): a form page there would be hidden.
+RESERVED_PAGE_IDS = {CHECK_ANSWERS, "confirm-email", "confirmation", "keep-alive"}
 
 
 class DefinitionError(ValueError):
     """A form definition file is not valid: raised at start-up, never at request time."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Option:
-    value: str
-    text: str
-    hint: str = ""
+def _exactly_one(model, names: tuple[str, ...], what: str):
+    given = [name for name in names if getattr(model, name)]
+    if len(given) != 1:
+        raise ValueError(f"{what} needs exactly one of {', '.join(names)}")
+    return model
 
 
-@dataclasses.dataclass(frozen=True)
-class Route:
+class Condition(DefinitionModel):
+    question: str
+    """The id of an earlier question."""
+    equals: str | None = None
+    """Its answer (radios, yes-no) is this value."""
+    includes: str | None = None
+    """This value is among the boxes ticked (checkboxes)."""
+
+    @model_validator(mode="after")
+    def _one_test(self):
+        return _exactly_one(self, ("equals", "includes"), "a condition")
+
+
+class Route(DefinitionModel):
+    when: Condition | None = Field(None, alias="if")
+    """Go there only if this holds; the first route that holds is taken."""
     goto: str
-    question: str | None = None
-    equals: str | None = None  # radios / yes-no answer
-    includes: str | None = None  # a checkbox among those ticked
+    """A page id, or check-answers."""
 
     def matches(self, answers: dict) -> bool:
-        if self.question is None:
+        if self.when is None:
             return True
-        answer = answers.get(self.question)
-        if self.equals is not None:
-            return answer == self.equals
-        if self.includes is not None:
-            return isinstance(answer, list) and self.includes in answer
-        return False
+        answer = answers.get(self.when.question)
+        if self.when.equals is not None:
+            return answer == self.when.equals
+        return isinstance(answer, list) and self.when.includes in answer
 
 
-@dataclasses.dataclass(frozen=True)
-class Question:
-    id: str
-    type: str
-    label: str
-    hint: str = ""
-    required: bool = True
-    summary_label: str = ""
-    maps_to: str = ""
-    max_length: int = 0
-    options: tuple[Option, ...] = ()
-    errors: dict = dataclasses.field(default_factory=dict)
-    multiple: bool = False  # file: several files
-    allow_later: str = ""  # file: text of the "I'll send it later" choice
-    later_warning: str = ""  # file: what sending later means (e.g. for the statutory clock)
-    date_constraint: str = ""  # date: "past" or "future"
-    autocomplete: str = ""
-    width: str = ""
+class Action(DefinitionModel):
+    """A button or link on a content page (the first is a button)."""
 
-    @property
-    def summary(self) -> str:
-        return self.summary_label or self.label
+    text: str
+    href: str = ""
+    """An address."""
+    goto: str = ""
+    """A page of this form."""
+    form: str = ""
+    """The start of another form, by its file name."""
 
-    def error(self, kind: str, default: str) -> str:
-        return self.errors.get(kind, default)
+    @model_validator(mode="after")
+    def _one_target(self):
+        return _exactly_one(self, ("href", "goto", "form"), "an action")
 
 
-@dataclasses.dataclass(frozen=True)
-class Page:
-    id: str
-    question: Question | None = None
-    heading: str = ""  # content pages
+class Page(DefinitionModel):
+    """One page: a question, or content (a heading, paragraphs and actions)."""
+
+    id: str = Field(pattern=PAGE_ID)
+    """The page's address, like full-name."""
+    question: AnyQuestion | None = None
+    heading: str = ""
+    """A content page's heading."""
     body: tuple[str, ...] = ()
-    actions: tuple[dict, ...] = ()  # content pages: [{text, href | goto | form}]
-    routes: tuple[Route, ...] = ()
-    related_search: bool = False  # show published answers like this one (Disclosure Log)
+    """A content page's paragraphs."""
+    actions: tuple[Action, ...] = ()
+    routes: tuple[Route, ...] = Field((), alias="next")
+    """Where to go after this page; without a route that holds, the next page in the file."""
+    related_search: bool = False
+    """Show published answers like this one (the Disclosure Log) before the next question."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _question_id_from_page_id(cls, data: Any) -> Any:
+        question = data.get("question") if isinstance(data, dict) else None
+        if isinstance(question, dict) and "id" not in question and isinstance(data.get("id"), str):
+            return {**data, "question": {**question, "id": data["id"].replace("-", "_")}}
+        return data
+
+    @model_validator(mode="after")
+    def _page_rules(self):
+        if self.id in RESERVED_PAGE_IDS:
+            raise ValueError(f"page id {self.id} is taken by the journey's own page of that name")
+        if self.question is None and not self.heading:
+            raise ValueError("a page needs a question or a heading")
+        return self
 
     @property
     def is_content(self) -> bool:
@@ -96,21 +121,57 @@ class Page:
         return self.question.label if self.question else self.heading
 
 
-@dataclasses.dataclass(frozen=True)
-class FormDefinition:
-    id: str
+class ClockRule(DefinitionModel):
+    """A due date rule of the public body's own: exactly one amount, and where it comes from."""
+
+    working_days: Annotated[int, Field(strict=True)] | None = None
+    calendar_days: Annotated[int, Field(strict=True)] | None = None
+    calendar_months: Annotated[int, Field(strict=True)] | None = None
+    basis: str = ""
+    """The law or policy, in words: "our complaints policy"."""
+
+
+def _due_date_rule(spec: str | ClockRule) -> deadlines.DueDateRule:
+    return deadlines.rule_from(spec if isinstance(spec, str) else spec.model_dump(exclude_none=True))
+
+
+class FormDefinition(DefinitionModel):
+    """A Capture form: one YAML file in capture/forms/, its id the file's name."""
+
     case_type: str
-    reference_prefix: str
-    name: str  # "Freedom of Information request"
-    title: str  # start page h1
-    summary: str  # one line for the list of forms
-    start_body: tuple[str, ...]
-    clock: Any
-    email_question: str
-    pages: tuple[Page, ...]
+    """The case system's case type, like FOI."""
+    reference_prefix: str = Field(pattern=r"^[A-Z]{2,4}$")
+    """2 to 4 capital letters starting each reference, like FOI (the Create Case schema's pattern)."""
+    order: int = 100
+    """Its place in the list of forms."""
+    name: str
+    """What it is called in sentences: "Freedom of Information request"."""
+    title: str
+    """The start page's heading."""
+    summary: str
+    """One line for the list of forms."""
+    clock: Annotated[Literal[tuple(deadlines.STATUTORY_RULES)] | ClockRule, AfterValidator(_due_date_rule)]
+    """The statutory clock: foi, eir or sar, or a rule like {working_days: 10, basis: our policy}."""
+    email_question: str = "email"
+    """The id of the required email question the confirmation code and acknowledgement go to."""
+    start_body: tuple[str, ...] = Field((), alias="start")
+    """The start page's paragraphs."""
     confirmation_next_steps: tuple[str, ...] = ()
     acknowledgement_intro: str = ""
-    order: int = 100
+    pages: tuple[Page, ...] = Field(min_length=1)
+
+    _id: str = PrivateAttr("")
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    @model_validator(mode="after")
+    def _cross_references(self):
+        problems = _problems(self)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
 
     @functools.cached_property
     def page_index(self) -> dict[str, Page]:
@@ -162,87 +223,102 @@ class FormDefinition:
         return [(p, answers[p.question.id]) for p in self.path(answers) if p.question and p.question.id in answers]
 
 
-def _question(raw: dict, page_id: str) -> Question:
-    kind = raw.get("type")
-    if kind not in QUESTION_TYPES:
-        raise DefinitionError(f"page {page_id}: unknown question type {kind!r}")
-    for option in raw.get("options", ()):
-        if set(option) - {"value", "text", "hint"}:
-            # e.g. an unquoted comma in {text: Bins, recycling} makes YAML cut the text short
-            raise DefinitionError(f"page {page_id}: option keys {sorted(option)}: quote texts with commas")
-    options = tuple(Option(str(o["value"]), o["text"], o.get("hint", "")) for o in raw.get("options", ()))
-    if kind == "yesno" and not options:
-        options = (Option("yes", "Yes"), Option("no", "No"))
-    if kind in {"radios", "checkboxes"} and not options:
-        raise DefinitionError(f"page {page_id}: {kind} needs options")
-    fields = {f.name for f in dataclasses.fields(Question)}
-    unknown = set(raw) - fields
-    if unknown:
-        raise DefinitionError(f"page {page_id}: unknown keys {sorted(unknown)}")
-    values = {k: v for k, v in raw.items() if k != "options"}
-    values.setdefault("id", page_id.replace("-", "_"))
-    return Question(**values, options=options)
-
-
-def _page(raw: dict) -> Page:
-    page_id = raw.get("id", "")
-    if not PAGE_ID.match(page_id) or page_id == CHECK_ANSWERS:
-        raise DefinitionError(f"bad page id {page_id!r}")
-    routes = tuple(
-        Route(goto=r["goto"], question=r.get("if", {}).get("question"), equals=r.get("if", {}).get("equals"),
-              includes=r.get("if", {}).get("includes"))
-        for r in raw.get("next", ())
-    )
-    question = _question(raw["question"], page_id) if "question" in raw else None
-    if question is None and not raw.get("heading"):
-        raise DefinitionError(f"page {page_id}: needs a question or a heading")
-    return Page(id=page_id, question=question, heading=raw.get("heading", ""), body=tuple(raw.get("body", ())),
-                actions=tuple(raw.get("actions", ())), routes=routes, related_search=raw.get("related_search", False))
-
-
-def _check(form: FormDefinition) -> FormDefinition:
-    ids = [p.id for p in form.pages]
-    if len(ids) != len(set(ids)):
-        raise DefinitionError(f"{form.id}: duplicate page ids")
+def _problems(form: FormDefinition) -> list[str]:
+    """What the models alone cannot see: ids that must be unique, and names that must point somewhere."""
+    problems = []
+    page_ids = [p.id for p in form.pages]
+    problems += [f"pages: page id {i} is used twice" for i in sorted({i for i in page_ids if page_ids.count(i) > 1})]
     question_ids = [p.question.id for p in form.pages if p.question]
-    if len(question_ids) != len(set(question_ids)):
-        raise DefinitionError(f"{form.id}: duplicate question ids")
-    for page in form.pages:
-        if page.related_search and not (page.question and page.question.type == "text"):
-            raise DefinitionError(f"{form.id}: page {page.id}: related_search needs a text question")
-        for route in page.routes:
-            if route.goto != CHECK_ANSWERS and route.goto not in form.page_index:
-                raise DefinitionError(f"{form.id}: page {page.id} routes to unknown page {route.goto}")
-            if route.question and route.question not in form.questions:
-                raise DefinitionError(f"{form.id}: page {page.id} routes on unknown question {route.question}")
-    try:
-        deadlines.rule_from(form.clock)
-    except ValueError as exc:
-        raise DefinitionError(f"{form.id}: clock: {exc}") from None
-    email = form.questions.get(form.email_question)
+    problems += [f"pages: question id {i} is used twice"
+                 for i in sorted({i for i in question_ids if question_ids.count(i) > 1})]
+    questions = {p.question.id: p.question for p in form.pages if p.question}
+    for n, page in enumerate(form.pages):
+        where = f"pages.{n} ({page.id})"
+        if page.related_search and not (page.question and page.question.free_text):
+            problems.append(f"{where}.related_search: related_search needs a text question")
+        for r, route in enumerate(page.routes):
+            if route.goto != CHECK_ANSWERS and route.goto not in page_ids:
+                problems.append(f"{where}.next.{r}.goto: routes to unknown page {route.goto}")
+            if route.when and route.when.question not in questions:
+                problems.append(f"{where}.next.{r}.if.question: routes on unknown question {route.when.question}")
+        for a, action in enumerate(page.actions):
+            if action.goto and action.goto not in page_ids:
+                problems.append(f"{where}.actions.{a}.goto: unknown page {action.goto}")
+        if page.question and page.question.maps_to:
+            problem = payload_paths.problem(page.question.maps_to, page.question.payload_type)
+            if problem:
+                problems.append(f"{where}.question.maps_to: {problem}")
+    email = questions.get(form.email_question)
     if email is None or email.type != "email" or not email.required:
-        raise DefinitionError(f"{form.id}: email_question must name a required email question")
+        problems.append(f"email_question: {form.email_question} is not a required email question of this form")
+    return problems
+
+
+def _located(error: dict, raw: Any) -> str:
+    """"pages.3 (full-name).question.summry_label: Extra inputs are not permitted", from a pydantic error."""
+    parts: list[str] = []
+    loc = list(error["loc"])
+    for n, key in enumerate(loc):
+        if n and loc[n - 1] == "question" and key in QUESTION_TYPES:
+            continue  # the type pydantic chose the question's model by: already in the file
+        parts.append(str(key))
+        if loc[:n] == ["pages"] and isinstance(key, int) and isinstance(raw, dict):
+            page = (raw.get("pages") or [None] * (key + 1))[key]
+            if isinstance(page, dict) and isinstance(page.get("id"), str):
+                parts[-1] += f" ({page['id']})"
+    message = error["msg"].removeprefix("Value error, ")
+    given = error.get("input")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (not a key of this part of a form file)"
+    elif error["type"] == "missing":
+        message = "missing"
+    elif error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+        kind = given.get("type") if isinstance(given, dict) else None
+        message = (f"unknown question type {kind!r}" if kind else "a question needs a type") + \
+            f": one of {', '.join(QUESTION_TYPES)}"
+    elif isinstance(given, (str, int, float, bool)) and not error["type"].startswith("value_error"):
+        message += f" (not {given!r})"
+    return f"{'.'.join(parts)}: {message}" if parts else message
+
+
+def parse(raw: Any, form_id: str, source: str | None = None) -> FormDefinition:
+    """The form in `raw` (a form file's YAML), or a DefinitionError naming the file and every problem."""
+    source = source or form_id
+    if not isinstance(raw, dict):
+        raise DefinitionError(f"{source}: a form file is a mapping of keys (case_type, name, pages...)")
+    try:
+        form = FormDefinition.model_validate(raw)
+    except ValidationError as exc:
+        lines = [line for error in exc.errors() for line in _located(error, raw).split("\n")]
+        raise DefinitionError(f"{source} is not a valid form definition:\n  " + "\n  ".join(lines)) from None
+    form._id = form_id
     return form
 
 
-def parse(raw: dict, form_id: str) -> FormDefinition:
-    try:
-        form = FormDefinition(
-            id=form_id, case_type=raw["case_type"], reference_prefix=raw["reference_prefix"], name=raw["name"],
-            title=raw["title"], summary=raw["summary"], start_body=tuple(raw.get("start", ())), clock=raw["clock"],
-            email_question=raw.get("email_question", "email"), pages=tuple(_page(p) for p in raw["pages"]),
-            confirmation_next_steps=tuple(raw.get("confirmation_next_steps", ())),
-            acknowledgement_intro=raw.get("acknowledgement_intro", ""), order=raw.get("order", 100),
-        )
-    except KeyError as exc:
-        raise DefinitionError(f"{form_id}: missing {exc}") from None
-    return _check(form)
+def _display(path: Path) -> str:
+    root = FORMS_DIR.parent.parent
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def load_all(folder: Path | None = None) -> dict[str, FormDefinition]:
+    """Every form in the folder (capture/forms/ unless told), by id; checked once, then kept."""
+    return _load_folder(Path(folder or FORMS_DIR).resolve())
 
 
 @functools.cache
-def load_all(folder: Path = FORMS_DIR) -> dict[str, FormDefinition]:
+def _load_folder(folder: Path) -> dict[str, FormDefinition]:
     forms = {}
     for path in sorted(folder.glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        forms[path.stem] = parse(raw, path.stem)
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise DefinitionError(f"{_display(path)} is not valid YAML: {exc}") from None
+        forms[path.stem] = parse(raw, path.stem, _display(path))
+    for form in forms.values():
+        for n, page in enumerate(form.pages):
+            for a, action in enumerate(page.actions):
+                if action.form and action.form not in forms:
+                    raise DefinitionError(f"{_display(folder / (form.id + '.yaml'))} is not a valid form definition:\n"
+                                          f"  pages.{n} ({page.id}).actions.{a}.form: there is no form {action.form}")
     return forms
+

@@ -177,14 +177,11 @@ def build_payload(form: FormDefinition, answers: dict, *, reference: str, receiv
     }
     for page, value in form.answered_on_path(answers):
         question = page.question
-        if question.type == "file":
-            for item in value["files"]:
-                payload["attachments"].append({k: item[k] for k in ("file_id", "filename", "content_type", "size", "sha256")}
-                                              | {"question": question.id})
+        for item in question.files(value):
+            payload["attachments"].append({k: item[k] for k in ("file_id", "filename", "content_type", "size", "sha256")}
+                                          | {"question": question.id})
         if question.maps_to:
-            mapped = ({"file_ids": [f["file_id"] for f in value["files"]], "later": value.get("later", False)}
-                      if question.type == "file" else value)
-            _set_path(payload, question.maps_to, mapped)
+            _set_path(payload, question.maps_to, question.payload_value(value))
         payload["answers"].append({"question": question.id, "label": question.summary,
                                    "answer": "\n".join(answer_lines(question, value))})
     return payload
@@ -193,16 +190,15 @@ def build_payload(form: FormDefinition, answers: dict, *, reference: str, receiv
 def _dedupe_hash(secret: str, form: FormDefinition, answers: dict) -> str:
     email = str(answers.get(form.email_question, "")).lower()
     texts = [" ".join(str(v).lower().split()) for p, v in form.answered_on_path(answers)
-             if p.question.type == "text"]
+             if p.question.free_text]
     return _hmac(secret, "\x1f".join([form.id, email, *texts]))
 
 
 def _files_of(form: FormDefinition, answers: dict) -> list[tuple[str, dict]]:
     files = []
     for page, value in form.answered_on_path(answers):
-        if page.question.type == "file":
-            for item in value["files"]:
-                files.append((page.question.id, item))
+        for item in page.question.files(value):
+            files.append((page.question.id, item))
     return files
 
 

@@ -8,7 +8,7 @@ import logging
 from flask import (Blueprint, abort, redirect, render_template, request, session as cookie, url_for)
 
 from capture import related, service
-from capture.answers import ADDRESS_FIELDS, clean_text
+from capture.answers import clean_text
 from capture.display import answer_lines
 from capture.definitions import CHECK_ANSWERS, FormDefinition, load_all
 from capture.journey import PageOutcome, handle_question_post
@@ -136,7 +136,7 @@ def page(form_id, page_id):
         outcome = _prefilled(form, question_page, draft)
     return render_template(
         "capture/page.html", form_def=form, page=question_page, draft=draft, answers=draft.answers,
-        values=outcome.values, errors=outcome.errors, address_fields=ADDRESS_FIELDS, notice=outcome.notice,
+        values=outcome.values, errors=outcome.errors, notice=outcome.notice,
         manual=request.args.get("manual") == "1" or outcome.manual,
         back_url=_back_url(form, page_id, draft.answers),
         scanner_configured=_services().scanner.configured,

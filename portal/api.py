@@ -8,7 +8,10 @@ import json
 import secrets
 from pathlib import Path
 
+import datetime as dt
+
 from flask import Blueprint, current_app, g, request
+from limits import parse
 from sqlalchemy import select
 
 from portal.db import session as db_session
@@ -28,6 +31,12 @@ SCOPES = {
 }
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# Wrong or missing keys from one address: past this many, its requests are refused before any key is looked
+# at, so a key guesser gets 429s; a case system sending its right key never fails, so is never counted.
+FAILED_AUTH_LIMIT = parse("20 per minute")
+# last_used_at says roughly when a key was last used; writing it on every call would make every read a write.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 def hash_key(key: str) -> str:
@@ -67,25 +76,54 @@ def _presented_key() -> str | None:
     return None
 
 
+def _unauthorised(detail: str):
+    """A 401 the RFC 6750 way (WWW-Authenticate: Bearer), counted against the address's failure limit."""
+    limiter.limiter.hit(FAILED_AUTH_LIMIT, "api-auth-failure", request.remote_addr or "")
+    response = problem(401, "Unauthorised", detail)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="api", error="invalid_token"' if _presented_key() \
+        else 'Bearer realm="api"'
+    return response
+
+
+def _too_many_failures():
+    if limiter.limiter.test(FAILED_AUTH_LIMIT, "api-auth-failure", request.remote_addr or ""):
+        return None
+    reset = limiter.limiter.get_window_stats(FAILED_AUTH_LIMIT, "api-auth-failure", request.remote_addr or "")
+    wait = max(1, int(reset.reset_time - dt.datetime.now(dt.timezone.utc).timestamp()))
+    response = problem(429, "Too many failed attempts",
+                       f"Too many requests from this address had a wrong API key. Try again in {wait} seconds.")
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 def authenticate(required_scope: str | None):
     """Return (key, None) or (None, problem response). Fails closed on anything odd.
 
     required_scope None accepts any valid key."""
+    refused = _too_many_failures()
+    if refused is not None:
+        return None, refused
     presented = _presented_key()
     if presented is None:
-        return None, problem(401, "Unauthorised", "Send an API key as 'Authorization: Bearer <key>'.")
+        return None, _unauthorised("Send an API key as 'Authorization: Bearer <key>'.")
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
-        return None, problem(401, "Unauthorised", "The API key is not valid.")
+        return None, _unauthorised("The API key is not valid.")
     session = db_session()
     key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
     if key is None or not hmac.compare_digest(key.key_hash, hash_key(presented)) or key.revoked_at is not None:
-        return None, problem(401, "Unauthorised", "The API key is not valid or has been revoked.")
+        return None, _unauthorised("The API key is not valid or has been revoked.")
     if required_scope is not None and required_scope not in key.scopes:
         return None, problem(403, "Forbidden", f"This API key does not have the '{required_scope}' scope.")
-    key.last_used_at = current_app.extensions["portal.services"].clock.now()
-    session.commit()
+    now = current_app.extensions["portal.services"].clock.now()
+    if key.last_used_at is None or _aware(key.last_used_at) <= now - LAST_USED_RESOLUTION:
+        key.last_used_at = now
+        session.commit()  # its own small transaction, before the endpoint's
     return key, None
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)  # SQLite hands back naive UTC
 
 
 def require_scope(scope: str):
@@ -135,7 +173,3 @@ def whoami():
         return failure
     return {"name": key.name, "prefix": key.prefix, "scopes": key.scopes}
 
-
-@bp.route("/<path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def unknown(_unknown):
-    return problem(404, "Not found", "There is no such API endpoint.")

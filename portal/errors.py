@@ -62,12 +62,18 @@ def page(status: int, title: str | None = None, paragraphs: list[str] | None = N
 
 def handle_http_exception(error: HTTPException):
     status = error.code or 500
+    headers = {"Allow": ", ".join(error.valid_methods)} if status == 405 and error.valid_methods else {}
     if wants_problem_json():
-        return problem(status, PAGES.get(status, (error.name, []))[0], error.description or error.name)
-    response = page(status)
-    if status == 405 and error.valid_methods:
-        return (*response, {"Allow": ", ".join(error.valid_methods)})
-    return response
+        if status == 404 and request.url_rule is None:
+            detail = "There is no such API endpoint."
+        elif status == 405:
+            detail = f"This endpoint does not answer {request.method}; it answers {headers.get('Allow', 'nothing')}."
+        else:
+            detail = error.description or error.name
+        response = problem(status, PAGES.get(status, (error.name, []))[0], detail)
+        response.headers.update(headers)
+        return response
+    return (*page(status), headers)
 
 
 def handle_portal_error(error: PortalError):

@@ -6,10 +6,12 @@ from flask import Flask
 from capture import jobs  # noqa: F401 - its tasks and periodic tasks join the queue when imported
 from capture.api import api_bp
 from capture.cli import capture_cli, case_system_cli
+from capture.definitions import load_all
 from capture.views import bp, delivery_readiness
 
 
 def init_app(app: Flask) -> None:
+    load_all()  # the form files, checked now: a broken one stops create_app, naming the file and the field
     app.register_blueprint(bp)  # the request forms, under /request/
     app.register_blueprint(api_bp)  # the case system's pull API for submissions
     app.cli.add_command(capture_cli)

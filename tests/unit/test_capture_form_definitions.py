@@ -1,0 +1,87 @@
+"""Form files are checked when the app is created: a broken one stops start-up, naming the file and the
+field, instead of starting and then failing on /request/."""
+import shutil
+
+import pytest
+
+from capture import definitions
+from capture.definitions import FORMS_DIR, DefinitionError, load_all
+from portal.app import create_app
+from tests.conftest import make_settings
+
+FOI = (FORMS_DIR / "foi.yaml").read_text(encoding="utf-8")
+
+
+def forms_folder(tmp_path, foi_text: str):
+    """A copy of the shipped forms with foi.yaml replaced."""
+    folder = tmp_path / "forms"
+    shutil.copytree(FORMS_DIR, folder)
+    (folder / "foi.yaml").write_text(foi_text, encoding="utf-8")
+    return folder
+
+
+def changed(old: str, new: str) -> str:
+    assert FOI.count(old) == 1, old
+    return FOI.replace(old, new)
+
+
+BROKEN = {
+    "unknown key": (changed("      summary_label: Full name\n", "      summry_label: Full name\n"),
+                    "pages.2 (full-name).question.summry_label: unknown key"),
+    "wrong type": (changed("      summary_label: Full name\n", "      summary_label: Full name\n      required: sometimes\n"),
+                   "pages.2 (full-name).question.required: Input should be a valid boolean"),
+    "a list for text": (changed("title: Ask for information", "title:\n  - Ask for information"),
+                        "title: Input should be a valid string"),
+    "goto an unknown page": (changed("goto: use-sar}", "goto: use-sars}"),
+                             "pages.0 (about-you).next.0.goto: routes to unknown page use-sars"),
+    "route on an unknown question": (changed("{if: {question: about_yourself,", "{if: {question: about_you,"),
+                                     "pages.0 (about-you).next.0.if.question: routes on unknown question about_you"),
+    "maps_to the schema lacks": (changed("maps_to: requester.name", "maps_to: requester.nmae"),
+                                 "pages.2 (full-name).question.maps_to: the Create Case schema has no requester.nmae"),
+    "maps_to onto the portal's own field": (changed("maps_to: requester.name", "maps_to: reference"),
+                                            "maps_to: reference is filled in by the portal"),
+    "unknown question type": (changed("      type: name\n", "      type: slider\n"),
+                              "pages.2 (full-name).question: unknown question type 'slider': one of name, email"),
+    "unknown error kind": (changed("errors: {required: Enter your full name}", "errors: {requried: Enter your full name}"),
+                           "question.errors: unknown error kind requried: a name question has required, too_long"),
+    "unquoted comma": (changed("{value: post, text: By post}", "{value: post, text: By post, or collect}"),
+                       "options.1: option keys ['or collect'] have no value: quote texts with commas"),
+    "bad clock": (changed("clock: foi", "clock: {working_days: 0}"), "clock: the number of working_days must be from 1 to 260"),
+    "action to an unknown form": (changed("form: sar}", "form: sars}"), "pages.1 (use-sar).actions.0.form: there is no form sars"),
+    "reserved page id": (changed("  - id: use-sar\n", "  - id: confirmation\n").replace("goto: use-sar}", "goto: confirmation}"),
+                         "page id confirmation is taken by the journey's own page"),
+    "not YAML": (changed("case_type: FOI", "case_type: [FOI"), "is not valid YAML"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_a_broken_form_file_is_refused_naming_the_file_and_the_problem(tmp_path, case):
+    text, problem = BROKEN[case]
+    with pytest.raises(DefinitionError) as refused:
+        load_all(forms_folder(tmp_path, text))
+    message = str(refused.value)
+    assert message.startswith(str(tmp_path / "forms" / "foi.yaml")), message
+    assert problem in message, message
+
+
+def test_every_problem_in_a_file_is_named_at_once(tmp_path):
+    text = changed("      summary_label: Full name\n", "      summry_label: Full name\n").replace(
+        "maps_to: requester.email", "maps_to: requester.emial").replace("order: 1", "order: first")
+    with pytest.raises(DefinitionError) as refused:
+        load_all(forms_folder(tmp_path, text))
+    assert "summry_label" in str(refused.value) and "order: Input should be a valid integer" in str(refused.value)
+
+
+def test_create_app_refuses_to_start_with_a_broken_form(tmp_path, services, monkeypatch):
+    monkeypatch.setattr(definitions, "FORMS_DIR", forms_folder(tmp_path, changed("goto: use-sar}", "goto: nowhere}")))
+    with pytest.raises(DefinitionError, match=r"forms/foi\.yaml is not a valid form definition:\n.*unknown page nowhere"):
+        create_app(make_settings(tmp_path), services)
+
+
+def test_the_app_serves_the_forms_it_checked_at_start_up(tmp_path, services, monkeypatch):
+    retitled = changed("title: Ask for information under", "title: Ask us for information under")
+    monkeypatch.setattr(definitions, "FORMS_DIR", forms_folder(tmp_path, retitled))
+    app = create_app(make_settings(tmp_path), services)
+    assert "Ask us for information under the Freedom of Information Act" in app.test_client().get("/request/").text
+    app.extensions["portal.db"].dispose()
+

@@ -13,11 +13,12 @@ import datetime as dt
 import logging
 import random
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from capture.models import Submission
+from portal import tokens
 from portal.exceptions import CaseSystemUnavailable, PayloadRejected
 
 log = logging.getLogger(__name__)
@@ -56,12 +57,12 @@ def claim(session: Session, submission_id: int, now: dt.datetime, worker: str, l
 
 
 def file_token(secret: str, reference: str, file_id: str) -> str:
-    return URLSafeTimedSerializer(secret, salt=FILE_URL_SALT).dumps({"r": reference, "f": file_id})
+    return tokens.dumps(secret, FILE_URL_SALT, {"r": reference, "f": file_id})
 
 
 def file_from_token(secret: str, token: str, max_age: dt.timedelta) -> tuple[str, str] | None:
     try:
-        data = URLSafeTimedSerializer(secret, salt=FILE_URL_SALT).loads(token, max_age=int(max_age.total_seconds()))
+        data = tokens.loads(secret, FILE_URL_SALT, token, max_age=int(max_age.total_seconds()))
         return str(data["r"]), str(data["f"])
     except (BadSignature, KeyError, TypeError):
         return None

@@ -5,7 +5,7 @@ import datetime as dt
 import logging
 import secrets
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from capture import deadlines, references
 from capture.definitions import FormDefinition
 from capture.display import answer_lines
 from capture.models import Draft, EmailConfirmation, Submission, SubmissionFile
-from portal import codes
+from portal import codes, tokens
 from portal.adapters.ports import EmailMessage
 from portal.codes import CodeCheck  # noqa: F401 - part of this module's interface
 from portal.dates import govuk_date, govuk_datetime
@@ -125,13 +125,13 @@ def check_code(session: Session, draft: Draft, typed: str, now: dt.datetime, sec
 
 
 def link_token(secret: str, confirmation: EmailConfirmation) -> str:
-    return URLSafeTimedSerializer(secret, salt=LINK_SALT).dumps({"d": confirmation.draft_id, "c": confirmation.id})
+    return tokens.dumps(secret, LINK_SALT, {"d": confirmation.draft_id, "c": confirmation.id})
 
 
 def confirmation_from_link(session: Session, secret: str, token: str, now: dt.datetime) -> EmailConfirmation | None:
     """The confirmation a link names, if the link is genuine, unexpired and unused; else None (fail closed)."""
     try:
-        data = URLSafeTimedSerializer(secret, salt=LINK_SALT).loads(token, max_age=int(codes.VALID_FOR.total_seconds()))
+        data = tokens.loads(secret, LINK_SALT, token, max_age=int(codes.VALID_FOR.total_seconds()))
         confirmation = session.get(EmailConfirmation, int(data["c"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         return None

@@ -89,6 +89,22 @@ def reconcile(references_file):
         raise SystemExit(1)
 
 
+@capture_cli.command("form-schema", help="Write capture/forms/form.schema.json, the JSON Schema of a form file.")
+@click.option("--check", is_flag=True, help="Only say whether the file is up to date (exit 1 if not).")
+def form_schema(check):
+    from capture.definitions import SCHEMA_FILE, json_schema_text
+
+    text = json_schema_text()
+    current = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.exists() else ""
+    if check:
+        if current != text:
+            raise click.ClickException(f"{SCHEMA_FILE} is out of date: run flask capture form-schema")
+        click.echo(f"{SCHEMA_FILE} is up to date")
+        return
+    SCHEMA_FILE.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {SCHEMA_FILE}")
+
+
 case_system_cli = AppGroup("case-system", help="The reference case system, for trying the portal out.")
 
 

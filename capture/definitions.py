@@ -3,11 +3,13 @@
 Adding or changing a case type is editing a file: pages, questions, validation, routing,
 the statutory clock and how each answer maps into the Create Case payload. The files are checked
 against these pydantic models when the app is created (capture/feature.py), so a broken file stops
-start-up with its name and the field at fault.
+start-up with its name and the field at fault; capture/forms/form.schema.json is the same models as
+a JSON Schema, for form authors' editors (`flask capture form-schema` writes it).
 """
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -19,6 +21,7 @@ from capture.questions import QUESTION_TYPES, AnyQuestion, Question
 from capture.questions.base import DefinitionModel
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
+SCHEMA_FILE = FORMS_DIR / "form.schema.json"
 PAGE_ID = r"^[a-z][a-z0-9-]{0,40}$"
 CHECK_ANSWERS = "check-answers"
 # Page ids that the journey's own pages take (/request/<form>/<id>): a form page there would be hidden.
@@ -269,7 +272,7 @@ def _located(error: dict, raw: Any) -> str:
     message = error["msg"].removeprefix("Value error, ")
     given = error.get("input")
     if error["type"] == "extra_forbidden":
-        message = "unknown key (not a key of this part of a form file)"
+        message = "unknown key (not a key of this part of a form file; see capture/forms/form.schema.json)"
     elif error["type"] == "missing":
         message = "missing"
     elif error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
@@ -322,3 +325,13 @@ def _load_folder(folder: Path) -> dict[str, FormDefinition]:
                                           f"  pages.{n} ({page.id}).actions.{a}.form: there is no form {action.form}")
     return forms
 
+
+def json_schema() -> dict:
+    """The JSON Schema of a form file, for editors (written to capture/forms/form.schema.json)."""
+    schema = FormDefinition.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Capture form definition",
+            **{k: v for k, v in schema.items() if k != "title"}}
+
+
+def json_schema_text() -> str:
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -1,11 +1,15 @@
 """Form files are checked when the app is created: a broken one stops start-up, naming the file and the
-field, instead of starting and then failing on /request/."""
+field, instead of starting and then failing on /request/. The JSON Schema form authors' editors use is
+the same models, and is kept up to date."""
+import json
 import shutil
 
+import jsonschema
 import pytest
+import yaml
 
 from capture import definitions
-from capture.definitions import FORMS_DIR, DefinitionError, load_all
+from capture.definitions import FORMS_DIR, SCHEMA_FILE, DefinitionError, json_schema_text, load_all
 from portal.app import create_app
 from tests.conftest import make_settings
 
@@ -85,3 +89,34 @@ def test_the_app_serves_the_forms_it_checked_at_start_up(tmp_path, services, mon
     assert "Ask us for information under the Freedom of Information Act" in app.test_client().get("/request/").text
     app.extensions["portal.db"].dispose()
 
+
+# The JSON Schema for form authors' editors -----------------------------------------------------------------
+
+def test_the_published_schema_is_what_the_models_say():
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == json_schema_text(), \
+        "capture/forms/form.schema.json is out of date: run flask capture form-schema"
+
+
+@pytest.mark.parametrize("path", sorted(FORMS_DIR.glob("*.yaml")), ids=lambda p: p.name)
+def test_each_shipped_form_names_the_schema_and_meets_it(path):
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "# yaml-language-server: $schema=./form.schema.json"
+    jsonschema.validate(yaml.safe_load(text), json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+
+
+def test_the_schema_refuses_what_start_up_refuses():
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    for case in ("unknown key", "wrong type", "unknown question type", "unknown error kind"):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(yaml.safe_load(BROKEN[case][0]), schema)
+
+
+def test_form_schema_command_writes_and_checks_the_file(tmp_path, services, monkeypatch):
+    target = tmp_path / "form.schema.json"
+    monkeypatch.setattr(definitions, "SCHEMA_FILE", target)
+    runner = create_app(make_settings(tmp_path), services).test_cli_runner()
+    assert runner.invoke(args=["capture", "form-schema", "--check"]).exit_code == 1
+    assert runner.invoke(args=["capture", "form-schema"]).exit_code == 0
+    assert target.read_text(encoding="utf-8") == json_schema_text()
+    result = runner.invoke(args=["capture", "form-schema", "--check"])
+    assert result.exit_code == 0 and "up to date" in result.output

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from capture import delivery
 from capture.models import Submission, SubmissionFile
 from portal.api import api_key_identity, require_scope
+from portal.converters import MAX_ID
 from portal.current import services as _services, settings as _settings
 from portal.db import session as db_session
 from portal.errors import problem
@@ -41,6 +42,8 @@ def list_submissions():
         after = int(request.args.get("after", 0))
     except ValueError:
         return problem(400, "Bad request", "limit and after must be whole numbers")
+    if not 0 <= after <= MAX_ID:
+        return problem(400, "Bad request", f"after must be a submission id, from 0 to {MAX_ID}")
     rows = db_session().scalars(
         select(Submission).where(Submission.delivery_status == status, Submission.id > after)
         .order_by(Submission.id).limit(limit + 1)).all()

@@ -7,10 +7,9 @@ parts. A publish-guard hit is 422 with the findings; repeat the call with "guard
 """
 from __future__ import annotations
 
-import json
 import logging
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from disclosure_log import attachments as attachment_files
@@ -19,6 +18,7 @@ from disclosure_log.exports import entry_json
 from portal import current
 from portal.api import api_key_identity, require_scope
 from portal.db import session as db_session
+from portal.json_bodies import LoneSurrogate
 from portal.errors import problem
 from portal.security import limiter
 
@@ -59,7 +59,9 @@ def _body() -> tuple[dict, list[attachment_files.IncomingAttachment]]:
         request.max_content_length = JSON_LIMIT
         raw, files = request.get_data(as_text=True), []
     try:
-        body = json.loads(raw)
+        body = current_app.json.loads(raw)  # the portal's JSON: refuses lone surrogates, which no database holds
+    except LoneSurrogate as exc:
+        raise entries.InvalidEntry(str(exc)) from None
     except ValueError:
         raise entries.InvalidEntry("the entry must be a JSON object") from None
     if not isinstance(body, dict):

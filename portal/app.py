@@ -12,11 +12,13 @@ import capture.feature
 import disclosure_log.feature
 import secure_share.feature
 from govuk_templates.assets import STATIC, asset_path
+from portal.converters import BoundedIntegerConverter
 from portal.dates import govuk_date, govuk_datetime
 from portal.db import init_db
 from portal.formatting import human_size
 from portal.errors import init_errors
 from portal.jobs import bind_queue
+from portal.json_bodies import PortalJSONProvider
 from portal.logs import configure_logging, init_request_logging
 from portal.security import init_security
 from portal.services import Services
@@ -35,6 +37,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.log_format)
     app = Flask(__name__, static_folder=str(STATIC), static_url_path="/static")
+    app.json = PortalJSONProvider(app)
+    app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     app.jinja_loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(ROOT / "govuk_templates" / "templates")]),
         jinja2.PrefixLoader({

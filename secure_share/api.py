@@ -7,7 +7,7 @@ the requester and never returned: see _send().
 """
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 
@@ -15,6 +15,7 @@ from portal.api import api_key_identity, require_scope
 from portal.current import now as _now, services as _services, settings as _settings
 from portal.db import session as db_session
 from portal.errors import problem
+from portal.json_bodies import LoneSurrogate
 from portal.jobs import enqueue_email
 from portal.security import limiter
 from portal.uploads import UploadNotChecked, UploadRejected, too_large_message
@@ -41,7 +42,12 @@ def _invalid(error: service.InvalidRequest):
 
 def _json_body() -> dict:
     request.max_content_length = JSON_BODY_LIMIT
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = current_app.json.loads(request.get_data())  # the portal's JSON: refuses lone surrogates
+    except LoneSurrogate as exc:
+        raise BadBody(str(exc)) from None
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         raise BadBody('The body must be a JSON object, like {"expires_in_days": 30}.')
     return body

@@ -84,7 +84,7 @@ def get_db() -> Database:
 
 
 def session() -> Session:
-    """The request's session; views call service functions that use it and commit."""
+    """The request's session: views and API handlers pass it to service functions, then commit it once."""
     if "db_session" not in g:
         g.db_session = get_db().sessionmaker()
     return g.db_session

@@ -75,6 +75,14 @@ def enqueue_email(message: EmailMessage) -> None:
     send_email(message.to, message.subject, message.body, message.reference)
 
 
+def after_commit(what: str, job, *args) -> None:
+    """Queue follow-up work for a change already committed: a queue that is down is logged, never the caller's error."""
+    try:
+        job(*args)
+    except Exception:
+        log.exception("could not queue %s", what)
+
+
 @huey.task(retries=12, retry_delay=30, retry_backoff=2)
 def send_email(to: str, subject: str, body: str, reference: str | None = None) -> None:
     from portal.adapters.mail_common import MailRejected

@@ -4,6 +4,8 @@ Every route needs a key with the shares:write scope. Errors are problem+json: a 
 its status (InvalidRequest 422, Conflict 409, NotFound 404); an upload the pipeline refuses is 422
 with the GOV.UK message, and one the virus scanner could not check is 503. The link is emailed to
 the requester and never returned: see _send().
+
+Each handler commits once, after its service calls (which never commit) and before it queues anything.
 """
 from __future__ import annotations
 
@@ -16,10 +18,10 @@ from portal.current import now as _now, services as _services, settings as _sett
 from portal.db import session as db_session
 from portal.errors import problem
 from portal.json_bodies import LoneSurrogate
-from portal.jobs import enqueue_email
+from portal.jobs import after_commit, enqueue_email
 from portal.security import limiter
 from portal.uploads import UploadNotChecked, UploadRejected, too_large_message
-from secure_share import link_email, service
+from secure_share import audit, link_email, service
 
 api_bp = Blueprint("share_api", __name__, url_prefix="/api/v1")
 
@@ -58,6 +60,8 @@ def _share(share_id: str):
 
 
 def _share_body(share, status: int = 200, **headers):
+    """Commit the call (and any expiry open_share applied on the way), then the share as JSON."""
+    db_session().commit()
     return service.share_json(share, _settings()), status, headers
 
 
@@ -101,6 +105,7 @@ def add_document(share_id):
                                      "Content-Disposition header", "filename")
     if request.content_length is not None and request.content_length > settings.share_max_document:
         return problem(413, "Document too large", too_large_message(settings.share_max_document))
+    db_session().commit()  # an expiry applied on the way is kept, and no transaction stays open during the upload
     try:
         document = service.add_document(db_session(), share, request.stream, filename, request.args.get("title"),
                                         _services(), settings)
@@ -110,6 +115,7 @@ def add_document(share_id):
         return problem(503, "Virus scanner unavailable", exc.message)
     except UploadRejected as exc:
         return problem(422, "Document not accepted", exc.message, field="document")
+    db_session().commit()
     body = service.share_json(share, settings)
     added = next(d for d in body["documents"] if d["id"] == document.id)
     return {**added, "share": body}, 201, {"Location": f"/api/v1/shares/{share.id}"}
@@ -119,9 +125,13 @@ def add_document(share_id):
 @require_scope("shares:write")
 @limiter.limit(LIMIT, key_func=api_key_identity)
 def remove_document(share_id, document_id):
+    from secure_share.jobs import delete_document_file
+
     share = _share(share_id)
-    service.remove_document(db_session(), share, document_id, _services().store, _now())
-    return _share_body(share)
+    service.remove_document(db_session(), share, document_id, _now())
+    body = _share_body(share)  # commits: the document is out of the share before its file is deleted
+    after_commit(f"the deletion of document {document_id}'s file", delete_document_file, document_id)
+    return body
 
 
 def _send(share_id: str, resend: bool):
@@ -131,8 +141,9 @@ def _send(share_id: str, resend: bool):
     settings = _settings()
     share = _share(share_id)
     link = service.send_link(db_session(), share, _now(), settings, resend=resend)
+    body = _share_body(share)  # commits: the link works before its email is queued
     enqueue_email(link_email.link_email(share, link, settings, resend=resend))
-    return _share_body(share)
+    return body
 
 
 @api_bp.post("/shares/<share_id>/send")
@@ -175,4 +186,6 @@ def extend(share_id):
 @limiter.limit(LIMIT, key_func=api_key_identity)
 def events(share_id):
     share = _share(share_id)
-    return {"share_id": share.id, "events": service.events_json(db_session(), share)}
+    events = audit.events_json(db_session(), share)
+    db_session().commit()  # with an expiry open_share applied on the way
+    return {"share_id": share.id, "events": events}

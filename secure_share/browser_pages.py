@@ -24,10 +24,12 @@ def _make_share(server, *, revoke: bool = False) -> str:
             "recipient_email": "jane.smith@example.com", "message": ""}
     with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
         share = service.create_share(session, services.clock.now(), settings, data)
+        session.commit()  # add_document stores the file with no transaction open
         service.add_document(session, share, io.BytesIO(PDF), "Medical records.pdf", None, services, settings)
         service.send(session, share, services.clock.now())
         if revoke:
             service.revoke(session, share, services.clock.now())
+        session.commit()
         return f"/documents/{links.make_token(settings.secret_key, share.id, share.link_version)}"
 
 

@@ -1,4 +1,6 @@
-"""flask share ...: operators create, fill, send and close shares; `flask seed-demo` makes a demo share."""
+"""flask share ...: operators create, fill, send and close shares; `flask seed-demo` makes a demo share.
+
+Each command commits once its service calls succeed (they never commit), before it queues an email or a job."""
 from __future__ import annotations
 
 import io
@@ -11,9 +13,9 @@ from portal.current import now as _now, services as _services, settings as _sett
 from portal.dates import govuk_datetime
 from portal.db import get_db
 from portal.exceptions import PortalError
-from portal.jobs import enqueue_email
+from portal.jobs import after_commit, enqueue_email
 from portal.uploads import UploadRejected
-from secure_share import link_email, service
+from secure_share import audit, link_email, service
 
 share_cli = AppGroup("share", help="Secure Share: share response documents with a requester.")
 
@@ -53,6 +55,7 @@ def create(case_reference, recipient_name, recipient_email, days, expires_at, me
             "message": message, "webhook_url": webhook_url, **_expiry(days, expires_at)}
     with get_db().sessionmaker() as session:
         share = _call(lambda: service.create_share(session, _now(), _settings(), data))
+        session.commit()
         click.echo(f"created {_describe(share)}")
 
 
@@ -63,8 +66,10 @@ def create(case_reference, recipient_name, recipient_email, days, expires_at, me
 def add_document(share_id, path, title):
     with get_db().sessionmaker() as session, path.open("rb") as stream:
         share = _call(lambda: service.open_share(session, share_id, _now()))
+        session.commit()  # an expiry applied on the way is kept, and no transaction stays open during the upload
         document = _call(lambda: service.add_document(session, share, stream, path.name, title, _services(),
                                                       _settings()))
+        session.commit()
         click.echo(f"added {document.id}  {document.title} ({document.kind}, {document.size} bytes)")
 
 
@@ -72,10 +77,14 @@ def add_document(share_id, path, title):
 @click.argument("share_id")
 @click.argument("document_id")
 def remove_document(share_id, document_id):
+    from secure_share.jobs import delete_document_file
+
     with get_db().sessionmaker() as session:
         share = _call(lambda: service.open_share(session, share_id, _now()))
-        _call(lambda: service.remove_document(session, share, document_id, _services().store, _now()))
-        click.echo(f"removed {document_id}")
+        _call(lambda: service.remove_document(session, share, document_id, _now()))
+        session.commit()  # the document is out of the share before its file is deleted
+    after_commit(f"the deletion of document {document_id}'s file", delete_document_file, document_id)
+    click.echo(f"removed {document_id}")
 
 
 def _send(share_id: str, resend: bool) -> None:
@@ -83,6 +92,7 @@ def _send(share_id: str, resend: bool) -> None:
     with get_db().sessionmaker() as session:
         share = _call(lambda: service.open_share(session, share_id, _now()))
         link = _call(lambda: service.send_link(session, share, _now(), settings, resend=resend))
+        session.commit()  # the link works before its email is queued
         enqueue_email(link_email.link_email(share, link, settings, resend=resend))
         click.echo(f"{'resent' if resend else 'sent'} to the requester's email; the link is:")
         click.echo(link)
@@ -106,6 +116,7 @@ def revoke(share_id):
     with get_db().sessionmaker() as session:
         share = _call(lambda: service.open_share(session, share_id, _now()))
         _call(lambda: service.revoke(session, share, _now()))
+        session.commit()
         click.echo(f"revoked {_describe(share)}")
 
 
@@ -119,6 +130,7 @@ def extend(share_id, days, expires_at):
     with get_db().sessionmaker() as session:
         share = _call(lambda: service.open_share(session, share_id, _now()))
         _call(lambda: service.extend(session, share, _now(), _settings(), _expiry(days, expires_at)))
+        session.commit()
         click.echo(f"extended {_describe(share)}")
 
 
@@ -127,7 +139,7 @@ def extend(share_id, days, expires_at):
 def events(share_id):
     with get_db().sessionmaker() as session:
         share = _call(lambda: service.get_share(session, share_id))
-        for event in service.events_json(session, share):
+        for event in audit.events_json(session, share):
             extras = [f"document {event['document_id']}" if event["document_id"] else "", event["device"] or ""]
             click.echo("  ".join([event["at"], event["event"], event["actor"], *filter(None, extras)]))
 
@@ -194,6 +206,7 @@ def _create_demo_share(session, settings, services):
         "case_reference": DEMO_REFERENCE, "recipient_name": "Sam Demo", "recipient_email": "sam.demo@example.com",
         "message": "Here is the response to your subject access request."})
     for filename, title, data in _demo_documents(settings):
+        session.commit()  # add_document stores the file with no transaction open
         service.add_document(session, share, io.BytesIO(data), filename, title, services, settings)
     return share
 
@@ -212,6 +225,7 @@ def seed_demo_share() -> list[str]:
             except (UploadRejected, PortalError) as exc:  # e.g. clamd not answering: the portal still starts
                 return [f"Demo Secure Share not created: {getattr(exc, 'message', None) or exc}"]
             link = service.send_link(session, share, services.clock.now(), settings)
+            session.commit()  # the link works before its email is queued
             enqueue_email(link_email.link_email(share, link, settings))
         else:
             link = service.link_for(settings, share)

@@ -5,8 +5,6 @@ import functools
 
 from ua_parser import parse
 
-PHONE_SYSTEMS = {"Android", "iOS"}
-
 
 @functools.lru_cache(maxsize=512)
 def describe_device(user_agent: str) -> str:

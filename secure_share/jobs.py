@@ -1,6 +1,7 @@
 """Secure Share's background work: expiry to the minute, deleting files, reminders, the case system's webhook.
 
-Time comes from services.clock, so tests drive all of it with a fake clock.
+Time comes from services.clock, so tests drive all of it with a fake clock. Each job commits what the
+service functions change (they never commit), and deletes files only once their share's closing is committed.
 """
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from huey import crontab
 
 from portal.db import get_db
 from portal.jobs import enqueue_email, huey, job_app
-from secure_share import link_email, service, webhooks
-from secure_share.models import Share
+from secure_share import audit, link_email, service, webhooks
+from secure_share.models import Document, Share
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +26,37 @@ def _context():
 def expire_shares() -> dict:
     """Every minute: shares whose time has come expire, and closed shares' files leave storage."""
     app, services, _settings = _context()
-    with app.app_context(), get_db().sessionmaker() as session:
+    with app.app_context():
         now = services.clock.now()
-        expired = service.expire_due(session, now)
-        deleted = service.delete_due_files(session, services.store, now)
+        with get_db().transaction() as session:
+            expired = service.expire_due(session, now)
+        with get_db().transaction() as session:  # a second transaction: files go only once the expiries are committed
+            deleted = service.delete_due_files(session, services.store, now)
     return {"expired": expired, "files_deleted": deleted}
+
+
+@huey.task(retries=12, retry_delay=30, retry_backoff=2)
+def delete_share_files(share_id: str) -> bool:
+    """Queued after a removal commits, so the files go at once; the sweep above is the safety net."""
+    app, services, _settings = _context()
+    with app.app_context(), get_db().transaction() as session:
+        share = session.get(Share, share_id)
+        if share is None or share.files_deleted_at is not None:
+            return False
+        service.delete_files(session, share, services.store, services.clock.now())
+        return share.files_deleted_at is not None
+
+
+@huey.task(retries=12, retry_delay=30, retry_backoff=2)
+def delete_document_file(document_id: str) -> bool:
+    """Queued after a document's removal commits. If it never runs, the file goes with the share's others."""
+    app, services, _settings = _context()
+    with app.app_context(), get_db().sessionmaker() as session:
+        document = session.get(Document, document_id)
+        if document is None or document.removed_at is None:
+            return False
+        services.store.delete(document.store_key)
+        return True
 
 
 @huey.periodic_task(crontab(minute="7"))
@@ -41,7 +68,8 @@ def send_reminders() -> list[str]:
         now = services.clock.now()
         for share in service.reminders_due(session, now, settings):
             message = link_email.reminder_email(share, service.link_for(settings, share), settings, now)
-            service.mark_reminder_sent(session, share, now)  # committed first: a retry never sends twice
+            service.mark_reminder_sent(session, share, now)
+            session.commit()  # before the email is queued: a retry never sends twice
             enqueue_email(message)
             reminded.append(share.id)
     return reminded
@@ -70,14 +98,14 @@ def deliver_webhook(share_id: str, event: str, occurred_at: str) -> str:
             status = webhooks.send(url, webhooks.payload(share, event, occurred_at))
         except webhooks.WebhookRejected as exc:
             log.error("share %s: the case system refused the %s event (%s); not retried", share_id, event, exc)
-            service.record(session, share, services.clock.now(), "case system refused notification", "system",
+            audit.record(session, share, services.clock.now(), "case system refused notification", "system",
                            event=event, reason=str(exc))
             session.commit()
             return "rejected"
         except webhooks.WebhookFailed as exc:
             log.warning("share %s: %s event not delivered yet, will retry (%s)", share_id, event, exc)
             raise
-        service.record(session, share, services.clock.now(), "case system notified", "system", event=event,
+        audit.record(session, share, services.clock.now(), "case system notified", "system", event=event,
                        status=status)
         session.commit()
         return "delivered"

@@ -43,7 +43,7 @@ class Document(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     store_key: Mapped[str] = mapped_column(String(300))
-    scan_status: Mapped[str] = mapped_column(String(20), default="clean")  # clean | pending
+    scan_status: Mapped[str] = mapped_column(String(20), default="clean")  # clean | unscanned (no scanner: development)
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 

@@ -1,30 +1,33 @@
-"""Secure Share's domain logic: shares and documents for the back office, sign-in for the requester."""
+"""Secure Share's domain logic: shares and documents, their expiry, and the link that opens them.
+
+Signing in (codes and sessions) is in signing_in.py, the audit trail in audit.py.
+
+One transaction rule: a service function never commits. The view, API handler, job or command that
+calls it commits once, and only then does anything outside the database: queues an email or a webhook,
+or deletes files. A closed share's files are deleted after its closing is committed, by the
+expire_shares sweep or a job queued after the commit (secure_share/jobs.py).
+"""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import re
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal import codes
-from portal.codes import CodeCheck  # noqa: F401 - part of this module's interface
 from portal.exceptions import Gone, NotFound, PortalError
 from portal.uploads import check_and_store
 from secure_share import links
-from secure_share.models import Document, Share, ShareEvent, ShareSession, SignInCode
+from secure_share.audit import record
+from secure_share.models import Document, Share
+from secure_share.signing_in import end_sessions
 
 log = logging.getLogger(__name__)
 
-CODE_VALID = codes.VALID_FOR
-CODE_ATTEMPTS = codes.ATTEMPTS
-CODES_PER_BROWSER = 5  # per share and client address, in CODE_WINDOW
-CODES_PER_SHARE = 20  # from all addresses, in CODE_WINDOW: an attacker elsewhere cannot use them all up for long
-CODE_WINDOW = dt.timedelta(hours=1)
+CLOSED = ("expired", "revoked", "removed")
 LINK_MAX_AGE = dt.timedelta(days=400)  # the signature's own limit; the share's expiry is checked to the minute
 
 
@@ -53,22 +56,6 @@ class ShareClosed(Gone):
     def __init__(self, share: Share):
         super().__init__(f"share {share.status}")
         self.share = share
-
-
-class TooManyCodes(PortalError):
-    status_code = 429
-    title = "Too many security codes"
-
-
-def _hmac(secret: str, text: str) -> str:
-    return codes.keyed_hash(secret, text)
-
-
-def record(session: Session, share: Share, now: dt.datetime, kind: str, actor: str, *,
-           document_id: str | None = None, device: str = "", **detail) -> None:
-    session.add(ShareEvent(share_id=share.id, at=now, kind=kind, actor=actor, document_id=document_id,
-                           device=device, detail=detail))
-    log.info("share event share=%s kind=%s actor=%s", share.id, kind, actor)
 
 
 # The back office ---------------------------------------------------------------------------
@@ -129,7 +116,6 @@ def create_share(session: Session, now: dt.datetime, settings, data: dict) -> Sh
     session.add(share)
     session.flush()
     record(session, share, now, "created", "case system", expires_at=share.expires_at.isoformat())
-    session.commit()
     return share
 
 
@@ -147,14 +133,19 @@ def _open_for_changes(share: Share) -> None:
 
 
 def add_document(session: Session, share: Share, stream, filename: str, title: str | None, services, settings) -> Document:
+    """Check, scan, store and record one document; the caller commits it.
+
+    Call it with no transaction open (commit first): none may stay open while a large file is spooled,
+    scanned and stored."""
     _open_for_changes(share)
     title = _clean(title, "title", 200, required=False) or None  # checked before anything is stored
-    session.commit()  # no transaction stays open while a large file is spooled, scanned and stored
+    if session.in_transaction():
+        raise RuntimeError("commit before add_document: no transaction stays open while a file is stored")
     accepted = check_and_store(stream, filename, key_prefix=f"shares/{share.id}", label=f"share {share.id}",
                                store=services.store, scanner=services.scanner, max_file=settings.share_max_document)
     session.refresh(share, with_for_update=True)
     if share.status not in ("draft", "sent") or share.files_deleted_at is not None:
-        services.store.delete(accepted.store_key)  # revoked or expired meanwhile: the file must not outlive it
+        services.store.delete(accepted.store_key)  # closed meanwhile: the file, recorded nowhere, must not outlive it
         raise Conflict(f"the share is {share.status}")
     now = services.clock.now()
     stem = accepted.filename.rsplit(".", 1)[0]
@@ -165,7 +156,6 @@ def add_document(session: Session, share: Share, stream, filename: str, title: s
                         uploaded_at=now)
     session.add(document)
     record(session, share, now, "document added", "case system", document_id=document.id, size=document.size)
-    session.commit()
     return document
 
 
@@ -173,15 +163,16 @@ def live_documents(share: Share) -> list[Document]:
     return [d for d in share.documents if d.removed_at is None]
 
 
-def remove_document(session: Session, share: Share, document_id: str, store, now: dt.datetime) -> None:
+def remove_document(session: Session, share: Share, document_id: str, now: dt.datetime) -> Document:
+    """The document leaves the share; after the commit the caller queues its file's deletion
+    (jobs.delete_document_file), and at the latest it goes with the share's other files when the share closes."""
     _open_for_changes(share)
     document = next((d for d in live_documents(share) if d.id == document_id), None)
     if document is None:
         raise NotFound("There is no such document in this share.")
-    store.delete(document.store_key)
     document.removed_at = now
     record(session, share, now, "document removed", "case system", document_id=document.id)
-    session.commit()
+    return document
 
 
 def link_for(settings, share: Share) -> str:
@@ -201,16 +192,15 @@ def send(session: Session, share: Share, now: dt.datetime, *, resend: bool = Fal
         raise Conflict("the share has already been sent: use resend for a fresh link")
     share.status, share.sent_at = "sent", now
     record(session, share, now, "resent" if resend else "sent", "case system", link_version=share.link_version)
-    session.commit()
 
 
 def revoke(session: Session, share: Share, now: dt.datetime) -> None:
-    if share.status in ("revoked", "removed", "expired"):
+    """The link stops working once this commits; the files go with the next expire_shares sweep."""
+    if share.status in CLOSED:
         return
     share.status, share.closed_at = "revoked", now
-    _end_sessions(session, share, now)
+    end_sessions(session, share, now)
     record(session, share, now, "revoked", "case system")
-    session.commit()
 
 
 def extend(session: Session, share: Share, now: dt.datetime, settings, data: dict) -> None:
@@ -219,7 +209,6 @@ def extend(session: Session, share: Share, now: dt.datetime, settings, data: dic
     record(session, share, now, "expiry changed", "case system", old=share.expires_at.isoformat(), new=new.isoformat())
     share.expires_at = new
     share.reminder_sent_at = None
-    session.commit()
 
 
 def share_json(share: Share, settings, link: str | None = None) -> dict:
@@ -242,13 +231,6 @@ def share_json(share: Share, settings, link: str | None = None) -> dict:
     return body
 
 
-def events_json(session: Session, share: Share) -> list[dict]:
-    rows = session.scalars(select(ShareEvent).where(ShareEvent.share_id == share.id).order_by(ShareEvent.at, ShareEvent.id))
-    return [{"at": e.at.isoformat().replace("+00:00", "Z"), "event": e.kind, "actor": e.actor,
-             "document_id": e.document_id, "device": e.device or None, **({"detail": e.detail} if e.detail else {})}
-            for e in rows]
-
-
 def open_share(session: Session, share_id: str, now: dt.datetime) -> Share:
     """The share for a back-office call, its expiry applied to the minute first."""
     share = get_share(session, share_id)
@@ -261,7 +243,6 @@ def close_if_due(session: Session, share: Share, now: dt.datetime) -> None:
     if share.status == "draft" and now >= share.expires_at:
         share.status, share.closed_at = "expired", share.expires_at
         record(session, share, now, "expired", "system", sent=False)
-        session.commit()
     else:
         expire_if_due(session, share, now)
 
@@ -291,15 +272,15 @@ def expire_due(session: Session, now: dt.datetime) -> list[str]:
 
 
 def delete_due_files(session: Session, store, now: dt.datetime) -> list[str]:
-    """Files of every expired, revoked or removed share; one share's storage failure does not stop the rest."""
-    due = session.scalars(select(Share).where(Share.status.in_(("expired", "revoked", "removed")),
-                                              Share.files_deleted_at.is_(None))).all()
+    """Files of every expired, revoked or removed share; one share's storage failure does not stop the rest.
+
+    Only for closings already committed: the sweep commits the expiries before it calls this."""
+    due = session.scalars(select(Share).where(Share.status.in_(CLOSED), Share.files_deleted_at.is_(None))).all()
     deleted = []
     for share in due:
         try:
             delete_files(session, share, store, now)
-        except PortalError as exc:
-            session.rollback()
+        except PortalError as exc:  # nothing of this share changed in the session: its turn comes again next minute
             log.warning("files of share %s not deleted yet, will retry: %s", share.id, exc.detail)
             continue
         deleted.append(share.id)
@@ -320,7 +301,6 @@ def reminders_due(session: Session, now: dt.datetime, settings) -> list[Share]:
 def mark_reminder_sent(session: Session, share: Share, now: dt.datetime) -> None:
     share.reminder_sent_at = now
     record(session, share, now, "reminder sent", "system")
-    session.commit()
 
 
 # The requester ------------------------------------------------------------------------------
@@ -341,152 +321,30 @@ def expire_if_due(session: Session, share: Share, now: dt.datetime) -> None:
     """Expiry is enforced here to the minute, not left to the periodic job."""
     if share.status == "sent" and now >= share.expires_at:
         share.status, share.closed_at = "expired", share.expires_at
-        _end_sessions(session, share, now)
+        end_sessions(session, share, now)
         record(session, share, now, "expired", "system")
-        session.commit()
 
 
-def masked_email(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"
-
-
-def request_code(session: Session, share: Share, browser: str, client: str, now: dt.datetime, secret: str) -> str:
-    since = now - CODE_WINDOW
-    from_here = session.scalar(select(func.count()).select_from(SignInCode).where(
-        SignInCode.share_id == share.id, SignInCode.client == client, SignInCode.created_at > since))
-    in_all = session.scalar(select(func.count()).select_from(SignInCode).where(
-        SignInCode.share_id == share.id, SignInCode.created_at > since))
-    if from_here >= CODES_PER_BROWSER or in_all >= CODES_PER_SHARE:
-        record(session, share, now, "code refused: too many requests", "requester")
-        session.commit()
-        raise TooManyCodes("You have asked for too many codes. Wait an hour and try again.")
-    code = codes.new_code()
-    session.add(SignInCode(share_id=share.id, browser=browser, client=client,
-                           code_hash=codes.code_hash(secret, f"{share.id}:{browser}", code), created_at=now,
-                           expires_at=now + CODE_VALID, attempts=0))
-    record(session, share, now, "code sent", "requester")
-    session.commit()
-    return code
-
-
-def check_code(session: Session, share: Share, browser: str, typed: str, now: dt.datetime, secret: str,
-               device: str) -> CodeCheck:
-    """Only the browser that asked for a code can use it, so guessing elsewhere locks nobody else out."""
-    code = session.scalar(select(SignInCode).where(SignInCode.share_id == share.id, SignInCode.browser == browser,
-                                                   SignInCode.used_at.is_(None))
-                          .order_by(SignInCode.created_at.desc(), SignInCode.id.desc()).limit(1))
-    tries_before = code.attempts if code is not None else 0
-    result = codes.check(code, typed, now, secret, scope=f"{share.id}:{browser}")
-    if result.ok:
-        code.used_at = now
-    elif code is not None and code.attempts > tries_before:  # this try counted: it goes in the audit trail
-        record(session, share, now, "code failed", "requester", device=device, attempts_left=result.attempts_left)
-        if result.reason == "locked":
-            record(session, share, now, "locked: too many wrong codes", "requester", device=device)
-    session.commit()
-    return result
-
-
-def start_session(session: Session, share: Share, now: dt.datetime, device: str) -> str:
-    token = secrets.token_urlsafe(32)
-    session.add(ShareSession(id=hashlib.sha256(token.encode()).hexdigest(), share_id=share.id, created_at=now,
-                             last_seen_at=now))
-    record(session, share, now, "signed in", "requester", device=device)
-    session.commit()
-    return token
-
-
-def current_session(session: Session, share: Share, token: str | None, now: dt.datetime,
-                    idle: dt.timedelta) -> ShareSession | None:
-    if not token:
-        return None
-    row = session.get(ShareSession, hashlib.sha256(token.encode()).hexdigest())
-    if row is None or row.share_id != share.id or row.ended_at is not None or now - row.last_seen_at > idle:
-        return None
-    row.last_seen_at = now
-    session.commit()
-    return row
-
-
-def sign_out(session: Session, share: Share, token: str | None, now: dt.datetime, device: str) -> None:
-    row = session.get(ShareSession, hashlib.sha256(token.encode()).hexdigest()) if token else None
-    if row is not None and row.ended_at is None:
-        row.ended_at = now
-        record(session, share, now, "signed out", "requester", device=device)
-        session.commit()
-
-
-def _end_sessions(session: Session, share: Share, now: dt.datetime) -> None:
-    for row in session.scalars(select(ShareSession).where(ShareSession.share_id == share.id,
-                                                          ShareSession.ended_at.is_(None))):
-        row.ended_at = now
-
-
-def record_download(session: Session, share: Share, now: dt.datetime, device: str, document: Document | None,
-                    byte_range: str | None = None) -> bool:
-    """Returns True for the share's first download (the case system's webhook is told)."""
-    first = share.first_downloaded_at is None
-    if first:
-        share.first_downloaded_at = now
-    record(session, share, now, "downloaded" if document else "downloaded all", "requester",
-           document_id=document.id if document else None, device=device,
-           **({"range": byte_range} if byte_range else {}))
-    session.commit()
-    return first
-
-
-def remove_by_requester(session: Session, share: Share, store, now: dt.datetime, device: str) -> None:
+def remove_by_requester(session: Session, share: Share, now: dt.datetime, device: str) -> None:
+    """The share closes; its files go after the commit (jobs.delete_share_files, or the expire_shares sweep)."""
     share.status, share.closed_at = "removed", now
     record(session, share, now, "removed by the requester", "requester", device=device)
-    delete_files(session, share, store, now)
-    _end_sessions(session, share, now)
-    session.commit()
+    end_sessions(session, share, now)
 
 
 def delete_files(session: Session, share: Share, store, now: dt.datetime) -> None:
-    if share.files_deleted_at is not None:
+    """Delete a closed share's files, then note it. Only once the closing is committed: sweeps and jobs call this.
+
+    A store that fails part way leaves the session unchanged, so the next sweep tries again."""
+    if share.files_deleted_at is not None or share.status not in CLOSED:
         return
     for document in share.documents:
         store.delete(document.store_key)
     share.files_deleted_at = now
     record(session, share, now, "files deleted", "system", documents=len(share.documents))
-    session.commit()
-
-
-def history(session: Session, share: Share) -> list[ShareEvent]:
-    kinds = ("sent", "resent", "signed in", "signed out", "downloaded", "downloaded all", "code failed",
-             "locked: too many wrong codes")
-    return list(session.scalars(select(ShareEvent).where(ShareEvent.share_id == share.id, ShareEvent.kind.in_(kinds))
-                                .order_by(ShareEvent.at.desc(), ShareEvent.id.desc())))
 
 
 # The requester's pages: helpers that change nothing ---------------------------------------
-
-def client_key(secret: str, address: str | None) -> str:
-    """A keyed hash of the client's address, for rate limits: the address itself is never stored."""
-    return _hmac(secret, f"share-client:{address or ''}")
-
-
-def code_state(session: Session, share: Share, browser: str, now: dt.datetime) -> str:
-    """This browser's latest unused code: none | active | locked | expired. Tries nothing."""
-    code = session.scalar(select(SignInCode).where(SignInCode.share_id == share.id, SignInCode.browser == browser,
-                                                   SignInCode.used_at.is_(None))
-                          .order_by(SignInCode.created_at.desc(), SignInCode.id.desc()).limit(1))
-    if code is None:
-        return "none"
-    if code.attempts >= CODE_ATTEMPTS:
-        return "locked"
-    if now > code.expires_at:
-        return "expired"
-    return "active"
-
-
-def peek_session(session: Session, share: Share, token: str | None) -> ShareSession | None:
-    """The session a cookie names for this share, live or not, without touching its idle clock."""
-    row = session.get(ShareSession, hashlib.sha256(token.encode()).hexdigest()) if token else None
-    return row if row is not None and row.share_id == share.id else None
-
 
 def document_of(share: Share, document_id: str) -> Document:
     """A live document of THIS share; another share's id is simply not found."""

@@ -4,11 +4,14 @@ The link's token is in every path and is checked on every request (signature, li
 share still open, expiry to the minute). Before sign-in nothing about the documents is shown. The
 sign-in lives in its own cookie (`share_session`: HttpOnly, SameSite=Strict, Secure outside
 development, path /documents) naming a server-side session that sign-out ends at once.
+
+Each page commits once, after its service calls and before anything leaves the portal (an email, a
+notice to the case system, a download's bytes). An error page commits nothing, but for the two that
+are outcomes: a closed share's page keeps the expiry found on the way, "too many codes" its refusal.
 """
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 import secrets
 
@@ -19,12 +22,11 @@ from portal.current import now as _now, services as _services, settings as _sett
 from portal.dates import govuk_datetime
 from portal.db import session as db_session
 from portal.downloads import plan_range
-from portal.jobs import enqueue_email
+from portal.jobs import after_commit, enqueue_email
 from portal.security import limiter
-from secure_share import downloads, service
+from secure_share import audit, downloads, service, signing_in
 from secure_share.devices import describe_device
 
-log = logging.getLogger(__name__)
 bp = Blueprint("secure_share", __name__, url_prefix="/documents", template_folder="templates")
 
 SESSION_COOKIE = "share_session"
@@ -57,9 +59,9 @@ def _session_token() -> str | None:
 
 
 def _signed_in(token: str):
-    """The share, when this browser holds a live session for THIS share; the idle clock restarts."""
+    """The share, when this browser holds a live session for THIS share; the idle clock restarts (on commit)."""
     share = _share(token)
-    if service.current_session(db_session(), share, _session_token(), _now(), _idle()) is None:
+    if signing_in.current_session(db_session(), share, _session_token(), _now(), _idle()) is None:
         raise SignInNeeded()
     return share
 
@@ -72,12 +74,9 @@ def _forget_session(response):
 
 def _tell_case_system(share_id: str, event: str) -> None:
     """After the commit: a queue that is down must never turn a download or a removal into an error."""
-    try:
-        from secure_share.jobs import notify_case_system
+    from secure_share.jobs import notify_case_system
 
-        notify_case_system(share_id, event)
-    except Exception:
-        log.exception("could not queue the case system notice %r for share %s", event, share_id)
+    after_commit(f"the case system notice {event!r} for share {share_id}", notify_case_system, share_id, event)
 
 
 # Errors and common headers -----------------------------------------------------------------
@@ -94,13 +93,14 @@ def _link_invalid(_error):
 
 @bp.errorhandler(service.ShareClosed)
 def _closed(error):
+    db_session().commit()  # an expiry found on the way is kept: this page is the request's outcome
     share = error.share
     known = share.id in cookie.get(KNOWN, [])
     page = share.status if share.status in ("expired", "revoked", "removed") else "revoked"
     return render_template(f"secure_share/closed_{page}.html", share=share, known=known), 410
 
 
-@bp.errorhandler(service.TooManyCodes)
+@bp.errorhandler(signing_in.TooManyCodes)
 def _too_many_codes(_error):
     return render_template("secure_share/too_many_codes.html"), 429
 
@@ -123,17 +123,19 @@ def sign_in(token):
     """Consumes nothing and shows nothing of the documents: mail scanners and link previews follow links."""
     share = _share(token)
     db = db_session()
-    if service.current_session(db, share, _session_token(), _now(), _idle()) is not None:
+    signed_in = signing_in.current_session(db, share, _session_token(), _now(), _idle()) is not None
+    db.commit()
+    if signed_in:
         return redirect(url_for(".files", token=token))
-    timed_out = service.peek_session(db, share, _session_token()) is not None
+    timed_out = signing_in.peek_session(db, share, _session_token()) is not None
     return render_template("secure_share/sign_in.html", token=token, timed_out=timed_out,
-                           masked=service.masked_email(share.recipient_email))
+                           masked=signing_in.masked_email(share.recipient_email))
 
 
 def _code_email(share, code: str) -> EmailMessage:
     body_name = _settings().public_body_name
     body = (f"{code} is your security code to get your documents from {body_name}.\n\n"
-            f"The code expires in {int(service.CODE_VALID.total_seconds() // 60)} minutes. "
+            f"The code expires in {int(signing_in.CODE_VALID.total_seconds() // 60)} minutes. "
             "It only works in the browser where you asked for it.\n\n"
             f"Do not share this code with anyone. {body_name} will never ask you for it.\n\n"
             "If you did not ask for a code, you can ignore this email: no one can get your documents "
@@ -149,9 +151,14 @@ def send_code(token):
     browser = cookie.get(BROWSER)
     if not browser:
         browser = cookie[BROWSER] = secrets.token_hex(16)
-    again = service.code_state(db, share, browser, _now()) != "none"
-    client = service.client_key(_settings().secret_key, request.remote_addr)
-    code = service.request_code(db, share, browser, client, _now(), _settings().secret_key)
+    again = signing_in.code_state(db, share, browser, _now()) != "none"
+    client = signing_in.client_key(_settings().secret_key, request.remote_addr)
+    try:
+        code = signing_in.request_code(db, share, browser, client, _now(), _settings().secret_key)
+    except signing_in.TooManyCodes:
+        db.commit()  # the refusal goes in the audit trail
+        raise
+    db.commit()  # the code is stored before its email is queued
     enqueue_email(_code_email(share, code))
     if again:
         cookie[NOTICE] = "new code"
@@ -160,15 +167,15 @@ def send_code(token):
 
 def _code_page(share, token: str, state: str, error: str | None = None, typed: str = ""):
     return render_template("secure_share/code.html", token=token, state=state, error=error, typed=typed,
-                           masked=service.masked_email(share.recipient_email), notice=cookie.pop(NOTICE, None),
-                           minutes=int(service.CODE_VALID.total_seconds() // 60))
+                           masked=signing_in.masked_email(share.recipient_email), notice=cookie.pop(NOTICE, None),
+                           minutes=int(signing_in.CODE_VALID.total_seconds() // 60))
 
 
 @bp.get("/<token>/code")
 def enter_code(token):
     share = _share(token)
     browser = cookie.get(BROWSER)
-    state = service.code_state(db_session(), share, browser, _now()) if browser else "none"
+    state = signing_in.code_state(db_session(), share, browser, _now()) if browser else "none"
     if state == "none":
         return redirect(url_for(".sign_in", token=token))
     return _code_page(share, token, state)
@@ -188,7 +195,9 @@ def check_code(token):
         return _code_page(share, token, "active", "Enter the security code", typed)
     if not re.fullmatch(r"\d{6}", digits):  # a slip of the finger costs no try
         return _code_page(share, token, "active", "The security code must be 6 numbers", typed)
-    result = service.check_code(db, share, browser, digits, _now(), _settings().secret_key, _device())
+    result = signing_in.check_code(db, share, browser, digits, _now(), _settings().secret_key, _device())
+    session_token = signing_in.start_session(db, share, _now(), _device()) if result.ok else None
+    db.commit()  # a wrong try counts, whatever the page says next
     if result.reason == "none":
         return redirect(url_for(".sign_in", token=token))
     if result.reason in ("locked", "expired"):
@@ -197,7 +206,6 @@ def check_code(token):
         tries = "1 more time" if result.attempts_left == 1 else f"{result.attempts_left} more times"
         return _code_page(share, token, "active",
                           f"The security code is not correct. Check the email and try again. You can try {tries}", typed)
-    session_token = service.start_session(db, share, _now(), _device())
     cookie[KNOWN] = [share.id, *[s for s in cookie.get(KNOWN, []) if s != share.id]][:10]
     response = redirect(url_for(".files", token=token))
     response.set_cookie(SESSION_COOKIE, session_token, path=COOKIE_PATH, httponly=True, samesite="Strict",
@@ -207,18 +215,15 @@ def check_code(token):
 
 # The share page and what it links to -------------------------------------------------------
 
-def _ready(share) -> list:
-    return [d for d in service.live_documents(share) if d.scan_status != "pending"]
-
-
 @bp.get("/<token>/files")
 def files(token):
     share = _signed_in(token)
-    ready = _ready(share)
+    db_session().commit()
+    documents = service.live_documents(share)
     return render_template(
-        "secure_share/files.html", token=token, share=share, documents=service.live_documents(share),
+        "secure_share/files.html", token=token, share=share, documents=documents,
         time_left=service.time_left(_now(), share.expires_at), removal=service.removal_moment(share.expires_at),
-        zip_size=downloads.zip_size(ready) if len(ready) > 1 else None,
+        zip_size=downloads.zip_size(documents) if len(documents) > 1 else None,
         paragraphs=[p.strip() for p in re.split(r"\n\s*\n", share.message or "") if p.strip()],
     )
 
@@ -227,28 +232,32 @@ def files(token):
 def download(token, document_id):
     share = _signed_in(token)
     document = service.document_of(share, document_id)
-    if document.scan_status == "pending":
-        return render_template("secure_share/scanning.html", token=token), 409, {"Retry-After": "60"}
     plan = plan_range(request, document.size, document.sha256)
     if plan.status == 416:
+        db_session().commit()
         return downloads.unsatisfiable(document)
     response = downloads.document_response(_services().store, document, plan)  # the store is opened first
+    first = False
     if request.method == "GET":  # once per request, not per chunk; a HEAD downloads nothing
         served = f"{plan.start}-{plan.end}" if plan.status == 206 else None
-        if service.record_download(db_session(), share, _now(), _device(), document, served):
-            _tell_case_system(share.id, "first download")
+        first = audit.record_download(db_session(), share, _now(), _device(), document, served)
+    db_session().commit()  # the download is in the audit trail before a byte of it is sent
+    if first:
+        _tell_case_system(share.id, "first download")
     return response
 
 
 @bp.get("/<token>/files/all.zip")
 def download_all(token):
     share = _signed_in(token)
-    ready = _ready(share)
+    documents = service.live_documents(share)
     store = _services().store
-    if not ready or not all(store.exists(d.store_key) for d in ready):  # never a zip that breaks half way
+    if not documents or not all(store.exists(d.store_key) for d in documents):  # never a zip that breaks half way
         abort(404)
-    response = downloads.zip_response(store, ready, f"Documents from {_settings().public_body_name}")
-    if request.method == "GET" and service.record_download(db_session(), share, _now(), _device(), None):
+    response = downloads.zip_response(store, documents, f"Documents from {_settings().public_body_name}")
+    first = request.method == "GET" and audit.record_download(db_session(), share, _now(), _device(), None)
+    db_session().commit()  # the download is in the audit trail before a byte of it is sent
+    if first:
         _tell_case_system(share.id, "first download")
     return response
 
@@ -278,21 +287,27 @@ def _history_rows(share, events) -> list[tuple[str, str, str]]:
 @bp.get("/<token>/history")
 def history(token):
     share = _signed_in(token)
+    db_session().commit()
     return render_template("secure_share/history.html", token=token, share=share,
-                           rows=_history_rows(share, service.history(db_session(), share)))
+                           rows=_history_rows(share, audit.history(db_session(), share)))
 
 
 @bp.get("/<token>/remove")
 def remove(token):
     share = _signed_in(token)
+    db_session().commit()
     return render_template("secure_share/remove.html", token=token, share=share)
 
 
 @bp.post("/<token>/remove")
 @limiter.limit("30 per hour")
 def remove_confirmed(token):
+    from secure_share.jobs import delete_share_files
+
     share = _signed_in(token)
-    service.remove_by_requester(db_session(), share, _services().store, _now(), _device())
+    service.remove_by_requester(db_session(), share, _now(), _device())
+    db_session().commit()  # the share is closed before its files are deleted
+    after_commit(f"the deletion of share {share.id}'s files", delete_share_files, share.id)
     _tell_case_system(share.id, "removed")
     cookie[REMOVED] = share.id
     return _forget_session(redirect(url_for(".removed", token=token)))
@@ -314,7 +329,8 @@ def removed(token):
 @bp.post("/<token>/sign-out")
 def sign_out(token):
     share = _share(token)
-    service.sign_out(db_session(), share, _session_token(), _now(), _device())
+    signing_in.sign_out(db_session(), share, _session_token(), _now(), _device())
+    db_session().commit()
     return _forget_session(redirect(url_for(".signed_out", token=token)))
 
 
@@ -329,10 +345,11 @@ def timed_out(token):
     """Where the timeout warning sends an idle page. Another tab in use since keeps the session."""
     share = _share(token)
     db = db_session()
-    row = service.peek_session(db, share, _session_token())
+    row = signing_in.peek_session(db, share, _session_token())
     if row is not None and row.ended_at is None and _now() - row.last_seen_at < _idle() - WARNING_BEFORE:
         return redirect(url_for(".files", token=token))
-    service.sign_out(db, share, _session_token(), _now(), _device())
+    signing_in.sign_out(db, share, _session_token(), _now(), _device())
+    db.commit()
     return _forget_session(current_app.make_response(render_template("secure_share/timed_out.html", token=token)))
 
 
@@ -341,6 +358,8 @@ def timed_out(token):
 def keep_alive(token):
     """The timeout warning's "Stay signed in": any request with the session restarts the idle clock."""
     share = _share(token)
-    if service.current_session(db_session(), share, _session_token(), _now(), _idle()) is None:
+    signed_in = signing_in.current_session(db_session(), share, _session_token(), _now(), _idle()) is not None
+    db_session().commit()
+    if not signed_in:
         return {"signed_in": False}, 401
     return {"signed_in": True, "idle_minutes": _settings().share_idle_minutes}

@@ -5,7 +5,10 @@ import dataclasses
 import datetime as dt
 import io
 import re
+import sys
+import types
 
+import pytest
 from bs4 import BeautifulSoup
 
 from secure_share import links, service
@@ -47,11 +50,26 @@ def make_share(app, services, documents=None, *, expires_at: dt.datetime | None 
         share = service.create_share(session, services.clock.now(), settings, data)
         ids, contents = [], {}
         for name, content in documents:
+            session.commit()  # add_document stores the file with no transaction open
             document = service.add_document(session, share, io.BytesIO(content), name, None, services, settings)
             ids.append(document.id)
             contents[document.id] = content
         service.send(session, share, services.clock.now())
+        session.commit()
         return MadeShare(share.id, links.make_token(settings.secret_key, share.id, share.link_version), ids, contents)
+
+
+@pytest.fixture
+def notices(monkeypatch) -> list[tuple[str, str]]:
+    """What the case system is told, through a stand-in for secure_share.jobs (its file deletions are the real ones)."""
+    from secure_share import jobs
+
+    told: list[tuple[str, str]] = []
+    fake = types.ModuleType("secure_share.jobs")
+    fake.notify_case_system = lambda share_id, event: told.append((share_id, event))
+    fake.delete_share_files, fake.delete_document_file = jobs.delete_share_files, jobs.delete_document_file
+    monkeypatch.setitem(sys.modules, "secure_share.jobs", fake)
+    return told
 
 
 def change(app, share_id: str, fn) -> None:

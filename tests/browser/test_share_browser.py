@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from portal.dates import govuk_datetime
 from portal.formatting import human_size
-from secure_share import downloads, service
+from secure_share import downloads, service, signing_in
 from tests.browser.test_shell_accessibility import assert_axe_passes, assert_govuk_page_content
 from tests.share_helpers import MadeShare, change, make_share, pdf
 
@@ -132,7 +132,7 @@ def expected_link(title: str, data: bytes) -> str:
 def test_requester_journey_with_axe_on_every_state(page, live_server, services, share, email):
     page.goto(live_server.url(share.url))
     heading(page, SIGN_IN)
-    masked = service.masked_email(email)
+    masked = signing_in.masked_email(email)
     expect(page.locator("main")).to_contain_text(f"We'll email a security code to {masked}.")
     expect(page.locator("main")).not_to_contain_text("medical records")  # nothing shown before sign-in
     assert_axe_passes(page, "share: sign in")

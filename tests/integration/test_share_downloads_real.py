@@ -79,8 +79,10 @@ def make_share(app, services, files: list[tuple[str, object]]) -> tuple[str, lis
             "case_reference": "SAR-2026-000777", "recipient_name": "Jane Smith", "recipient_email": "jane@example.com"})
         ids = []
         for name, stream in files:
+            session.commit()  # add_document stores the file with no transaction open
             ids.append(service.add_document(session, share, stream, name, None, services, settings).id)
         service.send(session, share, services.clock.now())
+        session.commit()
         return links.make_token(settings.secret_key, share.id, share.link_version), ids
 
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from portal.dates import govuk_datetime
-from secure_share import service
+from secure_share import audit, service
 from secure_share.models import Share
 from tests.share_api_helpers import EICAR, NEW_SHARE, PDF, ShareApi, links_in, token_of
 from tests.unit.test_api_keys import bearer, make_key
@@ -405,7 +405,8 @@ def test_events_list_the_whole_trail_oldest_first(api, services, clock):
     clock.advance(minutes=5)
     with api.app.app_context(), api.app.extensions["portal.db"].sessionmaker() as session:
         row = session.get(Share, share["id"])
-        service.record_download(session, row, clock.now(), "Safari on an iPhone", row.documents[0])
+        audit.record_download(session, row, clock.now(), "Safari on an iPhone", row.documents[0])
+        session.commit()
     clock.advance(minutes=5)
     api.call("POST", f"/shares/{share['id']}/revoke")
     response = api.call("GET", f"/shares/{share['id']}/events")
@@ -463,6 +464,7 @@ def test_a_share_revoked_while_its_document_is_scanned_keeps_no_file(api, app, s
     def scan_while_revoked(stream):
         with app.extensions["portal.db"].sessionmaker() as other:
             service.revoke(other, other.get(Share, share["id"]), clock.now())
+            other.commit()
         return scan(stream)
 
     services.scanner.scan = scan_while_revoked

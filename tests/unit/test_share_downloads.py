@@ -19,6 +19,7 @@ from secure_share.models import Document, ShareEvent
 from tests.fakes import FakeStore
 from tests.pages import PageClient, text_of
 from tests.share_helpers import change, change_document, csrf_from, make_share, pdf, sign_in
+from tests.share_helpers import notices  # noqa: F401 - a fixture
 
 UTC = dt.timezone.utc
 SIZE = 10_000
@@ -53,15 +54,6 @@ def services(clock):
 
     return Services(store=ChunkedStore(), mailer=FakeMailer(), scanner=FakeScanner(), postcodes=FakePostcodes(),
                     case_system=FakeCaseSystem(), clock=clock, webhooks=FakeWebhooks())
-
-
-@pytest.fixture
-def notices(monkeypatch):
-    told: list[tuple[str, str]] = []
-    fake = types.ModuleType("secure_share.jobs")
-    fake.notify_case_system = lambda share_id, event: told.append((share_id, event))
-    monkeypatch.setitem(sys.modules, "secure_share.jobs", fake)
-    return told
 
 
 @pytest.fixture
@@ -149,7 +141,7 @@ def test_a_document_removed_by_the_case_system_is_not_found(app, signed_in, serv
     from secure_share import service
 
     change(app, share.id, lambda session, row: service.remove_document(
-        session, row, share.documents[0], services.store, services.clock.now()))
+        session, row, share.documents[0], services.clock.now()))
     assert signed_in.get(url_of(share)).status_code == 404
     assert signed_in.get(url_of(share, 1)).status_code == 200
 
@@ -304,12 +296,6 @@ def test_download_all_is_a_zip_that_opens_and_matches(app, client, services, not
             assert archive.getinfo(name).compress_type == zipfile.ZIP_STORED
     assert [(e.kind, e.document_id) for e in download_events(app, made.id)] == [("downloaded all", None)]
     assert notices == [(made.id, "first download")]
-
-
-def test_the_zip_leaves_out_documents_still_being_scanned(app, signed_in, share):
-    change_document(app, share.documents[1], scan_status="pending")
-    with zipfile.ZipFile(io.BytesIO(signed_in.get(f"{share.url}/files/all.zip").data)) as archive:
-        assert archive.namelist() == ["John Smith medical records.pdf"]
 
 
 def test_download_all_needs_a_session(app, share):

@@ -10,7 +10,7 @@ import pytest
 from portal.api import openapi_document
 from portal.exceptions import FileStoreError, WebhookFailed, WebhookRejected
 from portal.jobs import huey
-from secure_share import jobs, service
+from secure_share import audit, jobs, service
 from secure_share.models import Share
 from tests.share_api_helpers import PDF, ShareApi, links_in, token_of
 
@@ -45,7 +45,8 @@ def run(app, task):
 def downloaded(app, share_id: str, clock) -> None:
     with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
         share = session.get(Share, share_id)
-        service.record_download(session, share, clock.now(), "Firefox on a Windows computer", share.documents[0])
+        audit.record_download(session, share, clock.now(), "Firefox on a Windows computer", share.documents[0])
+        session.commit()
 
 
 # Expiry and deletion -----------------------------------------------------------------------

@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 import time
-import types
 
 import pytest
 from sqlalchemy import func, select
 
-from secure_share import links, service
+from secure_share import links, service, signing_in
 from secure_share.models import Share, ShareEvent, ShareSession, SignInCode
 from tests.pages import PageClient, check_page, text_of
 from tests.share_helpers import (ask_for_code, change, change_document, csrf_from, enter_code, errors_in, last_code,
                                  make_share, pdf, post_from, session_cookie, sign_in)
+from tests.share_helpers import notices  # noqa: F401 - a fixture
 
 UTC = dt.timezone.utc
 ANDROID_CHROME = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -28,16 +27,6 @@ def _no_rate_limits(app):
     limiter.enabled = False
     yield
     limiter.enabled = True
-
-
-@pytest.fixture
-def notices(monkeypatch):
-    """What the case system is told, through a stand-in for the back office's secure_share.jobs."""
-    told: list[tuple[str, str]] = []
-    fake = types.ModuleType("secure_share.jobs")
-    fake.notify_case_system = lambda share_id, event: told.append((share_id, event))
-    monkeypatch.setitem(sys.modules, "secure_share.jobs", fake)
-    return told
 
 
 @pytest.fixture
@@ -231,14 +220,14 @@ def test_a_used_code_cannot_be_replayed(client, services, share):
 
 
 def test_too_many_code_requests_get_the_429_page(client, services, share):
-    for _ in range(service.CODES_PER_BROWSER):
+    for _ in range(signing_in.CODES_PER_BROWSER):
         ask_for_code(client, share)
     response = post_from(client, share.url, f"{share.url}/code")
     assert response.status_code == 429
     soup = check_page(response.get_data(as_text=True))
     assert h1(soup) == "You've asked for too many security codes"
     assert "Wait 1 hour" in text_of(soup)
-    assert len(services.mailer.sent) == service.CODES_PER_BROWSER
+    assert len(services.mailer.sent) == signing_in.CODES_PER_BROWSER
 
 
 # Links that do not work -------------------------------------------------------------------------
@@ -270,6 +259,7 @@ def test_a_bad_link_gets_this_link_does_not_work(app, client, services, share, h
         with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
             draft = service.create_share(session, services.clock.now(), settings, {
                 "case_reference": "X-1", "recipient_name": "A", "recipient_email": "a@example.com"})
+            session.commit()
             token = links.make_token(secret, draft.id, 0)
     for path in ("", "/code", "/files", "/history", "/remove", "/signed-out", f"/files/{share.documents[0]}"):
         soup = client.get_page(f"/documents/{token}{path}", status=404)
@@ -393,16 +383,6 @@ def test_the_case_systems_message_is_shown_as_text(app, client, services):
     assert [p.get_text() for p in inset.find_all("p")] == ["Here is our response.",
                                                            "Call us on <b>0123</b> <script>x</script>"]
     assert inset.find("b") is None
-
-
-def test_a_document_still_being_scanned_is_listed_without_a_link(app, client, services, share):
-    change_document(app, share.documents[0], scan_status="pending")
-    sign_in(client, share, services.mailer)
-    soup = client.get_page(f"{share.url}/files")
-    assert "still being checked for viruses" in text_of(soup)
-    assert soup.find("a", href=f"{share.url}/files/{share.documents[0]}") is None
-    assert h1(client.get_page(f"{share.url}/files/{share.documents[0]}", status=409)) == \
-        "This document is still being checked for viruses"
 
 
 # Sessions ----------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ PUT creates or replaces an entry, POST only creates (409 if it exists), DELETE w
 reason shown on the public page, GET returns it as stored (scheduled ones too) with its audit trail.
 The body is JSON, or multipart/form-data with the JSON in an "entry" part and files in "attachments"
 parts. A publish-guard hit is 422 with the findings; repeat the call with "guard_override_reason".
+Each call commits once, and only then updates the search index or has a withdrawn entry's files deleted.
 """
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from disclosure_log import attachments as attachment_files
-from disclosure_log import entries, service
+from disclosure_log import entries, jobs, service
 from disclosure_log.exports import entry_json
 from portal import current
 from portal.api import api_key_identity, require_scope
 from portal.db import session as db_session
 from portal.json_bodies import LoneSurrogate
 from portal.errors import problem
+from portal.jobs import after_commit
 from portal.security import limiter
 
 log = logging.getLogger(__name__)
@@ -74,12 +76,15 @@ def _actor() -> str:
 
 
 def _index_now(entry_id: int) -> None:
-    """Bring the index in step at once; on failure the worker's sweep does it within a minute."""
+    """After the commit, bring the index in step at once; on failure the worker's sweep does it within a minute."""
     from disclosure_log.current import get_index
 
+    session = db_session()
     try:
-        service.sync_index(db_session(), get_index(), ids=[entry_id])
+        service.sync_index(session, get_index(), ids=[entry_id])
+        session.commit()
     except Exception:  # the entry is saved and marked pending: never fail the call for the index
+        session.rollback()
         log.exception("search index update deferred for entry %s", entry_id)
 
 
@@ -123,9 +128,10 @@ def withdraw_disclosure(reference):
     if not isinstance(reason, str) or not reason.strip():
         raise entries.InvalidEntry('give the reason, shown on the public page: {"reason": "..."}', "reason")
     session = db_session()
-    entry = service.withdraw(session, current.services().store, reference=_reference(reference), reason=reason,
-                             actor=_actor(), now=current.now())
-    session.commit()
+    entry = service.withdraw(session, reference=_reference(reference), reason=reason, actor=_actor(),
+                             now=current.now())
+    session.commit()  # withdrawn before its files are deleted
+    after_commit(f"the deletion of {entry.reference}'s files", jobs.delete_files, service.stored_files(entry))
     _index_now(entry.id)
     return entry_json(entry, audit=service.events(session, entry.reference))
 

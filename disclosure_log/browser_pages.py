@@ -90,7 +90,7 @@ def ensure_log(server) -> None:
 
 
 def _publish_log(app) -> None:
-    from disclosure_log import bulk, nightly, service
+    from disclosure_log import bulk, jobs, nightly, service
     from disclosure_log.attachments import IncomingAttachment
     from disclosure_log.current import get_index
 
@@ -114,10 +114,11 @@ def _publish_log(app) -> None:
                                 override_reason="", change_note="", actor="browser checks", now=now,
                                 create_only=False)
             session.commit()
-            service.withdraw(session, services.store, reference=WITHDRAWN, actor="browser checks", now=now,
-                             reason="It named people who had not agreed to it.")
-            session.commit()
-            service.sync_index(session, index)
+            withdrawn = service.withdraw(session, reference=WITHDRAWN, actor="browser checks", now=now,
+                                         reason="It named people who had not agreed to it.")
+            session.commit()  # withdrawn before its files are deleted
+            jobs.delete_files(service.stored_files(withdrawn))
+            jobs.sync_all(database.sessionmaker, index)
             nightly.make(session, services.store, app.config["PORTAL_SETTINGS"].base_url, now)
 
 

@@ -5,6 +5,8 @@ Lines are read in batches; each batch is checked, written to the database and th
 re-run skips references already in the database, so an interrupted import is finished by running it
 again; entries saved but not yet indexed are picked up by the index sweep at the end.
 Lines that are not valid, or that the publish guard stops, are reported by line number and skipped.
+run_import is given the session factory, not a session: it commits each batch in a session of its own
+(saved, then marked indexed), so an interrupted import keeps what it saved.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from disclosure_log import guard
 from disclosure_log.entries import InvalidEntry, check_reference, parse_fields
 from disclosure_log.index import IndexEntry, SearchIndex, SearchIndexError
 from disclosure_log.models import DONE, PENDING, Disclosure, DisclosureEvent
-from disclosure_log.service import sync_index
+from disclosure_log.jobs import sync_all
 from portal.dates import LONDON
 
 BATCH = 10_000
@@ -136,9 +138,8 @@ def run_import(sessionmaker, index: SearchIndex, path: Path, *, actor: str, now:
             report.imported += len(rows)
         if progress:
             progress(report)
-    with sessionmaker() as session:
-        try:
-            sync_index(session, index)
-        except SearchIndexError:
-            log.warning("import: some entries are not indexed yet; the worker's index sweep will add them")
+    try:
+        sync_all(sessionmaker, index)
+    except SearchIndexError:
+        log.warning("import: some entries are not indexed yet; the worker's index sweep will add them")
     return report

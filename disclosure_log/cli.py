@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from disclosure_log import bulk, nightly, search, service
+from disclosure_log import bulk, jobs, nightly, search, service
 from portal import current
 from portal.db import get_db
 from portal.exceptions import PortalError
+from portal.jobs import after_commit
 
 disclosure_log_cli = AppGroup("disclosure-log", help="Disclosure Log: publish, import and index responses.")
 
@@ -54,14 +55,16 @@ def import_command(path: Path, override_reason: str, batch_size: int, workers: i
 def rebuild_index():
     started = time.monotonic()
     with get_db().sessionmaker() as session:
+        service.start_rebuild(session)
+        session.commit()  # before the index is emptied: a rebuild cut short leaves every entry to the sweep
         total = service.rebuild_index(session, _index(), progress=lambda n: click.echo(f"{n:,} entries read"))
+        session.commit()
     click.echo(f"Index rebuilt from {total:,} published entries in {time.monotonic() - started:,.1f} s.")
 
 
 @disclosure_log_cli.command("sync-index", help="Index every change not yet in the index (the worker does this each minute).")
 def sync_index():
-    with get_db().sessionmaker() as session:
-        click.echo(f"{service.sync_index(session, _index()):,} entries brought up to date.")
+    click.echo(f"{jobs.sync_all(get_db().sessionmaker, _index()):,} entries brought up to date.")
 
 
 @disclosure_log_cli.command("withdraw", help="Withdraw an entry: the public page says when and why (410).")
@@ -70,12 +73,14 @@ def sync_index():
 def withdraw(reference: str, reason: str):
     with get_db().sessionmaker() as session:
         try:
-            entry = service.withdraw(session, current.services().store, reference=reference, reason=reason,
-                                     actor="command line", now=current.now())
+            entry = service.withdraw(session, reference=reference, reason=reason, actor="command line",
+                                     now=current.now())
         except PortalError as exc:
             raise click.ClickException(exc.detail) from None
-        session.commit()
+        session.commit()  # withdrawn before its files are deleted
+        after_commit(f"the deletion of {reference}'s files", jobs.delete_files, service.stored_files(entry))
         service.sync_index(session, _index(), ids=[entry.id])
+        session.commit()
     click.echo(f"{reference} withdrawn.")
 
 

@@ -59,7 +59,8 @@ def seed_demo_disclosures() -> list[str]:
                     session.flush()
             session.commit()
         from disclosure_log.current import get_index
+        from disclosure_log.jobs import sync_all
 
-        service.sync_index(session, get_index())
+        sync_all(get_db().sessionmaker, get_index())
         total = session.query(Disclosure.id).count()
     return [f"Disclosure Log: {total} published responses at {current.settings().base_url}/disclosure-log"]

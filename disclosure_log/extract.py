@@ -2,7 +2,8 @@
 
 Attachments are untrusted files: every parser runs behind caps (inflated size, pages, sheets, cells,
 characters), and anything a parser raises becomes ExtractionFailed with a plain English message.
-The caps bound memory and most of the time; a hard time limit belongs to the job that calls this.
+It runs in the API request that publishes the entry (attachments.stage), not in a job: the caps bound
+its memory and most of its time, and there is no hard time limit.
 """
 from __future__ import annotations
 

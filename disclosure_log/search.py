@@ -219,7 +219,6 @@ def record_gap(session: Session, q: str, today: dt.date) -> None:
     session.execute(insert.values(query=normalised, count=1, first_seen=today, last_seen=today)
                     .on_conflict_do_update(index_elements=["query"],
                                            set_={"count": table.c.count + 1, "last_seen": today}))
-    session.commit()
 
 
 def gaps(session: Session, limit: int = 50) -> list[SearchGap]:

@@ -4,6 +4,9 @@ The database is the record. A change marks the entry index_state="pending" in th
 after the commit the index is brought in step at once, and a sweep (worker, every minute) catches any
 change whose index update was interrupted. Scheduled entries are indexed straight away with the moment
 they become public, and search leaves them out until then, so they appear to the minute without a job.
+
+These functions never commit: the API handler, job or command that calls them commits once, and only
+then deletes a withdrawn entry's files (jobs.delete_files) or updates the index.
 """
 from __future__ import annotations
 
@@ -51,10 +54,6 @@ class EntryWithdrawn(Gone):
     def __init__(self, entry: Disclosure):
         super().__init__("It was withdrawn from the disclosure log.")
         self.entry = entry
-
-
-def is_public(entry: Disclosure, now: dt.datetime) -> bool:
-    return entry.status == "published" and entry.publish_at <= now
 
 
 def _event(session: Session, reference: str, action: str, actor: str, now: dt.datetime, **detail) -> None:
@@ -148,8 +147,9 @@ def _attach(entry: Disclosure, staged: Sequence[StagedAttachment], change_note: 
             change_note=note))
 
 
-def withdraw(session: Session, store, *, reference: str, reason: str, actor: str, now: dt.datetime) -> Disclosure:
-    """Take an entry down: its text and files go, a dated tombstone with the reason stays (410)."""
+def withdraw(session: Session, *, reference: str, reason: str, actor: str, now: dt.datetime) -> Disclosure:
+    """Take an entry down: its text goes, a dated tombstone with the reason stays (410). Its files are
+    deleted once this is committed: the caller queues jobs.delete_files with stored_files(entry)."""
     entry = get(session, reference)
     if entry is None:
         raise NotFound(f"There is no disclosure {reference}.")
@@ -164,13 +164,17 @@ def withdraw(session: Session, store, *, reference: str, reason: str, actor: str
     entry.updated_at = now
     entry.index_state = PENDING
     for attachment in entry.attachments:
-        store.delete(attachment.store_key)
         attachment.text = ""
         attachment.replaced_at = attachment.replaced_at or now  # a republished entry never lists a deleted file
     _event(session, reference, "withdrawn", actor, now, reason=entry.withdrawn_reason,
            files_deleted=len(entry.attachments))
     log.info("disclosure %s withdrawn by %s", reference, actor)
     return entry
+
+
+def stored_files(entry: Disclosure) -> list[str]:
+    """The store keys of every file the entry has had, current or replaced."""
+    return [attachment.store_key for attachment in entry.attachments]
 
 
 def index_entry(entry: Disclosure) -> IndexEntry:
@@ -182,38 +186,35 @@ def index_entry(entry: Disclosure) -> IndexEntry:
 
 
 def sync_index(session: Session, index: SearchIndex, ids: Iterable[int] | None = None) -> int:
-    """Bring the index in step with every pending entry (or just these). Returns how many."""
+    """Bring the index in step with one batch of pending entries (or just these). Returns how many.
+
+    The caller commits each batch, and asks for another while a whole one came back (jobs.sync_all)."""
     query = (select(Disclosure).where(Disclosure.index_state == PENDING)
              .options(selectinload(Disclosure.attachments)).order_by(Disclosure.id).limit(SWEEP_BATCH))
     if ids is not None:
         query = query.where(Disclosure.id.in_(list(ids)))
-    done = 0
-    while True:
-        entries = list(session.scalars(query))
-        if not entries:
-            return done
-        try:
-            _apply(index, entries)
-        except SearchIndexError:
-            raise  # the index is busy or down: everything stays pending for the next sweep
-        except Exception:  # one entry the index cannot take must not hold back the rest
-            for entry in entries:
-                try:
-                    _apply(index, [entry])
-                except SearchIndexError:
-                    raise
-                except Exception:
-                    log.exception("disclosure %s cannot be indexed: marked failed", entry.reference)
-                    entry.index_state = FAILED
-        for entry in entries:  # unless it changed again meanwhile: then the next sweep takes it
-            if entry.index_state != FAILED:
-                session.execute(update(Disclosure).where(Disclosure.id == entry.id,
-                                                         Disclosure.updated_at == entry.updated_at)
-                                .values(index_state=DONE))
-        session.commit()
-        done += len(entries)
-        if ids is not None:
-            return done
+    entries = list(session.scalars(query))
+    if not entries:
+        return 0
+    try:
+        _apply(index, entries)
+    except SearchIndexError:
+        raise  # the index is busy or down: everything stays pending for the next sweep
+    except Exception:  # one entry the index cannot take must not hold back the rest
+        for entry in entries:
+            try:
+                _apply(index, [entry])
+            except SearchIndexError:
+                raise
+            except Exception:
+                log.exception("disclosure %s cannot be indexed: marked failed", entry.reference)
+                entry.index_state = FAILED
+    for entry in entries:  # unless it changed again meanwhile: then the next sweep takes it
+        if entry.index_state != FAILED:
+            session.execute(update(Disclosure).where(Disclosure.id == entry.id,
+                                                     Disclosure.updated_at == entry.updated_at)
+                            .values(index_state=DONE))
+    return len(entries)
 
 
 def mark_all_pending(session: Session) -> None:
@@ -226,12 +227,16 @@ def _apply(index: SearchIndex, entries: list[Disclosure]) -> None:
     index.remove([e.id for e in entries if e.status != "published"])
 
 
-def rebuild_index(session: Session, index: SearchIndex, batch: int = 10_000, progress=None) -> int:
-    """Empty the index and fill it from the database. Reads columns, not ORM objects: a million entries
-    go through here."""
-    index.clear()
+def start_rebuild(session: Session) -> None:
+    """Every entry pending, committed before rebuild_index empties the index: a rebuild cut short
+    leaves the sweep to fill it."""
     session.execute(update(Disclosure).values(index_state=PENDING))
-    session.commit()
+
+
+def rebuild_index(session: Session, index: SearchIndex, batch: int = 10_000, progress=None) -> int:
+    """Empty the index and fill it from the database (after start_rebuild is committed); the caller
+    commits. Reads columns, not ORM objects: a million entries go through here."""
+    index.clear()
     table, files = Disclosure.__table__, Attachment.__table__
     columns = [table.c[name] for name in ("id", "title", "request", "response", "case_type", "category", "department",
                                           "outcome", "exemptions", "published", "publish_at")]
@@ -241,7 +246,6 @@ def rebuild_index(session: Session, index: SearchIndex, batch: int = 10_000, pro
                                .order_by(table.c.id).limit(batch)).all()
         if not rows:
             session.execute(update(Disclosure).where(Disclosure.index_state == PENDING).values(index_state=DONE))
-            session.commit()
             return total
         texts: dict[int, list[str]] = {}
         for entry_id, text in session.execute(select(files.c.disclosure_id, files.c.text).where(

@@ -38,6 +38,7 @@ def search_page():
     page = search.run(db_session(), get_index(), form, current.now())
     if page.result.total == 0 and form.q:
         search.record_gap(db_session(), form.q, current.now().date())
+        db_session().commit()
     return render_template("disclosure_log/search.html", page=page, search_form=form, search_url=search_url)
 
 

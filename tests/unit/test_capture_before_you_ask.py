@@ -55,6 +55,7 @@ def publish(app, entries=PUBLISHED) -> None:
                                 now=services.clock.now(), create_only=True)
         session.commit()
         disclosures.sync_index(session, get_index())
+        session.commit()
 
 
 @pytest.fixture

@@ -353,6 +353,45 @@ def test_a_withdrawn_entrys_files_are_gone(api, client, services):
     assert services.store.files == {}
 
 
+def test_a_withdrawal_whose_commit_fails_leaves_the_entry_and_its_files(api, app, client, services, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    api.with_files("FOI-1", {"figures.docx": FIGURES})
+    files = dict(services.store.files)
+
+    def database_gone(_session):
+        raise OperationalError("COMMIT", {}, Exception("the database went away"))
+
+    monkeypatch.setattr(Session, "commit", database_gone)
+    response = api.withdraw("FOI-1")
+    monkeypatch.undo()
+    assert response.status_code == 500
+    assert services.store.files == files  # the files go only once the withdrawal is committed
+    link = attachment_links(client.get_page("/disclosure-log/FOI-1"))["figures.docx"]
+    assert client.raw.get(link).data == FIGURES
+
+
+def test_publishing_and_withdrawing_never_commit_the_callers_session(app, services):
+    from sqlalchemy import func, select
+
+    from disclosure_log import entries, service
+    from disclosure_log.models import Disclosure, DisclosureEvent
+
+    def rows():
+        with app.extensions["portal.db"].sessionmaker() as session:
+            return [session.scalar(select(func.count()).select_from(t)) for t in (Disclosure, DisclosureEvent)]
+
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        service.publish(session, services.store, services.scanner, reference="FOI-1", fields=entries.parse_fields(NEW_ENTRY),
+                        incoming=[], override_reason="", change_note="", actor="test", now=services.clock.now(),
+                        create_only=True)
+        service.withdraw(session, reference="FOI-1", reason="A test.", actor="test", now=services.clock.now())
+        session.flush()
+        session.rollback()
+    assert rows() == [0, 0]
+
+
 def test_a_republished_entry_lists_only_files_that_can_be_downloaded(api, client):
     api.with_files("FOI-1", {"figures.docx": FIGURES})
     api.withdraw("FOI-1")

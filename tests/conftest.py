@@ -176,3 +176,13 @@ def db_app(tmp_path, services, migrated_database_url):
     application = migrated_app(tmp_path, services, database_url=migrated_database_url)
     yield application
     application.extensions["portal.db"].dispose()
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """The run's one Playwright: the browser and HTTPS tiers each launch their own Chromium from it (two
+    sync_playwright() at once in one thread fail: "using Playwright Sync API inside the asyncio loop")."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as running:
+        yield running

@@ -96,8 +96,8 @@ def live_server(tmp_path_factory) -> LiveServer:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Browser:
-    with launched_chromium() as chromium:
+def browser(playwright) -> Browser:
+    with launched_chromium(playwright) as chromium:
         yield chromium
 
 

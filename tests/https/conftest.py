@@ -16,11 +16,12 @@ def production() -> Production:
 
 
 @pytest.fixture(scope="session")
-def https_browser(production) -> Browser:
+def https_browser(playwright, production) -> Browser:
     # Trust this one certificate key, as a browser trusts a public CA's: no ignore-all-errors switch, so the
     # pages are a secure context exactly as in production.
-    with launched_chromium((f"--host-resolver-rules=MAP {HOST} 127.0.0.1",
-                            f"--ignore-certificate-errors-spki-list={production.certificates.spki_sha256}")) as chromium:
+    args = (f"--host-resolver-rules=MAP {HOST} 127.0.0.1",
+            f"--ignore-certificate-errors-spki-list={production.certificates.spki_sha256}")
+    with launched_chromium(playwright, args) as chromium:
         yield chromium
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -90,14 +90,14 @@ def unique_email(test_name: str) -> str:
 
 
 @contextlib.contextmanager
-def launched_chromium(extra_args: tuple[str, ...] = ()) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args],
-                                              headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def launched_chromium(playwright, extra_args: tuple[str, ...] = ()) -> Iterator[Browser]:
+    """A Chromium of its own from the test run's one Playwright (the sync API allows one per thread)."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args],
+                                          headless=True)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 @contextlib.contextmanager

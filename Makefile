@@ -43,10 +43,9 @@ test-browser: $(VENV)/.installed-test assets system-deps ## tests/browser: Playw
 test-https: $(VENV)/.installed-test assets system-deps ## tests/https: nginx, gunicorn, PostgreSQL, Redis, S3, clamd over https://
 	$(call pytest,tests/https)
 
-lint: $(VENV)/.installed-test ## ruff, import-linter's layer contracts (when installed), mypy on the ports and fakes
+lint: $(VENV)/.installed-test ## ruff, import-linter's layer contracts, mypy on the ports and fakes
 	$(BIN)/ruff check $(LINTED)
-	@if [ -x $(BIN)/lint-imports ]; then echo "$(BIN)/lint-imports"; $(BIN)/lint-imports; \
-	else echo "import-linter is not installed: the layer contracts are not checked"; fi
+	$(BIN)/lint-imports
 	$(BIN)/mypy portal/adapters/ports.py tests/fakes.py
 
 $(VENV)/bin/python:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import jinja2
 from flask import Flask, send_from_directory
-from govuk_frontend_wtf.main import WTFormsHelpers
 
 import capture.feature
 import disclosure_log.feature
@@ -43,7 +42,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         jinja2.FileSystemLoader([str(ROOT / "govuk_templates" / "templates")]),
         jinja2.PrefixLoader({
             "govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja"),
-            "govuk_frontend_wtf": jinja2.PackageLoader("govuk_frontend_wtf"),
         }),
     ])
     app.jinja_env.undefined = jinja2.ChainableUndefined
@@ -60,7 +58,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     init_errors(app)
     init_db(app, settings)
     bind_queue(settings)
-    WTFormsHelpers(app)
     app.extensions["portal.services"] = services or Services.from_settings(settings)
 
     from accessibility.views import bp as accessibility_bp

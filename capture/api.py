@@ -74,6 +74,7 @@ def acknowledge(reference):
                                       str(case_id) if case_id is not None else None)
     if submission is None:
         return problem(404, "Not found", "There is no submission with that reference.")
+    db_session().commit()
     return {"reference": submission.reference, "status": submission.delivery_status, "case_id": submission.case_id,
             "acknowledged_at": submission.acknowledged_at.isoformat().replace("+00:00", "Z")}
 

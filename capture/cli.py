@@ -60,7 +60,7 @@ def redeliver(reference, all_failed):
     if not reference and not all_failed:
         raise click.UsageError("give a REFERENCE or --all-failed")
     now = current_app.extensions["portal.services"].clock.now()
-    with get_db().sessionmaker() as session:
+    with get_db().transaction() as session:
         queued = delivery.redeliver(session, now, None if all_failed else reference.strip().upper())
     if not queued:
         raise click.ClickException("no failed submission matched")

@@ -5,6 +5,9 @@ conditional UPDATE (so two workers or processes never send the same submission a
 moment), sends it, and records the outcome. Failures are retried with exponential backoff and
 jitter for at least CASE_SYSTEM_RETRY_HOURS, then parked as failed for an operator; a payload
 the case system calls invalid is parked at once. Nothing undelivered is ever deleted.
+
+The functions given a session never commit it; deliver and deliver_due are the jobs' own steps and
+open their transactions: the lease is committed before the case system is called, the outcome after.
 """
 from __future__ import annotations
 
@@ -52,7 +55,6 @@ def claim(session: Session, submission_id: int, now: dt.datetime, worker: str, l
             or_(Submission.locked_until.is_(None), Submission.locked_until < now),
         ).values(locked_until=now + lease, locked_by=worker)
     ).rowcount
-    session.commit()
     return taken == 1
 
 
@@ -92,10 +94,11 @@ def deliver(db, services, settings, submission_id: int, worker: str, rng: random
     "busy" covers another worker holding the lease and a submission not yet due (or already done)."""
     if getattr(services.case_system, "mode", "push") == "pull":
         return "skipped"  # the case system pulls through the API instead
-    with db.sessionmaker() as session:
-        lease = dt.timedelta(seconds=settings.delivery_lease_seconds)
+    lease = dt.timedelta(seconds=settings.delivery_lease_seconds)
+    with db.transaction() as session:  # the lease is committed before anything is read or sent
         if not claim(session, submission_id, services.clock.now(), worker, lease):
             return "busy"
+    with db.sessionmaker() as session:
         submission = session.get(Submission, submission_id)
         payload = payload_for_delivery(submission, settings, services.store)
         reference = submission.reference
@@ -112,7 +115,7 @@ def deliver(db, services, settings, submission_id: int, worker: str, rng: random
 
 def _record(db, services, settings, submission_id, worker, *, case_id=None, error=None, rejected=None, rng=None) -> str:
     now = services.clock.now()
-    with db.sessionmaker() as session:
+    with db.transaction() as session:
         submission = session.get(Submission, submission_id)
         if submission.locked_by != worker:
             log.warning("lease on reference=%s lost before the outcome was recorded", submission.reference)
@@ -140,7 +143,6 @@ def _record(db, services, settings, submission_id, worker, *, case_id=None, erro
             log.info("delivered reference=%s case_id=%s attempts=%d", submission.reference, case_id,
                      submission.delivery_attempts)
             outcome = "delivered"
-        session.commit()
     return outcome
 
 
@@ -175,7 +177,6 @@ def redeliver(session: Session, now: dt.datetime, reference: str | None = None) 
         submission.next_attempt_at = now
         submission.delivery_started_at = now
         log.info("redelivery requested reference=%s", submission.reference)
-    session.commit()
     return [s.reference for s in submissions]
 
 
@@ -190,12 +191,14 @@ def acknowledge(session: Session, reference: str, now: dt.datetime, case_id: str
         if case_id:
             submission.case_id = case_id[:100]
         log.info("acknowledged reference=%s case_id=%s", reference, submission.case_id)
-        session.commit()
     return submission
 
 
 def erase_personal_data(session: Session, store, now: dt.datetime, retention: dt.timedelta) -> list[str]:
-    """Once the case system has had a submission for the retention period, our copy of the personal data goes."""
+    """Once the case system has had a submission for the retention period, our copy of the personal data goes.
+
+    The files go first, then the record says so; the job commits it (a failed commit means the next run
+    deletes them again, which is harmless)."""
     cutoff = now - retention
     submissions = session.scalars(select(Submission).where(
         Submission.personal_data_deleted_at.is_(None),
@@ -210,5 +213,4 @@ def erase_personal_data(session: Session, store, now: dt.datetime, retention: dt
                               ("reference", "case_type", "form", "received_at", "due_date", "statutory_clock")}
         submission.personal_data_deleted_at = now
         log.info("personal data deleted reference=%s", submission.reference)
-    session.commit()
     return [s.reference for s in submissions]

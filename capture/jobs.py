@@ -43,7 +43,7 @@ def delete_expired_drafts() -> int:
     app, services, settings = _context()
     with app.app_context():
         idle = dt.timedelta(minutes=settings.draft_idle_minutes)
-        with get_db().sessionmaker() as session:
+        with get_db().transaction() as session:
             return service.purge_expired_drafts(session, services.store, services.clock.now(), idle)
 
 
@@ -51,7 +51,7 @@ def delete_expired_drafts() -> int:
 def erase_delivered_personal_data() -> int:
     app, services, settings = _context()
     with app.app_context():
-        with get_db().sessionmaker() as session:
+        with get_db().transaction() as session:
             erased = delivery.erase_personal_data(session, services.store, services.clock.now(),
                                                   dt.timedelta(days=settings.retention_days))
         return len(erased)

@@ -1,4 +1,5 @@
-"""Capture's domain logic: drafts, confirming the email address, and committing a submission."""
+"""Capture's domain logic: drafts, confirming the email address, and the submission. Nothing here commits:
+the view or job that calls it commits once (docs/architecture.md, rule 9)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -44,7 +45,6 @@ _hmac = codes.keyed_hash
 def new_draft(session: Session, form: FormDefinition, now: dt.datetime) -> Draft:
     draft = Draft(id=secrets.token_hex(16), form_id=form.id, answers={}, flags={}, created_at=now, touched_at=now)
     session.add(draft)
-    session.commit()
     return draft
 
 
@@ -67,12 +67,10 @@ def save_answer(session: Session, draft: Draft, question_id: str, value, now: dt
         answers[question_id] = value
     draft.answers = answers
     draft.touched_at = now
-    session.commit()
 
 
 def flag(session: Session, draft: Draft, name: str) -> None:
     draft.flags = {**draft.flags, name: True}
-    session.commit()
 
 
 def purge_expired_drafts(session: Session, store, now: dt.datetime, idle: dt.timedelta) -> int:
@@ -83,7 +81,6 @@ def purge_expired_drafts(session: Session, store, now: dt.datetime, idle: dt.tim
             for item in value.get("files", []) if isinstance(value, dict) else []:
                 store.delete(item["store_key"])
         session.delete(draft)
-    session.commit()
     if drafts:
         log.info("deleted %d expired drafts", len(drafts))
     return len(drafts)
@@ -106,7 +103,6 @@ def send_code(session: Session, draft: Draft, email: str, now: dt.datetime, secr
                                      code_hash=codes.code_hash(secret, draft.id, code),
                                      created_at=now, expires_at=now + codes.VALID_FOR, attempts=0)
     session.add(confirmation)
-    session.commit()
     return confirmation, code
 
 
@@ -120,7 +116,6 @@ def check_code(session: Session, draft: Draft, typed: str, now: dt.datetime, sec
     result = codes.check(confirmation, typed, now, secret, scope=draft.id)
     if result.ok:
         confirmation.confirmed_at = now
-    session.commit()
     return result
 
 
@@ -144,7 +139,6 @@ def confirmation_from_link(session: Session, secret: str, token: str, now: dt.da
 
 def confirm_by_link(session: Session, confirmation: EmailConfirmation, now: dt.datetime) -> None:
     confirmation.confirmed_at = now
-    session.commit()
 
 
 def is_confirmed(session: Session, draft: Draft) -> bool:
@@ -203,7 +197,7 @@ def _files_of(form: FormDefinition, answers: dict) -> list[tuple[str, dict]]:
 
 
 def submit(session: Session, form: FormDefinition, draft: Draft, now: dt.datetime, secret: str) -> Submission:
-    """Commit the submission (answers, files, reference, receipt time) before anything is shown."""
+    """The submission (answers, files, reference, receipt time); the caller commits it before anything is shown."""
     answers = {k: v for k, v in draft.answers.items() if k in {q.id for q in form.questions.values()}}
     rule = deadlines.describe(form.clock)
     due = deadlines.due_date(form.clock, now)
@@ -230,12 +224,11 @@ def submit(session: Session, form: FormDefinition, draft: Draft, now: dt.datetim
         session.execute(delete(EmailConfirmation).where(EmailConfirmation.draft_id == draft.id))
         session.delete(draft)
         try:
-            session.commit()
+            session.flush()
         except IntegrityError:  # the same reference won a race in another process: draw again
             session.rollback()
             draft = session.merge(draft)
             continue
-        log.info("submission committed reference=%s form=%s duplicate=%s", reference, form.id, bool(earlier))
         return submission
     raise RuntimeError("could not allocate a unique reference")
 

@@ -1,4 +1,8 @@
-"""Capture's pages: start -> one question per page -> check answers -> confirm email -> confirmation."""
+"""Capture's pages: start -> one question per page -> check answers -> confirm email -> confirmation.
+
+Each page commits once, after its service calls (which never commit) and before it queues an email or
+a delivery; any page the person looks at counts as activity for the draft's idle timeout.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -16,7 +20,7 @@ from capture.models import Submission
 from portal.current import now as _now, services as _services, settings as _settings
 from portal.db import session as db_session
 from capture import jobs as _jobs
-from portal.jobs import enqueue_email
+from portal.jobs import after_commit, enqueue_email
 from portal.security import limiter
 
 log = logging.getLogger(__name__)
@@ -50,17 +54,15 @@ def _draft_ids() -> dict:
 
 
 def _draft(form: FormDefinition, create: bool = False):
-    """This browser's draft of the form; a new one when starting; DraftExpired when it has gone."""
+    """This browser's draft of the form, its idle clock restarted (the view commits); a new one when
+    starting; DraftExpired when it has gone."""
     draft_id = _draft_ids().get(form.id)
     if draft_id is None and create:
         draft = service.new_draft(db_session(), form, _now())
         cookie["capture_drafts"] = {**_draft_ids(), form.id: draft.id}
         cookie.permanent = False
         return draft
-    draft = service.get_draft(db_session(), draft_id, form.id, _now(), _idle())
-    if db_session().dirty:
-        db_session().commit()  # any page the person looks at counts as activity for the idle timeout
-    return draft
+    return service.get_draft(db_session(), draft_id, form.id, _now(), _idle())
 
 
 @bp.errorhandler(service.DraftExpired)
@@ -128,12 +130,13 @@ def page(form_id, page_id):
     outcome = PageOutcome(values={}, errors={})
     if request.method == "POST":
         outcome = handle_question_post(form, question_page, draft, request, _services(), _settings(), _now())
-        if outcome.redirect_to_next:
-            return redirect(_after_answer(form, draft, question_page))
-        if outcome.redirect_same:
-            return redirect(url_for(".page", form_id=form.id, page_id=page_id, **request.args))
     elif question_page is form.related_page:
         outcome = _prefilled(form, question_page, draft)
+    db_session().commit()  # the answer is kept before the published responses are searched
+    if outcome.redirect_to_next:
+        return redirect(_after_answer(form, draft, question_page))
+    if outcome.redirect_same:
+        return redirect(url_for(".page", form_id=form.id, page_id=page_id, **request.args))
     return render_template(
         "capture/page.html", form_def=form, page=question_page, draft=draft, answers=draft.answers,
         values=outcome.values, errors=outcome.errors, notice=outcome.notice,
@@ -181,6 +184,7 @@ def published_responses(form_id, page_id):
     form = _form(form_id)
     question_page = _related_page(form, page_id)
     draft = _draft(form)
+    db_session().commit()
     description = draft.answers.get(question_page.question.id)
     if description is None:
         return redirect(url_for(".page", form_id=form.id, page_id=page_id))
@@ -207,10 +211,11 @@ def check_answers(form_id):
     form = _form(form_id)
     draft = _draft(form)
     pending = form.first_unanswered(draft.answers)
+    if pending is None and request.method == "POST":
+        return _send_code_and_continue(form, draft)
+    db_session().commit()
     if pending is not None:
         return redirect(url_for(".page", form_id=form.id, page_id=pending.id))
-    if request.method == "POST":
-        return _send_code_and_continue(form, draft)
     return render_template("capture/check_answers.html", form_def=form, rows=form.answered_on_path(draft.answers),
                            email=draft.answers[form.email_question],
                            back_url=_back_url(form, CHECK_ANSWERS, draft.answers))
@@ -221,8 +226,10 @@ def _send_code_and_continue(form, draft):
     try:
         confirmation, code = service.send_code(db_session(), draft, email, _now(), _settings().secret_key)
     except service.CodeNotSent as exc:
+        db_session().commit()
         cookie["capture_code_notice"] = str(exc)
         return redirect(url_for(".confirm_email", form_id=form.id))
+    db_session().commit()  # the code is stored before its email is queued
     link = _settings().base_url.rstrip("/") + url_for(".confirm_link", token=service.link_token(_settings().secret_key, confirmation))
     enqueue_email(service.code_email(form, email, code, link))
     cookie.pop("capture_code_notice", None)
@@ -235,6 +242,7 @@ def confirm_email(form_id):
     form = _form(form_id)
     draft = _draft(form)
     if form.first_unanswered(draft.answers) is not None:
+        db_session().commit()
         return redirect(url_for(".check_answers", form_id=form.id))
     error = None
     state = "entry"
@@ -253,6 +261,7 @@ def confirm_email(form_id):
                 "locked": "You have entered the wrong code too many times. Get a new code",
                 "none": "Get a security code first",
             }[result.reason]
+    db_session().commit()  # a wrong try counts
     return render_template("capture/confirm_email.html", form_def=form, email=draft.answers[form.email_question],
                            error=error, state=state, notice=cookie.pop("capture_code_notice", None),
                            back_url=url_for(".check_answers", form_id=form.id))
@@ -266,19 +275,16 @@ def new_code(form_id):
     return _send_code_and_continue(form, draft)
 
 
-def _after_commit(what: str, job, *args) -> None:
-    """Queue follow-up work without ever turning a committed submission into an error page."""
-    try:
-        job(*args)
-    except Exception:  # the queue is down: the outbox sweep still delivers; the person still sees their reference
-        log.exception("could not queue %s after a committed submission", what)
-
-
 def _submit(form, draft):
     submission = service.submit(db_session(), form, draft, _now(), _settings().secret_key)
-    # Committed: from here nothing is lost. Delivery and the email are queued; the sweep catches a lost task.
-    _after_commit("delivery", _jobs.deliver_submission, submission.id)
-    _after_commit("acknowledgement email", enqueue_email, service.acknowledgement(form, submission, _settings()))
+    db_session().commit()
+    log.info("submission committed reference=%s form=%s duplicate=%s", submission.reference, form.id,
+             bool(submission.duplicate_of))
+    # From here nothing is lost. Delivery and the email are queued (a queue that is down is logged: the
+    # outbox sweep still delivers, the person still sees their reference); the sweep catches a lost task.
+    after_commit(f"delivery of {submission.reference}", _jobs.deliver_submission, submission.id)
+    after_commit(f"the acknowledgement of {submission.reference}", enqueue_email,
+                 service.acknowledgement(form, submission, _settings()))
     drafts = _draft_ids()
     drafts.pop(form.id, None)
     cookie["capture_drafts"] = drafts

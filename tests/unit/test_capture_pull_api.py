@@ -110,6 +110,7 @@ def test_file_through_the_signed_url_then_erased_after_retention(pulling, client
         services.clock.advance(days=settings.retention_days, minutes=1)
         assert delivery.erase_personal_data(session, services.store, services.clock.now(),
                                             dt.timedelta(days=settings.retention_days)) == [item["reference"]]
+        session.commit()
         erased = session.scalars(select(Submission)).one()
     assert erased.answers == {} and "requester" not in erased.payload and erased.personal_data_deleted_at
     assert services.store.files == {}
@@ -137,6 +138,8 @@ def test_only_one_worker_wins_the_lease(db_app, services):
     with db.sessionmaker() as one, db.sessionmaker() as two:
         submission_id = one.scalars(select(Submission.id)).one()
         assert delivery.claim(one, submission_id, now, "worker-a") is True
+        one.commit()
         assert delivery.claim(two, submission_id, now, "worker-b") is False
+        two.commit()
         later = now + delivery.LEASE + dt.timedelta(seconds=1)  # a crashed worker's lease runs out
         assert delivery.claim(two, submission_id, later, "worker-b") is True

@@ -1,7 +1,7 @@
 """Capture's tables: drafts kept server-side, email confirmations, and submissions with their files.
 
-A submission carries its delivery state from the start, so the delivery issue adds the outbox
-worker without reshaping it (rule 5: nothing the public submits is lost).
+A submission carries its delivery state (the transactional outbox that capture/delivery.py works through)
+in the same row, committed with it: nothing the public submits is lost.
 """
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ class Draft(Base):
     flags: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     touched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
-    submitted_reference: Mapped[str | None] = mapped_column(String(24), nullable=True)
 
 
 class EmailConfirmation(Base):

@@ -50,7 +50,7 @@ def new_draft(session: Session, form: FormDefinition, now: dt.datetime) -> Draft
 
 def get_draft(session: Session, draft_id: str | None, form_id: str, now: dt.datetime, idle: dt.timedelta) -> Draft:
     draft = session.get(Draft, draft_id) if draft_id else None
-    if draft is None or draft.form_id != form_id or draft.submitted_reference:
+    if draft is None or draft.form_id != form_id:
         raise DraftExpired()
     if now - draft.touched_at > idle:
         raise DraftExpired()
@@ -139,11 +139,6 @@ def confirmation_from_link(session: Session, secret: str, token: str, now: dt.da
 
 def confirm_by_link(session: Session, confirmation: EmailConfirmation, now: dt.datetime) -> None:
     confirmation.confirmed_at = now
-
-
-def is_confirmed(session: Session, draft: Draft) -> bool:
-    return session.scalar(select(func.count()).select_from(EmailConfirmation).where(
-        EmailConfirmation.draft_id == draft.id, EmailConfirmation.confirmed_at.is_not(None))) > 0
 
 
 # Submitting ---------------------------------------------------------------------------------

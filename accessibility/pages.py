@@ -5,12 +5,11 @@ needs data or browser steps first (a form with errors, an expired link) has a `s
 `setup(page, server)` drives the Playwright page there and returns the navigation's response;
 `server` is the live test server (`server.url(path)`, `server.app` for seeding data).
 
-A service adds its own pages without touching this file: it puts `register(PageCheck(...), ...)`
-in `<service>/browser_pages.py`, which `all_pages()` imports when the service exists.
+A feature adds its own pages without touching the checks themselves: it puts `register(PageCheck(...), ...)`
+in `<feature>/browser_pages.py`, which `all_pages()` imports (the three features are always installed).
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -23,8 +22,6 @@ TEST_CRASH = "/__test/crash"  # an unexpected exception
 TEST_FORM = "/__test/form"  # a one-question GOV.UK form, POST to itself
 TEST_FORM_FIELD = "answer"
 TEST_FORM_QUESTION = "What is your name?"
-
-SERVICE_PAGE_MODULES = ("capture.browser_pages", "secure_share.browser_pages", "disclosure_log.browser_pages")
 
 
 @dataclass(frozen=True)
@@ -74,11 +71,9 @@ def register(*checks: PageCheck) -> None:
 
 
 def all_pages() -> list[PageCheck]:
-    """The shell's pages plus those of every service that is installed."""
-    for module_name in SERVICE_PAGE_MODULES:
-        try:
-            importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name not in {module_name, module_name.split(".")[0]}:
-                raise
+    """The shell's pages plus every feature's, which each feature's browser_pages registers when imported."""
+    import capture.browser_pages  # noqa: F401
+    import disclosure_log.browser_pages  # noqa: F401
+    import secure_share.browser_pages  # noqa: F401
+
     return list(PAGES)

@@ -97,6 +97,22 @@ def client(app) -> PageClient:
     return PageClient(app)
 
 
+def require_redis(url: str) -> str:
+    """`url` if Redis answers there; else skip locally, and fail in CI, where Redis always runs."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not answering at {url} in CI", pytrace=False)
+        pytest.skip(f"Redis is not answering at {url}")
+    finally:
+        client.close()
+    return url
+
+
 @pytest.fixture(scope="session")
 def postgres_admin():
     """An AUTOCOMMIT engine on TEST_DATABASE_URL, for creating a fresh database per test.

@@ -10,8 +10,8 @@ from tests.support.production import HOST, Production, production_portal
 
 
 @pytest.fixture(scope="session")
-def production() -> Production:
-    with production_portal() as portal:
+def production(postgres_admin) -> Production:
+    with production_portal(postgres_admin) as portal:
         yield portal
 
 

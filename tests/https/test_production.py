@@ -51,16 +51,15 @@ class HttpsJourney(Journey):
         return datetime.datetime.now(datetime.timezone.utc)
 
     def emails_about(self, reference: str) -> list[Received]:
+        def about() -> list[Received]:
+            return [Received(str(m["Subject"]), m.get_content()) for m in self.server.messages_to(self.email)
+                    if reference in str(m["Subject"])]
+
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            found = [Received(str(m["Subject"]), m.get_content()) for m in self.server.messages_to(self.email)
-                     if reference in str(m["Subject"])]
-            if found:
-                time.sleep(0.5)  # a second acknowledgement would be a fault: give it the chance to show
-                return [Received(str(m["Subject"]), m.get_content()) for m in self.server.messages_to(self.email)
-                        if reference in str(m["Subject"])]
+        while time.monotonic() < deadline and not about():
             time.sleep(0.1)
-        return []
+        time.sleep(0.5)  # a second acknowledgement would be a fault: give it the chance to show
+        return about()
 
     def delivered_references(self, reference: str) -> list[str]:
         deadline = time.monotonic() + 30

@@ -2,23 +2,15 @@
 import os
 
 import pytest
-import redis
 
 from portal.jobs import make_huey
-from tests.conftest import make_settings
+from tests.conftest import make_settings, require_redis
 
 pytestmark = pytest.mark.integration
 
 
 def redis_url() -> str:
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not answering at {url} in CI")
-        pytest.skip(f"Redis is not answering at {url}")
-    return url
+    return require_redis(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 
 
 @pytest.fixture(params=["sqlite", "redis"])

@@ -28,18 +28,17 @@ import ssl
 import subprocess
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 import redis
-import sqlalchemy
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.conftest import require_redis, throwaway_database
 from tests.support.case_system import running_case_system
 from tests.support.clamd import running_clamd
 from tests.support.portal_processes import (BIN, DROPPED, ROOT, Service, flask, free_port, tail,
@@ -266,37 +265,6 @@ def _redis_flush(url_base: str) -> None:
             client.close()
 
 
-@contextlib.contextmanager
-def _postgres_database() -> Iterator[str]:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_DATABASE_URL is not set in CI: the HTTPS tier runs on PostgreSQL", pytrace=False)
-        pytest.skip("TEST_DATABASE_URL not set: the HTTPS tier needs PostgreSQL (make test sets it)")
-    admin = sqlalchemy.create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1),
-                                     isolation_level="AUTOCOMMIT")
-    name = f"portal_https_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-        yield base.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _redis_url() -> str:
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis does not answer at {url}: the HTTPS tier needs it", pytrace=False)
-        pytest.skip(f"Redis does not answer at {url}")
-    return url.rstrip("/")
-
-
 def _start_nginx(folder: Path) -> subprocess.Popen:
     log = open(folder / "nginx.out", "wb")
     process = subprocess.Popen([str(NGINX), "-p", str(folder), "-c", str(folder / "nginx.conf")],
@@ -331,10 +299,11 @@ def _stop_process(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def production_portal(web_workers: int = 2) -> Iterator[Production]:
+def production_portal(postgres_admin, web_workers: int = 2) -> Iterator[Production]:
+    """`postgres_admin` is tests/conftest.py's fixture (engine, base URL): the tier's database is made from it."""
     if not NGINX.exists():
         pytest.fail(f"{NGINX} not found: install Debian's nginx (make test does, as root)", pytrace=False)
-    redis_base = _redis_url()
+    redis_base = require_redis(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")).rstrip("/")
     folder = Path(tempfile.mkdtemp(prefix="portal-https-"))
     folder.chmod(0o755)  # nginx's workers read nothing here but must traverse to their temp folders
     (folder / "nginx").mkdir()
@@ -343,7 +312,7 @@ def production_portal(web_workers: int = 2) -> Iterator[Production]:
     port, http_port, web_port = free_port(), free_port(), free_port()
     base_url = f"https://{HOST}:{port}"
     with contextlib.ExitStack() as stack:
-        database_url = stack.enter_context(_postgres_database())
+        database_url = stack.enter_context(throwaway_database(postgres_admin, "portal_https"))
         _redis_flush(redis_base)
         stack.callback(_redis_flush, redis_base)
         moto = stack.enter_context(running_moto_server())

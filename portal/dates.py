@@ -29,3 +29,11 @@ def govuk_time(moment: dt.datetime) -> str:
 
 def govuk_datetime(moment: dt.datetime) -> str:
     return f"{govuk_date(moment)} at {govuk_time(moment)}"
+
+
+def minutes_to_wait(wait: dt.timedelta) -> str:
+    """A wait in words, rounded up to the minute: "1 minute", "45 minutes", "1 hour"."""
+    minutes = max(1, -(-int(wait.total_seconds()) // 60))
+    if minutes >= 60:
+        return "1 hour"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"

@@ -1,12 +1,15 @@
 """GOV.UK error pages and API problem+json errors, decided in one place."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.dates import minutes_to_wait
 from portal.exceptions import PortalError
 from portal.security import CrossOriginRequest
 
@@ -60,9 +63,20 @@ def page(status: int, title: str | None = None, paragraphs: list[str] | None = N
     return html, status
 
 
+def _limit_wait() -> int | None:
+    """Seconds until the per-address limit this request broke lets it through again (Flask-Limiter's)."""
+    from portal.security import limiter
+
+    broken = limiter.current_limit
+    return max(1, int(broken.reset_at - time.time())) if broken is not None else None
+
+
 def handle_http_exception(error: HTTPException):
     status = error.code or 500
     headers = {"Allow": ", ".join(error.valid_methods)} if status == 405 and error.valid_methods else {}
+    wait = _limit_wait() if status == 429 else None
+    if wait is not None:
+        headers["Retry-After"] = str(wait)
     if wants_problem_json():
         if status == 404 and request.url_rule is None:
             detail = "There is no such API endpoint."
@@ -73,6 +87,9 @@ def handle_http_exception(error: HTTPException):
         response = problem(status, PAGES.get(status, (error.name, []))[0], detail)
         response.headers.update(headers)
         return response
+    if wait is not None:
+        return (*page(429, paragraphs=[f"To protect the service, you need to wait {minutes_to_wait(dt.timedelta(seconds=wait))}"
+                                       " before you try again."]), headers)
     return (*page(status), headers)
 
 

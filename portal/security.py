@@ -120,7 +120,9 @@ def init_security(app: Flask, settings) -> None:
         MAX_CONTENT_LENGTH=settings.max_content_length,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         RATELIMIT_DEFAULT=settings.ratelimit_default,
-        RATELIMIT_HEADERS_ENABLED=True,
+        # Off: they would put Retry-After on every page, and over a wait the page itself knows (portal/errors.py
+        # sends Retry-After, and says the wait, on the limiter's own 429s).
+        RATELIMIT_HEADERS_ENABLED=False,
         RATELIMIT_ENABLED=True,
         # GOV.UK CSS, JS, fonts and images are not worth counting: a page load fetches a dozen at once.
         RATELIMIT_DEFAULTS_EXEMPT_WHEN=lambda: request.endpoint in {"static", "govuk_assets"},

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from portal.dates import govuk_date, govuk_datetime
+from portal.dates import govuk_date, govuk_datetime, minutes_to_wait
 
 UTC = dt.timezone.utc
 
@@ -21,3 +21,9 @@ def test_times_are_shown_in_london_the_gov_uk_way(moment, shown):
 
 def test_dates_have_no_leading_zero():
     assert govuk_date(dt.date(2026, 2, 3)) == "3 February 2026"
+
+
+@pytest.mark.parametrize("seconds, shown", [(0, "1 minute"), (1, "1 minute"), (60, "1 minute"), (61, "2 minutes"),
+                                            (45 * 60, "45 minutes"), (3599, "1 hour"), (3600, "1 hour")])
+def test_a_wait_is_rounded_up_to_the_minute(seconds, shown):
+    assert minutes_to_wait(dt.timedelta(seconds=seconds)) == shown

@@ -250,9 +250,15 @@ def test_rate_limit_gives_the_429_page(app, client):
     def _limited():
         return "ok"
 
-    assert [client.get("/__test/limited").status_code for _ in range(2)] == [200, 200]
+    allowed = [client.get("/__test/limited") for _ in range(2)]
+    assert [r.status_code for r in allowed] == [200, 200]
+    assert not any("Retry-After" in r.headers or "X-RateLimit-Limit" in r.headers for r in allowed)  # no noise
+    response = client.get("/__test/limited")
     soup = client.get_page("/__test/limited", status=429)
     assert soup.h1.get_text(strip=True) == "Sorry, there have been too many attempts"
+    # The page and the header say the real wait: the rest of this minute.
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    assert "you need to wait 1 minute before you try again" in soup.get_text(" ", strip=True)
 
 
 def test_static_files_do_not_use_up_the_rate_limit(tmp_path, services):

@@ -15,7 +15,8 @@ from capture import deadlines, references
 from capture.definitions import FormDefinition
 from capture.display import answer_lines
 from capture.models import Draft, EmailConfirmation, Submission, SubmissionFile
-from portal import codes, tokens
+from portal import codes, locks, tokens
+from portal.dates import minutes_to_wait
 from portal.adapters.ports import EmailMessage
 from portal.codes import CodeCheck  # noqa: F401 - part of this module's interface
 from portal.dates import govuk_date, govuk_datetime
@@ -89,15 +90,23 @@ def purge_expired_drafts(session: Session, store, now: dt.datetime, idle: dt.tim
 # Confirming the email address ---------------------------------------------------------------
 
 def send_code(session: Session, draft: Draft, email: str, now: dt.datetime, secret: str) -> tuple[EmailConfirmation, str]:
+    """A new code for the draft, within the limits per draft and per email address. Counting and adding
+    happen under the draft's and the address's locks (portal.locks), so parallel requests cannot both
+    take the last code of the hour."""
     email_hash = _hmac(secret, email.lower())
+    locks.serialise(session, f"capture-draft:{draft.id}", now)  # always this order: no two requests wait on each other
+    locks.serialise(session, f"capture-email:{email_hash}", now)
     latest = session.scalar(select(EmailConfirmation).where(EmailConfirmation.draft_id == draft.id)
                             .order_by(EmailConfirmation.created_at.desc()).limit(1))
     if latest is not None and now - latest.created_at < RESEND_AFTER:
         raise CodeNotSent("Wait 30 seconds before asking for another code")
-    sent_this_hour = session.scalar(select(func.count()).select_from(EmailConfirmation).where(
-        EmailConfirmation.email_hash == email_hash, EmailConfirmation.created_at > now - dt.timedelta(hours=1)))
-    if sent_this_hour >= CODES_PER_EMAIL_PER_HOUR:
-        raise CodeNotSent("You have asked for too many codes. Wait an hour and try again")
+    window = dt.timedelta(hours=1)
+    this_hour = session.scalars(select(EmailConfirmation.created_at).where(
+        EmailConfirmation.email_hash == email_hash, EmailConfirmation.created_at > now - window)
+        .order_by(EmailConfirmation.created_at)).all()
+    if len(this_hour) >= CODES_PER_EMAIL_PER_HOUR:
+        wait = this_hour[len(this_hour) - CODES_PER_EMAIL_PER_HOUR] + window - now
+        raise CodeNotSent(f"You have asked for too many codes. Wait {minutes_to_wait(wait)} and try again")
     code = codes.new_code()
     confirmation = EmailConfirmation(draft_id=draft.id, email_hash=email_hash,
                                      code_hash=codes.code_hash(secret, draft.id, code),
@@ -113,7 +122,7 @@ def latest_confirmation(session: Session, draft: Draft) -> EmailConfirmation | N
 
 def check_code(session: Session, draft: Draft, typed: str, now: dt.datetime, secret: str) -> CodeCheck:
     confirmation = latest_confirmation(session, draft)
-    result = codes.check(confirmation, typed, now, secret, scope=draft.id)
+    result = codes.check(session, confirmation, typed, now, secret, scope=draft.id)
     if result.ok:
         confirmation.confirmed_at = now
     return result

@@ -1,7 +1,11 @@
 """Emailed one-time security codes, shared by Capture (confirm an email address) and Secure Share (sign in).
 
 6 digits, valid 15 minutes, at most 5 tries; only a keyed hash is stored. The caller keeps the row
-(anything with code_hash, expires_at and attempts) and commits after `check`.
+(a mapped class with id, code_hash, expires_at and attempts) and commits after `check`.
+
+A try is counted by the database, not in Python: `attempts = attempts + 1 WHERE attempts < 5`, and the
+row count decides whether this try may be compared at all. Thirty guesses sent at the same moment
+therefore get five comparisons between them, on SQLite and on PostgreSQL alike.
 """
 from __future__ import annotations
 
@@ -10,6 +14,10 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 VALID_FOR = dt.timedelta(minutes=15)
 ATTEMPTS = 5
@@ -20,6 +28,7 @@ class CodeCheck:
     ok: bool
     reason: str = ""  # wrong | expired | locked | none
     attempts_left: int = 0
+    counted: bool = False  # this try was one of the code's tries
 
 
 def keyed_hash(secret: str, text: str) -> str:
@@ -35,16 +44,28 @@ def code_hash(secret: str, scope: str, code: str) -> str:
     return keyed_hash(secret, f"{scope}:{code}")
 
 
-def check(row, typed: str, now: dt.datetime, secret: str, scope: str) -> CodeCheck:
+def take_try(session: Session, row) -> bool:
+    """Count one try against the row in the database; False when it has none left. Until the caller's
+    transaction ends, other tries at this row wait (PostgreSQL's row lock, SQLite's write lock)."""
+    table = type(row)
+    counted = session.execute(
+        update(table).where(table.id == row.id, table.attempts < ATTEMPTS).values(attempts=table.attempts + 1)
+        .returning(table.attempts).execution_options(synchronize_session=False)).scalar_one_or_none()
+    set_committed_value(row, "attempts", ATTEMPTS if counted is None else counted)
+    return counted is not None
+
+
+def check(session: Session, row, typed: str, now: dt.datetime, secret: str, scope: str) -> CodeCheck:
     if row is None:
         return CodeCheck(False, "none")
     if row.attempts >= ATTEMPTS:
         return CodeCheck(False, "locked")
     if now > row.expires_at:
         return CodeCheck(False, "expired")
-    row.attempts += 1
+    if not take_try(session, row):
+        return CodeCheck(False, "locked")
     digits = "".join(ch for ch in typed if ch.isdigit())
     if hmac.compare_digest(row.code_hash, code_hash(secret, scope, digits)):
-        return CodeCheck(True)
+        return CodeCheck(True, counted=True)
     left = ATTEMPTS - row.attempts
-    return CodeCheck(False, "locked" if left <= 0 else "wrong", left)
+    return CodeCheck(False, "locked" if left <= 0 else "wrong", left, counted=True)

@@ -119,3 +119,13 @@ def record_heartbeat() -> None:
     app = job_app()
     with app.app_context():
         beat(worker_name(), app.extensions["portal.services"].clock.now())
+
+
+@huey.periodic_task(crontab(minute="23"))
+def forget_old_locks() -> int:
+    from portal import locks
+    from portal.db import get_db
+
+    app = job_app()
+    with app.app_context(), get_db().transaction() as session:
+        return locks.forget_old(session, app.extensions["portal.services"].clock.now())

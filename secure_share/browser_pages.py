@@ -13,7 +13,7 @@ from accessibility.pages import PageCheck, register
 PDF = b"%PDF-1.7\n" + bytes((i * 7 + 3) % 251 for i in range(1200))
 
 
-def _make_share(server, *, revoke: bool = False) -> str:
+def _make_share(server, *, revoke: bool = False, lock: bool = False) -> str:
     """A sent share with one PDF; its link's path (/documents/<token>)."""
     from secure_share import links, service
 
@@ -29,6 +29,10 @@ def _make_share(server, *, revoke: bool = False) -> str:
         service.send(session, share, services.clock.now())
         if revoke:
             service.revoke(session, share, services.clock.now())
+        if lock:
+            from secure_share import signing_in
+
+            signing_in.lock(session, share, services.clock.now())
         session.commit()
         return f"/documents/{links.make_token(settings.secret_key, share.id, share.link_version)}"
 
@@ -45,9 +49,14 @@ def _revoked_page(page, server):
     return page.goto(server.url(_make_share(server, revoke=True)))
 
 
+def _locked_page(page, server):
+    return page.goto(server.url(_make_share(server, lock=True)))
+
+
 register(
     PageCheck("share link does not work", "/documents/not-a-real-link", 404),
     PageCheck("share sign in", None, setup=_sign_in_page),
     PageCheck("share signed out", None, setup=_signed_out_page),
     PageCheck("share link cancelled", None, 410, setup=_revoked_page),
+    PageCheck("share link locked after too many wrong codes", None, 403, setup=_locked_page),
 )

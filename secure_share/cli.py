@@ -19,7 +19,7 @@ from secure_share import audit, link_email, service
 
 share_cli = AppGroup("share", help="Secure Share: share response documents with a requester.")
 
-STATUSES = ("draft", "sent", "revoked", "removed", "expired")
+STATUSES = ("draft", "sent", "locked", "revoked", "removed", "expired")
 DEMO_REFERENCE = "SAR-DEMO-0001"
 
 

@@ -77,7 +77,7 @@ def send_reminders() -> list[str]:
 
 def notify_case_system(share_id: str, event: str) -> None:
     """Tell the case system, in the background, that the requester first downloaded ("downloaded", or
-    "first download") or removed ("removed") the share's documents. Call it after the change is committed. Nothing is sent
+    "first download") or removed ("removed") the share's documents, or that wrong codes locked it ("locked"). Call it after the change is committed. Nothing is sent
     when neither the share nor SHARE_WEBHOOK_URL names a webhook."""
     event = webhooks.ALIASES.get(event, event)
     if event not in webhooks.EVENTS:

@@ -50,6 +50,23 @@ def link_email(share: Share, link: str, settings, *, resend: bool = False) -> Em
                         reference=share.case_reference)
 
 
+def locked_email(share: Share, settings) -> EmailMessage:
+    """To the requester, once, when too many wrong codes lock the share (signing_in.py)."""
+    body_name = settings.public_body_name
+    lines = [
+        f"Dear {share.recipient_name},", "",
+        f"Someone entered the wrong security code too many times for the link to your documents from {body_name} "
+        f"(reference {share.case_reference}). For your security, the link no longer works.", "",
+        "Your documents are safe: nobody can see them without the right code.", "",
+        f"{body_name} has been told. To get a new link, contact {body_name} at {settings.contact_email} and quote "
+        f"your reference {share.case_reference}. If it was not you who tried to sign in, tell them: someone else "
+        "may have your link.", "",
+        "Do not reply to this email.",
+    ]
+    return EmailMessage(to=share.recipient_email, subject=f"The link to your documents from {body_name} has been locked",
+                        body="\n".join(lines), reference=share.case_reference)
+
+
 def days_left(expires_at: dt.datetime, now: dt.datetime) -> str:
     days = (expires_at - now).days
     if days >= 2:

@@ -17,7 +17,7 @@ class Share(Base):
     recipient_name: Mapped[str] = mapped_column(String(200))
     recipient_email: Mapped[str] = mapped_column(String(254))
     message: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)  # draft|sent|revoked|removed|expired
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)  # draft|sent|locked|revoked|removed|expired
     link_version: Mapped[int] = mapped_column(Integer, default=0)  # a resend bumps it: older links die
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
@@ -27,6 +27,9 @@ class Share(Base):
     first_downloaded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     reminder_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     webhook_url: Mapped[str] = mapped_column(String(500), default="")
+    failed_codes: Mapped[int] = mapped_column(Integer, default=0)  # wrong security codes over the share's life
+    locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # too many: until a resend
+    code_emails_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # see signing_in
 
     documents: Mapped[list["Document"]] = relationship(back_populates="share", order_by="Document.uploaded_at")
 
@@ -55,8 +58,6 @@ class SignInCode(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     share_id: Mapped[str] = mapped_column(ForeignKey("share_shares.id", ondelete="CASCADE"), index=True)
-    browser: Mapped[str] = mapped_column(String(64))  # the browser that asked: only it may use the code
-    client: Mapped[str] = mapped_column(String(64), index=True)  # keyed hash of the address, for rate limits
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

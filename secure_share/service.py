@@ -28,6 +28,7 @@ from secure_share.signing_in import end_sessions
 log = logging.getLogger(__name__)
 
 CLOSED = ("expired", "revoked", "removed")
+OPEN = ("draft", "sent", "locked")  # locked: too many wrong codes (signing_in.py); a resend opens the link again
 LINK_MAX_AGE = dt.timedelta(days=400)  # the signature's own limit; the share's expiry is checked to the minute
 
 
@@ -128,7 +129,7 @@ def get_share(session: Session, share_id: str) -> Share:
 
 
 def _open_for_changes(share: Share) -> None:
-    if share.status not in ("draft", "sent"):
+    if share.status not in OPEN:
         raise Conflict(f"the share is {share.status}")
 
 
@@ -144,7 +145,7 @@ def add_document(session: Session, share: Share, stream, filename: str, title: s
     accepted = check_and_store(stream, filename, key_prefix=f"shares/{share.id}", label=f"share {share.id}",
                                store=services.store, scanner=services.scanner, max_file=settings.share_max_document)
     session.refresh(share, with_for_update=True)
-    if share.status not in ("draft", "sent") or share.files_deleted_at is not None:
+    if share.status not in OPEN or share.files_deleted_at is not None:
         services.store.delete(accepted.store_key)  # closed meanwhile: the file, recorded nowhere, must not outlive it
         raise Conflict(f"the share is {share.status}")
     now = services.clock.now()
@@ -185,9 +186,10 @@ def send(session: Session, share: Share, now: dt.datetime, *, resend: bool = Fal
     if not live_documents(share):
         raise Conflict("add at least one document before sending")
     if resend:
-        if share.status != "sent":
+        if share.status not in ("sent", "locked"):
             raise Conflict("only a share that has been sent can be sent again")
         share.link_version += 1  # every earlier link dies
+        share.failed_codes, share.locked_at = 0, None  # a locked link's successor starts afresh
     elif share.status == "sent":
         raise Conflict("the share has already been sent: use resend for a fresh link")
     share.status, share.sent_at = "sent", now
@@ -221,6 +223,7 @@ def share_json(share: Share, settings, link: str | None = None) -> dict:
         "sent_at": stamp(share.sent_at), "first_downloaded_at": stamp(share.first_downloaded_at),
         "files_deleted_at": stamp(share.files_deleted_at), "created_at": stamp(share.created_at),
         "closed_at": stamp(share.closed_at), "reminder_sent_at": stamp(share.reminder_sent_at),
+        "locked_at": stamp(share.locked_at), "failed_codes": share.failed_codes or 0,
         "message": share.message, "webhook_url": share.webhook_url or None,
         "documents": [{"id": d.id, "title": d.title, "filename": d.filename, "content_type": d.content_type,
                        "size": d.size, "sha256": d.sha256, "uploaded_at": stamp(d.uploaded_at)}
@@ -265,7 +268,7 @@ def list_shares(session: Session, *, status: str | None = None, case_reference: 
 
 
 def expire_due(session: Session, now: dt.datetime) -> list[str]:
-    due = session.scalars(select(Share).where(Share.status.in_(("draft", "sent")), Share.expires_at <= now)).all()
+    due = session.scalars(select(Share).where(Share.status.in_(OPEN), Share.expires_at <= now)).all()
     for share in due:
         close_if_due(session, share, now)
     return [share.id for share in due]
@@ -319,7 +322,7 @@ def resolve(session: Session, settings, token: str, now: dt.datetime) -> Share:
 
 def expire_if_due(session: Session, share: Share, now: dt.datetime) -> None:
     """Expiry is enforced here to the minute, not left to the periodic job."""
-    if share.status == "sent" and now >= share.expires_at:
+    if share.status in ("sent", "locked") and now >= share.expires_at:
         share.status, share.closed_at = "expired", share.expires_at
         end_sessions(session, share, now)
         record(session, share, now, "expired", "system")

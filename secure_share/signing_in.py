@@ -1,28 +1,51 @@
-"""Signing in to a share: emailed security codes bound to one browser, and the server-side sessions
-that sign-out ends at once.
+"""Signing in to a share: emailed security codes, and the server-side sessions that sign-out ends at once.
+
+Someone else may have the link (a forwarded email, a shared computer). What they can do, and why:
+
+- A code belongs to the share, not to the browser that asked for it: whoever asks, the code goes only
+  to the requester's inbox, and the requester can use the newest one in any browser. So a stranger
+  asking for codes never leaves the requester without a working code.
+- Code emails are paced per share: 3 at once, then 1 more every 15 minutes (a token bucket, GCRA;
+  `code_emails_at` is when the bucket is full again). At most 7 in the first hour and 4 an hour after.
+  Because a code lasts 15 minutes and one more may be sent every 15, there is always either a live code
+  in the requester's inbox or one that can be sent now. A request while a code sent under a minute ago
+  is live sends nothing and points to that code (a double click, a second tab).
+- 5 tries per code, counted by the database (portal.codes), whichever browsers they come from.
+- 20 wrong codes over the share's life, counted by the database before each comparison. The 20th locks
+  the share: the link stops working until the body resends the share (a new link, which the stranger
+  does not have), the case system is told (a "locked" event and webhook), and the requester is emailed
+  what happened and what to do. A stranger's chance of guessing a code is thus at most 20 in a million
+  over the share's life, whatever its length; the most a stranger with the link can do is make the body
+  send a new one.
+- No limit here counts network addresses: libraries, offices and mobile networks share them. The
+  per-address limits on the views are only flood guards.
 
 Like every service function here, these change the caller's session and never commit (see service.py).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from portal import codes
+from portal import codes, locks
 from portal.codes import CodeCheck
+from portal.dates import minutes_to_wait
 from portal.exceptions import PortalError
 from secure_share.audit import record
 from secure_share.models import Share, ShareSession, SignInCode
 
 CODE_VALID = codes.VALID_FOR
 CODE_ATTEMPTS = codes.ATTEMPTS
-CODES_PER_BROWSER = 5  # per share and client address, in CODE_WINDOW
-CODES_PER_SHARE = 20  # from all addresses, in CODE_WINDOW: an attacker elsewhere cannot use them all up for long
-CODE_WINDOW = dt.timedelta(hours=1)
+FAILED_CODES_LIMIT = 20  # wrong codes over a share's life; the last one locks it
+CODE_EMAILS_AT_ONCE = 3
+CODE_EMAIL_EVERY = CODE_VALID  # no longer than a code lasts: see above
+STILL_FRESH = dt.timedelta(minutes=1)  # a live code younger than this is not replaced
 
 
 class TooManyCodes(PortalError):
@@ -31,46 +54,32 @@ class TooManyCodes(PortalError):
     status_code = 429
     title = "Too many security codes"
 
+    def __init__(self, wait: dt.timedelta):
+        self.wait = wait
+        super().__init__(f"Wait {minutes_to_wait(wait)} before asking for another code")
+
+
+@dataclasses.dataclass(frozen=True)
+class CodeRequest:
+    code: str | None  # a new code to email; None: use the live one sent at `live_since`
+    live_since: dt.datetime | None = None
+
 
 def masked_email(email: str) -> str:
     local, _, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
 
 
-def client_key(secret: str, address: str | None) -> str:
-    """A keyed hash of the client's address, for rate limits: the address itself is never stored."""
-    return codes.keyed_hash(secret, f"share-client:{address or ''}")
-
-
 # Security codes ---------------------------------------------------------------------------
 
-def request_code(session: Session, share: Share, browser: str, client: str, now: dt.datetime, secret: str) -> str:
-    """A new code for this browser. The caller commits before the code's email is queued."""
-    since = now - CODE_WINDOW
-    from_here = session.scalar(select(func.count()).select_from(SignInCode).where(
-        SignInCode.share_id == share.id, SignInCode.client == client, SignInCode.created_at > since))
-    in_all = session.scalar(select(func.count()).select_from(SignInCode).where(
-        SignInCode.share_id == share.id, SignInCode.created_at > since))
-    if from_here >= CODES_PER_BROWSER or in_all >= CODES_PER_SHARE:
-        record(session, share, now, "code refused: too many requests", "requester")
-        raise TooManyCodes("You have asked for too many codes. Wait an hour and try again.")
-    code = codes.new_code()
-    session.add(SignInCode(share_id=share.id, browser=browser, client=client,
-                           code_hash=codes.code_hash(secret, f"{share.id}:{browser}", code), created_at=now,
-                           expires_at=now + CODE_VALID, attempts=0))
-    record(session, share, now, "code sent", "requester")
-    return code
-
-
-def _latest_code(session: Session, share: Share, browser: str) -> SignInCode | None:
-    return session.scalar(select(SignInCode).where(SignInCode.share_id == share.id, SignInCode.browser == browser,
-                                                   SignInCode.used_at.is_(None))
+def _latest_code(session: Session, share: Share) -> SignInCode | None:
+    return session.scalar(select(SignInCode).where(SignInCode.share_id == share.id, SignInCode.used_at.is_(None))
                           .order_by(SignInCode.created_at.desc(), SignInCode.id.desc()).limit(1))
 
 
-def code_state(session: Session, share: Share, browser: str, now: dt.datetime) -> str:
-    """This browser's latest unused code: none | active | locked | expired. Tries nothing."""
-    code = _latest_code(session, share, browser)
+def code_state(session: Session, share: Share, now: dt.datetime) -> str:
+    """The share's newest unused code: none | active | locked | expired. Tries nothing."""
+    code = _latest_code(session, share)
     if code is None:
         return "none"
     if code.attempts >= CODE_ATTEMPTS:
@@ -80,21 +89,73 @@ def code_state(session: Session, share: Share, browser: str, now: dt.datetime) -
     return "active"
 
 
-def check_code(session: Session, share: Share, browser: str, typed: str, now: dt.datetime, secret: str,
-               device: str) -> CodeCheck:
-    """Only the browser that asked for a code can use it, so guessing elsewhere locks nobody else out.
+def request_code(session: Session, share: Share, now: dt.datetime, secret: str) -> CodeRequest:
+    """A new code to email, or the live code to use instead; TooManyCodes when neither. The caller commits
+    before the code's email is queued. Parallel requests for one share take their turn (portal.locks)."""
+    locks.serialise(session, f"share-codes:{share.id}", now)
+    session.refresh(share, ["code_emails_at"])
+    live = _latest_code(session, share)
+    if live is not None and (live.attempts >= CODE_ATTEMPTS or now > live.expires_at):
+        live = None
+    if live is not None and now - live.created_at < STILL_FRESH:
+        return CodeRequest(None, live.created_at)
+    full_again = max(share.code_emails_at or now, now)
+    if full_again - now > (CODE_EMAILS_AT_ONCE - 1) * CODE_EMAIL_EVERY:
+        if live is not None:
+            return CodeRequest(None, live.created_at)
+        record(session, share, now, "code refused: too many requests", "requester")
+        raise TooManyCodes(full_again - (CODE_EMAILS_AT_ONCE - 1) * CODE_EMAIL_EVERY - now)
+    share.code_emails_at = full_again + CODE_EMAIL_EVERY
+    code = codes.new_code()
+    session.add(SignInCode(share_id=share.id, code_hash=codes.code_hash(secret, share.id, code), created_at=now,
+                           expires_at=now + CODE_VALID, attempts=0))
+    record(session, share, now, "code sent", "requester")
+    return CodeRequest(code)
 
-    A wrong try counts: the caller commits whatever the answer."""
-    code = _latest_code(session, share, browser)
-    tries_before = code.attempts if code is not None else 0
-    result = codes.check(code, typed, now, secret, scope=f"{share.id}:{browser}")
+
+def _count_failure(session: Session, share: Share, step: int) -> int | None:
+    """Add step (1: a failure reserved before a comparison, -1: given back) to the share's wrong codes;
+    None when a reservation finds the share locked or its failures used up."""
+    guard = [Share.status == "sent", Share.failed_codes < FAILED_CODES_LIMIT] if step > 0 else []
+    counted = session.execute(
+        update(Share).where(Share.id == share.id, *guard).values(failed_codes=Share.failed_codes + step)
+        .returning(Share.failed_codes).execution_options(synchronize_session=False)).scalar_one_or_none()
+    if counted is not None:
+        set_committed_value(share, "failed_codes", counted)
+    return counted
+
+
+def check_code(session: Session, share: Share, typed: str, now: dt.datetime, secret: str, device: str) -> CodeCheck:
+    """Try the share's newest code. A wrong try counts against the code and the share: the caller commits
+    whatever the answer. reason "link locked": the share is locked (by this very try when `counted`)."""
+    code = _latest_code(session, share)
+    if code is None or code.attempts >= CODE_ATTEMPTS or now > code.expires_at:
+        return codes.check(session, code, typed, now, secret, scope=share.id)  # none | locked | expired, untried
+    if _count_failure(session, share, 1) is None:
+        session.refresh(share)  # locked (or closed) by another request since this one read it
+        return CodeCheck(False, "link locked")
+    result = codes.check(session, code, typed, now, secret, scope=share.id)
+    if result.ok or not result.counted:
+        _count_failure(session, share, -1)
     if result.ok:
-        code.used_at = now
-    elif code is not None and code.attempts > tries_before:  # this try counted: it goes in the audit trail
+        used = session.execute(update(SignInCode).where(SignInCode.id == code.id, SignInCode.used_at.is_(None))
+                               .values(used_at=now).execution_options(synchronize_session=False)).rowcount
+        return result if used else CodeCheck(False, "none")  # a parallel request used it first
+    if result.counted:
         record(session, share, now, "code failed", "requester", device=device, attempts_left=result.attempts_left)
         if result.reason == "locked":
             record(session, share, now, "locked: too many wrong codes", "requester", device=device)
+        if share.failed_codes >= FAILED_CODES_LIMIT:
+            lock(session, share, now)
+            return CodeCheck(False, "link locked", counted=True)
     return result
+
+
+def lock(session: Session, share: Share, now: dt.datetime) -> None:
+    """Too many wrong codes: the link stops working until the share is resent."""
+    share.status, share.locked_at = "locked", now
+    end_sessions(session, share, now)
+    record(session, share, now, "link locked: too many wrong codes", "system", failed_codes=share.failed_codes)
 
 
 # Sessions ---------------------------------------------------------------------------------

@@ -13,25 +13,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 
 from flask import (Blueprint, abort, current_app, redirect, render_template, request, session as cookie, url_for)
 
 from portal.adapters.ports import EmailMessage
 from portal.current import now as _now, services as _services, settings as _settings
-from portal.dates import govuk_datetime
+from portal.dates import govuk_datetime, govuk_time, minutes_to_wait
 from portal.db import session as db_session
 from portal.downloads import plan_range
 from portal.jobs import after_commit, enqueue_email
 from portal.security import limiter
-from secure_share import audit, downloads, service, signing_in
+from secure_share import audit, downloads, link_email, service, signing_in
 from secure_share.devices import describe_device
 
 bp = Blueprint("secure_share", __name__, url_prefix="/documents", template_folder="templates")
 
 SESSION_COOKIE = "share_session"
 COOKIE_PATH = "/documents"
-BROWSER = "share_browser"  # in the Flask session: the id of this browser, to which codes are bound
 KNOWN = "share_known"  # shares this browser has signed in to: only their closed pages show the case reference
 REMOVED = "share_removed"  # the share this browser has just removed, for the confirmation page
 NOTICE = "share_notice"
@@ -96,13 +94,16 @@ def _closed(error):
     db_session().commit()  # an expiry found on the way is kept: this page is the request's outcome
     share = error.share
     known = share.id in cookie.get(KNOWN, [])
-    page = share.status if share.status in ("expired", "revoked", "removed") else "revoked"
-    return render_template(f"secure_share/closed_{page}.html", share=share, known=known), 410
+    page = share.status if share.status in ("expired", "revoked", "removed", "locked") else "revoked"
+    status = 403 if page == "locked" else 410  # a locked link works again once the body resends it
+    return render_template(f"secure_share/closed_{page}.html", share=share, known=known), status
 
 
 @bp.errorhandler(signing_in.TooManyCodes)
-def _too_many_codes(_error):
-    return render_template("secure_share/too_many_codes.html"), 429
+def _too_many_codes(error):
+    wait = minutes_to_wait(error.wait)
+    return render_template("secure_share/too_many_codes.html", wait=wait), 429, {
+        "Retry-After": str(max(1, int(error.wait.total_seconds())))}
 
 
 @bp.after_request
@@ -136,7 +137,7 @@ def _code_email(share, code: str) -> EmailMessage:
     body_name = _settings().public_body_name
     body = (f"{code} is your security code to get your documents from {body_name}.\n\n"
             f"The code expires in {int(signing_in.CODE_VALID.total_seconds() // 60)} minutes. "
-            "It only works in the browser where you asked for it.\n\n"
+            "If we've sent you more than one code, use the newest.\n\n"
             f"Do not share this code with anyone. {body_name} will never ask you for it.\n\n"
             "If you did not ask for a code, you can ignore this email: no one can get your documents "
             "without the code.\n")
@@ -144,24 +145,23 @@ def _code_email(share, code: str) -> EmailMessage:
 
 
 @bp.post("/<token>/code")
-@limiter.limit("20 per hour")
+@limiter.limit("300 per hour")  # a flood guard only: the limits that matter are per share (signing_in)
 def send_code(token):
     share = _share(token)
     db = db_session()
-    browser = cookie.get(BROWSER)
-    if not browser:
-        browser = cookie[BROWSER] = secrets.token_hex(16)
-    again = signing_in.code_state(db, share, browser, _now()) != "none"
-    client = signing_in.client_key(_settings().secret_key, request.remote_addr)
+    again = signing_in.code_state(db, share, _now()) != "none"
     try:
-        code = signing_in.request_code(db, share, browser, client, _now(), _settings().secret_key)
+        asked = signing_in.request_code(db, share, _now(), _settings().secret_key)
     except signing_in.TooManyCodes:
         db.commit()  # the refusal goes in the audit trail
         raise
     db.commit()  # the code is stored before its email is queued
-    enqueue_email(_code_email(share, code))
-    if again:
-        cookie[NOTICE] = "new code"
+    if asked.code is None:
+        cookie[NOTICE] = {"already sent": govuk_time(asked.live_since)}
+    else:
+        enqueue_email(_code_email(share, asked.code))
+        if again:
+            cookie[NOTICE] = "new code"
     return redirect(url_for(".enter_code", token=token))
 
 
@@ -174,30 +174,32 @@ def _code_page(share, token: str, state: str, error: str | None = None, typed: s
 @bp.get("/<token>/code")
 def enter_code(token):
     share = _share(token)
-    browser = cookie.get(BROWSER)
-    state = signing_in.code_state(db_session(), share, browser, _now()) if browser else "none"
+    state = signing_in.code_state(db_session(), share, _now())
     if state == "none":
         return redirect(url_for(".sign_in", token=token))
     return _code_page(share, token, state)
 
 
 @bp.post("/<token>/sign-in")
-@limiter.limit("60 per hour")
+@limiter.limit("300 per hour")  # a flood guard only: tries are counted per code and per share (signing_in)
 def check_code(token):
     share = _share(token)
     db = db_session()
-    browser = cookie.get(BROWSER)
-    if not browser:
-        return redirect(url_for(".sign_in", token=token))
     typed = request.form.get("code", "")
     digits = re.sub(r"[\s-]", "", typed)
     if not digits:
         return _code_page(share, token, "active", "Enter the security code", typed)
     if not re.fullmatch(r"\d{6}", digits):  # a slip of the finger costs no try
         return _code_page(share, token, "active", "The security code must be 6 numbers", typed)
-    result = signing_in.check_code(db, share, browser, digits, _now(), _settings().secret_key, _device())
+    result = signing_in.check_code(db, share, digits, _now(), _settings().secret_key, _device())
     session_token = signing_in.start_session(db, share, _now(), _device()) if result.ok else None
     db.commit()  # a wrong try counts, whatever the page says next
+    if result.reason == "link locked":
+        if result.counted:  # this try locked it: tell the case system and the requester, once
+            _tell_case_system(share.id, "locked")
+            after_commit(f"the locked-link email for share {share.id}", enqueue_email,
+                         link_email.locked_email(share, _settings()))
+        raise service.ShareClosed(share)
     if result.reason == "none":
         return redirect(url_for(".sign_in", token=token))
     if result.reason in ("locked", "expired"):
@@ -205,7 +207,8 @@ def check_code(token):
     if not result.ok:
         tries = "1 more time" if result.attempts_left == 1 else f"{result.attempts_left} more times"
         return _code_page(share, token, "active",
-                          f"The security code is not correct. Check the email and try again. You can try {tries}", typed)
+                          "The security code is not correct. Check the newest email we sent you and try again. "
+                          f"You can try {tries}", typed)
     cookie[KNOWN] = [share.id, *[s for s in cookie.get(KNOWN, []) if s != share.id]][:10]
     response = redirect(url_for(".files", token=token))
     response.set_cookie(SESSION_COOKIE, session_token, path=COOKIE_PATH, httponly=True, samesite="Strict",

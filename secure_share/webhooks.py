@@ -14,6 +14,8 @@ from secure_share.models import Share
 EVENTS = {
     "downloaded": "The requester downloaded a document from this share for the first time",
     "removed": "The requester removed the documents; their files have been deleted",
+    "locked": "Too many wrong security codes were entered, so the link no longer works: resend the share "
+              "for a new link",
 }
 ALIASES = {"first download": "downloaded"}  # the wording of the share's own events
 

@@ -194,6 +194,16 @@ def db_app(tmp_path, services, migrated_database_url):
     application.extensions["portal.db"].dispose()
 
 
+@pytest.fixture
+def no_rate_limits(app):
+    """For tests that are not about the per-address limits (they have their own); after the app, whose
+    create_app switches the limiter on."""
+    from tests.support.serving import rate_limits_off
+
+    with rate_limits_off():
+        yield
+
+
 @pytest.fixture(scope="session")
 def playwright():
     """The run's one Playwright: the browser and HTTPS tiers each launch their own Chromium from it (two

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from portal.dates import govuk_datetime
 from portal.formatting import human_size
 from secure_share import downloads, service, signing_in
+from secure_share.models import Share
 from tests.browser.test_shell_accessibility import assert_axe_passes, assert_govuk_page_content
 from tests.share_helpers import MadeShare, change, make_share, pdf
 
@@ -151,7 +152,7 @@ def test_requester_journey_with_axe_on_every_state(page, live_server, services, 
     error_shown(page, "The security code must be 6 numbers")
     expect(page.get_by_label("Security code", exact=True)).to_have_value("12ab")
     enter_code(page, wrong(code))
-    error_shown(page, "The security code is not correct. Check the email and try again. You can try 4 more times")
+    error_shown(page, "The security code is not correct. Check the newest email we sent you and try again. You can try 4 more times")
     assert_axe_passes(page, "share: wrong code")
 
     enter_code(page, code)
@@ -235,7 +236,7 @@ def test_five_wrong_codes_lock_the_code_until_a_new_one(page, live_server, servi
     for left in (4, 3, 2, 1):
         enter_code(page, wrong(first))
         tries = "1 more time" if left == 1 else f"{left} more times"
-        error_shown(page, f"The security code is not correct. Check the email and try again. You can try {tries}")
+        error_shown(page, f"The security code is not correct. Check the newest email we sent you and try again. You can try {tries}")
     enter_code(page, wrong(first))
     heading(page, LOCKED)
     expect(page.get_by_label("Security code", exact=True)).to_have_count(0)  # no sixth try with this code
@@ -253,10 +254,29 @@ def test_five_wrong_codes_lock_the_code_until_a_new_one(page, live_server, servi
     assert len(codes_to(services, email)) == 2
     if second != first:
         enter_code(page, first)
-        error_shown(page, "The security code is not correct. Check the email and try again. You can try 4 more times")
+        error_shown(page, "The security code is not correct. Check the newest email we sent you and try again. You can try 4 more times")
     response = enter_code(page, second)
     assert response.status == 200
     heading(page, FILES)
+
+
+def test_asking_again_points_to_the_code_sent_and_the_twentieth_wrong_code_locks_the_link(
+        page, live_server, services, share, email):
+    ask_for_code(page, live_server, share)
+    page.go_back()
+    press(page, "Send the security code")  # a second click: no second email, and the page says why
+    heading(page, CHECK_EMAIL)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("We sent you a security code at")
+    assert len(codes_to(services, email)) == 1
+    assert_axe_passes(page, "share: code already sent")
+    app = live_server.app
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        session.get(Share, share.id).failed_codes = signing_in.FAILED_CODES_LIMIT - 1
+        session.commit()
+    enter_code(page, wrong(latest_code(services, email)))
+    heading(page, "This link has been locked")
+    expect(page.locator("main")).to_contain_text("Your documents are safe")
+    assert_axe_passes(page, "share: link locked")
 
 
 def test_code_expires_after_15_minutes(page, live_server, services, server_clock, share, email):

@@ -118,7 +118,7 @@ def sign_in(page: Page, production, link: str, email: str, *, errors: bool) -> N
     code, _count = production.wait_for_code(email, after=before)
     if errors:
         enter_code(page, wrong(code))
-        error_shown(page, "The security code is not correct. Check the email and try again. You can try 4 more times")
+        error_shown(page, "The security code is not correct. Check the newest email we sent you and try again. You can try 4 more times")
         assert_axe_passes(page, "share over https: wrong code")
     enter_code(page, code)
     heading(page, FILES)

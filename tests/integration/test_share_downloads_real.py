@@ -8,14 +8,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import threading
 import tracemalloc
 import zipfile
 
 import pytest
 import requests
 from bs4 import BeautifulSoup
-from werkzeug.serving import make_server
 
 from portal.adapters.store_local import LocalFileStore
 from portal.app import create_app
@@ -24,6 +22,7 @@ from secure_share import links, service
 from tests.conftest import make_settings
 from tests.fakes import FakeCaseSystem, FakeMailer, FakePostcodes, FakeScanner, FakeWebhooks
 from tests.share_helpers import CODE
+from tests.support.serving import rate_limits_off, serving
 
 pytestmark = pytest.mark.integration
 
@@ -35,25 +34,14 @@ BIG = 200 * MB
 @pytest.fixture
 def live(tmp_path):
     """The portal on a real server thread, storing files encrypted on disk."""
-    from portal.security import limiter
-
     services = Services(store=LocalFileStore(tmp_path / "files", KEK), mailer=FakeMailer(), scanner=FakeScanner(),
                         postcodes=FakePostcodes(), case_system=FakeCaseSystem(), clock=SystemClock(),
                         webhooks=FakeWebhooks())
     app = create_app(make_settings(tmp_path), services)
     app.extensions["portal.db"].upgrade()
-    limiter.enabled = False
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield app, services, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
-        limiter.enabled = True
-        app.extensions["portal.db"].dispose()
+    with rate_limits_off(), serving(app) as base:
+        yield app, services, base
+    app.extensions["portal.db"].dispose()
 
 
 def write_pdf(path, size: int) -> str:

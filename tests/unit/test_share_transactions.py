@@ -34,12 +34,12 @@ def snapshot(app, share_id: str) -> tuple:
 
 
 def _request_a_code(session, share, now, settings, services):
-    signing_in.request_code(session, share, "browser", "client", now, settings.secret_key)
+    signing_in.request_code(session, share, now, settings.secret_key)
 
 
 def _try_a_code(session, share, now, settings, services):
-    signing_in.request_code(session, share, "browser", "client", now, settings.secret_key)
-    signing_in.check_code(session, share, "browser", "000000", now, settings.secret_key, "Firefox")
+    signing_in.request_code(session, share, now, settings.secret_key)
+    signing_in.check_code(session, share, "000000", now, settings.secret_key, "Firefox")
 
 
 def _sign_in_and_out(session, share, now, settings, services):

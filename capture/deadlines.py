@@ -1,8 +1,14 @@
 """Statutory due dates: the day by which a public body must answer a request.
 
 FOI and EIR count 20 working days (FOIA s.10; EIR reg. 2(1) adopts the FOIA meaning of "working
-day"); a subject access request runs for one calendar month by the ICO's corresponding-day rule;
-other case types name a rule in their form definition, such as ``{"working_days": 10}``.
+day"), in which a bank holiday in any part of the UK is not a working day; a subject access request
+runs for one calendar month by the ICO's corresponding-day rule, to the body's own next working day
+(UK GDPR says nothing of "any part of the UK", so the body's nation decides: BODY_NATION); other case
+types name a rule in their form definition, such as ``{"working_days": 10}``, counted in the body's
+nation too.
+
+A clock may wait before it starts: a SAR whose proof of identity is to follow starts when it arrives
+(ICO), so it has no due date yet. Its status says so: `WAITING` below.
 """
 from __future__ import annotations
 
@@ -32,6 +38,7 @@ class DueDateRule:
     unit: Unit
     amount: int
     basis: str = ""
+    uk_wide: bool = False  # the law counts bank holidays in any part of the UK (FOIA s.10(6))
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
@@ -48,33 +55,50 @@ class DueDateRule:
         """For people: "20 working days (Freedom of Information Act 2000, section 10)"."""
         word = _UNIT_WORDS[self.unit]
         length = f"one {word}" if self.amount == 1 else f"{self.amount} {word}s"
-        return f"{length} ({self.basis})" if self.basis else length
+        return f"{length}, under {self.basis}" if self.basis else length
 
-    def to_dict(self) -> dict[str, int | str]:
+    @property
+    def statutory(self) -> bool:
+        """A time limit in law (the body must respond by), not a policy (the body aims to reply by)."""
+        return self in STATUTORY_RULES.values()
+
+    def to_dict(self) -> dict[str, int | str | bool]:
         """The rule as a form definition writes it; `rule_from` reads it back."""
-        spec: dict[str, int | str] = {self.unit: self.amount}
+        spec: dict[str, int | str | bool] = {self.unit: self.amount}
         if self.basis:
             spec["basis"] = self.basis
+        if self.uk_wide:
+            spec["uk_wide"] = True
         return spec
 
-    def due_date(self, received_at: dt.datetime) -> dt.date:
+    def due_date(self, received_at: dt.datetime, nation: str = "england") -> dt.date:
         """Working days count from the day after receipt; a calendar period that ends on a weekend or
-        bank holiday runs to the next working day, as the ICO says for subject access."""
+        bank holiday runs to the next working day, as the ICO says for subject access. `nation` is the
+        body's, for every rule whose law is not UK-wide."""
         received_on = receipt_date(received_at)
+        calendar_of = None if self.uk_wide else nation
         if self.unit == "working_days":
-            return add_working_days(received_on, self.amount)
+            return add_working_days(received_on, self.amount, calendar_of)
         if self.unit == "calendar_months":
             last_day = _corresponding_day(received_on, self.amount)
         else:
             last_day = received_on + dt.timedelta(days=self.amount)
-        return first_working_day_from(last_day)
+        return first_working_day_from(last_day, calendar_of)
 
 
 STATUTORY_RULES: Mapping[str, DueDateRule] = MappingProxyType({
-    "foi": DueDateRule("working_days", 20, "Freedom of Information Act 2000, section 10"),
-    "eir": DueDateRule("working_days", 20, "Environmental Information Regulations 2004, regulation 5(2)"),
+    "foi": DueDateRule("working_days", 20, "the Freedom of Information Act 2000, section 10", uk_wide=True),
+    "eir": DueDateRule("working_days", 20, "the Environmental Information Regulations 2004, regulation 5(2)",
+                       uk_wide=True),
     "sar": DueDateRule("calendar_months", 1, "UK GDPR, Article 12(3)"),
 })
+
+# A clock's status -> when it starts, for people. "running" has a due date; the others have none yet.
+WAITING: Mapping[str, str] = MappingProxyType({
+    "awaiting_identity": "when we have your proof of identity",
+    "awaiting_fee": "when we have your fee",
+})
+CLOCK_STATUSES = ("running", *WAITING)
 
 RuleSpec = str | Mapping[str, object] | DueDateRule
 
@@ -95,18 +119,20 @@ def rule_from(spec: RuleSpec) -> DueDateRule:
 
 
 def _rule_from_mapping(spec: Mapping[str, object]) -> DueDateRule:
-    unknown = set(spec) - {*UNITS, "basis"}
+    unknown = set(spec) - {*UNITS, "basis", "uk_wide"}
     if unknown:
         raise ValueError(f"unknown key in due date rule: {', '.join(sorted(map(str, unknown)))}")
     units = [unit for unit in UNITS if unit in spec]
     if len(units) != 1:
         raise ValueError(f"a due date rule needs exactly one of {', '.join(UNITS)}")
-    return DueDateRule(units[0], spec[units[0]], spec.get("basis", ""))  # type: ignore[arg-type]
+    return DueDateRule(units[0], spec[units[0]], spec.get("basis", ""),  # type: ignore[arg-type]
+                       uk_wide=spec.get("uk_wide") is True)
 
 
-def due_date(rule: RuleSpec, received_at: dt.datetime) -> dt.date:
-    """The last day to answer a request received at `received_at` (timezone-aware) under `rule`."""
-    return rule_from(rule).due_date(received_at)
+def due_date(rule: RuleSpec, received_at: dt.datetime, nation: str = "england") -> dt.date:
+    """The last day to answer a request received at `received_at` (timezone-aware) under `rule`, by a
+    body in `nation`."""
+    return rule_from(rule).due_date(received_at, nation)
 
 
 def describe(rule: RuleSpec) -> str:

@@ -148,7 +148,10 @@ class FormDefinition(DefinitionModel):
     order: int = 100
     """Its place in the list of forms."""
     name: str
-    """What it is called in sentences: "Freedom of Information request"."""
+    """What it is called, capitalised as a heading: "Freedom of Information request", "Complaint"."""
+    name_in_sentence: str = ""
+    """Mid-sentence, if not the name with a small first letter: "Freedom of Information request" keeps
+    the capitals of the Act's name ("your Freedom of Information request"), "Complaint" is "complaint"."""
     title: str
     """The start page's heading."""
     summary: str
@@ -168,6 +171,10 @@ class FormDefinition(DefinitionModel):
     @property
     def id(self) -> str:
         return self._id
+
+    @property
+    def sentence_name(self) -> str:
+        return self.name_in_sentence or self.name[:1].lower() + self.name[1:]
 
     @model_validator(mode="after")
     def _cross_references(self):
@@ -224,6 +231,14 @@ class FormDefinition(DefinitionModel):
 
     def answered_on_path(self, answers: dict) -> list[tuple[Page, Any]]:
         return [(p, answers[p.question.id]) for p in self.path(answers) if p.question and p.question.id in answers]
+
+    def clock_status(self, answers: dict) -> str:
+        """"running", or what the clock waits for before it starts (deadlines.WAITING): a file to follow."""
+        for page, value in self.answered_on_path(answers):
+            waits = getattr(page.question, "later_waits", "")
+            if waits and isinstance(value, dict) and value.get("later"):
+                return waits
+        return "running"
 
 
 def _problems(form: FormDefinition) -> list[str]:

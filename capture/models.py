@@ -51,6 +51,8 @@ class Submission(Base):
     payload: Mapped[dict] = mapped_column(JSON)
     dedupe_hash: Mapped[str] = mapped_column(String(64))
     duplicate_of: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    # sha256 of the draft's id: the browser that still names that draft is told it was sent, and its reference
+    from_draft: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     # Delivery to the case system (transactional outbox): pending -> delivered -> acknowledged, or failed.
     delivery_status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)

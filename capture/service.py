@@ -3,6 +3,7 @@ the view or job that calls it commits once (docs/architecture.md, rule 9)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import secrets
 
@@ -47,6 +48,18 @@ def new_draft(session: Session, form: FormDefinition, now: dt.datetime) -> Draft
     draft = Draft(id=secrets.token_hex(16), form_id=form.id, answers={}, flags={}, created_at=now, touched_at=now)
     session.add(draft)
     return draft
+
+
+def draft_fingerprint(draft_id: str) -> str:
+    return hashlib.sha256(draft_id.encode()).hexdigest()
+
+
+def sent_from(session: Session, draft_id: str | None, form_id: str) -> str | None:
+    """The reference of the request sent from this draft (by the emailed link, perhaps in another browser)."""
+    if not draft_id:
+        return None
+    return session.scalar(select(Submission.reference).where(
+        Submission.from_draft == draft_fingerprint(draft_id), Submission.form_id == form_id))
 
 
 def get_draft(session: Session, draft_id: str | None, form_id: str, now: dt.datetime, idle: dt.timedelta) -> Draft:
@@ -160,7 +173,7 @@ def _set_path(target: dict, dotted: str, value) -> None:
 
 
 def build_payload(form: FormDefinition, answers: dict, *, reference: str, received_at: dt.datetime,
-                  due: dt.date | None, rule: str, flags: dict) -> dict:
+                  due: dt.date | None, rule: str, flags: dict, clock: str = "running") -> dict:
     """The Create Case payload: mapped fields for the case system plus every answer as asked."""
     payload: dict = {
         "reference": reference,
@@ -169,6 +182,8 @@ def build_payload(form: FormDefinition, answers: dict, *, reference: str, receiv
         "received_at": received_at.isoformat().replace("+00:00", "Z"),
         "due_date": due.isoformat() if due else None,
         "statutory_clock": rule,
+        "clock": {"status": clock, "statutory": deadlines.rule_from(form.clock).statutory, "rule": rule,
+                  "due_date": due.isoformat() if due else None},
         "flags": flags,
         "answers": [],
         "attachments": [],
@@ -200,11 +215,14 @@ def _files_of(form: FormDefinition, answers: dict) -> list[tuple[str, dict]]:
     return files
 
 
-def submit(session: Session, form: FormDefinition, draft: Draft, now: dt.datetime, secret: str) -> Submission:
-    """The submission (answers, files, reference, receipt time); the caller commits it before anything is shown."""
+def submit(session: Session, form: FormDefinition, draft: Draft, now: dt.datetime, secret: str,
+           nation: str = "england") -> Submission:
+    """The submission (answers, files, reference, receipt time); the caller commits it before anything is shown.
+    A clock that waits (proof of identity to follow) has no due date yet: the case system sets it."""
     answers = {k: v for k, v in draft.answers.items() if k in {q.id for q in form.questions.values()}}
     rule = deadlines.describe(form.clock)
-    due = deadlines.due_date(form.clock, now)
+    clock = form.clock_status(answers)
+    due = deadlines.due_date(form.clock, now, nation) if clock == "running" else None
     dedupe = _dedupe_hash(secret, form, answers)
     earlier = session.scalar(select(Submission.reference).where(
         Submission.dedupe_hash == dedupe, Submission.received_at > now - DUPLICATE_WINDOW).order_by(Submission.id).limit(1))
@@ -216,8 +234,10 @@ def submit(session: Session, form: FormDefinition, draft: Draft, now: dt.datetim
         submission = Submission(
             reference=reference, form_id=form.id, case_type=form.case_type, received_at=now, due_date=due,
             clock_rule=rule, answers=answers, dedupe_hash=dedupe, duplicate_of=earlier, delivery_status="pending",
+            from_draft=draft_fingerprint(draft.id),
             delivery_attempts=0, next_attempt_at=now, delivery_started_at=now,
-            payload=build_payload(form, answers, reference=reference, received_at=now, due=due, rule=rule, flags=flags),
+            payload=build_payload(form, answers, reference=reference, received_at=now, due=due, rule=rule, flags=flags,
+                                  clock=clock),
         )
         session.add(submission)
         for question_id, item in _files_of(form, answers):
@@ -237,15 +257,27 @@ def submit(session: Session, form: FormDefinition, draft: Draft, now: dt.datetim
     raise RuntimeError("could not allocate a unique reference")
 
 
+def due_sentence(form: FormDefinition, submission: Submission) -> str:
+    """When the body will answer, in words: a firm date in law, an aim under a policy, or when the clock starts."""
+    waiting = deadlines.WAITING.get((submission.payload.get("clock") or {}).get("status", "running"))
+    if waiting:
+        return (f"We have {submission.clock_rule.split(', under ')[0]} to respond, starting {waiting}. "
+                "We'll tell you the date then.")
+    if submission.due_date is None:
+        return ""
+    if deadlines.rule_from(form.clock).statutory:
+        return f"We must respond by {govuk_date(submission.due_date)}. That is {submission.clock_rule}."
+    return f"We aim to reply by {govuk_date(submission.due_date)}."
+
+
 def acknowledgement(form: FormDefinition, submission: Submission, settings) -> EmailMessage:
     lines = [
-        f"Thank you for your {form.name.lower()}.",
+        f"Thank you for your {form.sentence_name}.",
         "",
         f"Your reference is {submission.reference}",
         f"We received it on {govuk_datetime(submission.received_at)}.",
     ]
-    if submission.due_date:
-        lines += [f"We must respond by {govuk_date(submission.due_date)} ({submission.clock_rule})."]
+    lines += [sentence for sentence in [due_sentence(form, submission)] if sentence]
     if form.acknowledgement_intro:
         lines += ["", form.acknowledgement_intro]
     lines += ["", "What you told us:", ""]
@@ -256,13 +288,13 @@ def acknowledgement(form: FormDefinition, submission: Submission, settings) -> E
         f" and quote your reference {submission.reference}.",
     ]
     email = submission.answers[form.email_question]
-    return EmailMessage(to=email, subject=f"We have received your {form.name.lower()}: {submission.reference}",
+    return EmailMessage(to=email, subject=f"We have received your {form.sentence_name}: {submission.reference}",
                         body="\n".join(lines), reference=submission.reference)
 
 
 def code_email(form: FormDefinition, email: str, code: str, link: str, reference_hint: str = "") -> EmailMessage:
     body = "\n".join([
-        f"Your security code to confirm your email address for your {form.name.lower()} is:",
+        f"Your security code to confirm your email address for your {form.sentence_name} is:",
         "",
         code,
         "",

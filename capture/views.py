@@ -70,15 +70,19 @@ def _expired(_error):
     form_id = (request.view_args or {}).get("form_id")
     if form_id in load_all():
         drafts = _draft_ids()
-        drafts.pop(form_id, None)
+        reference = service.sent_from(db_session(), drafts.pop(form_id, None), form_id)
         cookie["capture_drafts"] = drafts
+        if reference is not None:  # confirmed by the emailed link, perhaps in another browser
+            cookie["capture_submitted"] = {**cookie.get("capture_submitted", {}), form_id: reference}
+            return render_template("capture/already_sent.html", form=_form(form_id), reference=reference)
         return render_template("capture/expired.html", form=_form(form_id), minutes=_settings().draft_idle_minutes), 410
     abort(404)
 
 
 @bp.context_processor
 def _capture_globals():
-    return {"idle_minutes": _settings().draft_idle_minutes, "answer_lines": answer_lines}
+    return {"idle_minutes": _settings().draft_idle_minutes, "answer_lines": answer_lines,
+            "due_sentence": service.due_sentence}
 
 
 @bp.get("/")
@@ -276,7 +280,7 @@ def new_code(form_id):
 
 
 def _submit(form, draft):
-    submission = service.submit(db_session(), form, draft, _now(), _settings().secret_key)
+    submission = service.submit(db_session(), form, draft, _now(), _settings().secret_key, _settings().body_nation)
     db_session().commit()
     log.info("submission committed reference=%s form=%s duplicate=%s", submission.reference, form.id,
              bool(submission.duplicate_of))

@@ -62,12 +62,16 @@ def _load_local_secrets(var_dir: Path) -> dict[str, str]:
     return generated
 
 
+NATIONS = ("england", "wales", "scotland", "northern-ireland")  # portal.working_days.NATIONS' keys
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     env: str = "development"
     service_name: str = "Public services portal"
     public_body_name: str = "Example Council"
     contact_email: str = "information.requests@example.gov.uk"
+    body_nation: str = "england"  # whose bank holidays a clock uses where the law is not UK-wide (working_days)
     feedback_url: str = "mailto:information.requests@example.gov.uk?subject=Feedback"
     base_url: str = "http://127.0.0.1:5000"
     var_dir: Path = PROJECT_ROOT / "var"
@@ -187,7 +191,7 @@ class Settings:
             "postcodes_base_url": "POSTCODES_BASE_URL", "case_system_url": "CASE_SYSTEM_URL",
             "case_system_secret": "CASE_SYSTEM_SECRET", "log_level": "LOG_LEVEL",
             "log_format": "LOG_FORMAT",
-            "share_webhook_url": "SHARE_WEBHOOK_URL",
+            "share_webhook_url": "SHARE_WEBHOOK_URL", "body_nation": "BODY_NATION",
         }
         for field, name in text.items():
             if name in env:
@@ -243,6 +247,8 @@ class Settings:
             raise UnsafeSettings("LOG_FORMAT must be console or json")
         if self.mailer not in {"outbox", "smtp", "notify"}:
             raise UnsafeSettings("MAILER must be outbox, smtp or notify")
+        if self.body_nation not in NATIONS:
+            raise UnsafeSettings(f"BODY_NATION must be one of {', '.join(NATIONS)}")  # as portal.working_days
         if self.file_store_kek:
             self.kek_bytes  # noqa: B018 - validates the key's shape
         if self.delivery_lease_seconds < 2 * self.case_system_timeout + 5:

@@ -23,6 +23,8 @@ class FileQuestion(Question):
     """The text of an "I'll send it later" choice; none if empty."""
     later_warning: str = ""
     """What sending later means, shown under that choice (for example, for the statutory clock)."""
+    later_waits: Literal["", "awaiting_identity", "awaiting_fee"] = ""
+    """Sending later holds the clock: no due date until the file arrives (capture/deadlines.py WAITING)."""
 
     template: ClassVar[str] = "capture/questions/file.html"
     payload_type: ClassVar[str] = "object"

@@ -325,7 +325,8 @@ class Journey:
         assert found, f"no {form.reference_prefix} reference in {panel!r}"
         reference = found.group(0)
         due = govuk_date(deadlines.due_date(form.clock, self.now()))
-        expect(page.locator("main")).to_contain_text(f"must respond by {due}")
+        promise = "We must respond by" if deadlines.rule_from(form.clock).statutory else "We aim to reply by"
+        expect(page.locator("main")).to_contain_text(f"{promise} {due}")
         self.audit("confirmation")
         acknowledgements = self.emails_about(reference)
         assert len(acknowledgements) == 1 and due in acknowledgements[0].body
@@ -540,6 +541,16 @@ def test_form_end_to_end_with_javascript(page, live_server, services, email, for
     journey.confirmation()
 
 
+def test_the_confirmation_fits_a_320_pixel_screen_and_keeps_the_reference_on_one_line(page, live_server, services):
+    page.set_viewport_size({"width": 320, "height": 640})  # WCAG 1.4.10 reflow
+    address = "a.person.with.a.very.long.name.indeed@a-long-subdomain.example-county-council.gov.uk"
+    journey = Journey(page, live_server, services, "enquiry", address, errors=False)
+    journey.submit(*enquiry(address))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page.locator(".govuk-panel strong").evaluate("el => el.getClientRects().length") == 1
+    axe(page, "enquiry: confirmation at 320 px")
+
+
 def test_wrong_code_five_times_locks_the_code_until_a_new_one(page, live_server, services, server_clock, email):
     journey = Journey(page, live_server, services, "enquiry", email, errors=False)
     steps, rows = enquiry(email)
@@ -573,13 +584,17 @@ def test_wrong_code_five_times_locks_the_code_until_a_new_one(page, live_server,
     journey.confirmation()
 
 
-def test_email_link_confirms_only_with_the_button_and_only_once(page, live_server, services, email):
+def compliment_up_to_the_emailed_link(page, live_server, services, email) -> tuple[Journey, str]:
     journey = Journey(page, live_server, services, "compliment", email, errors=False)
     steps, rows = compliment(email)
     journey.start()
     journey.walk(steps)
     journey.check_answers(rows)
-    link = LINK.search(mail_to(services, email)[-1].body).group(1)
+    return journey, LINK.search(mail_to(services, email)[-1].body).group(1)
+
+
+def test_email_link_confirms_only_with_the_button_and_only_once(page, live_server, services, email):
+    journey, link = compliment_up_to_the_emailed_link(page, live_server, services, email)
 
     response = page.goto(live_server.url(link))
     assert response.status == 200
@@ -594,6 +609,23 @@ def test_email_link_confirms_only_with_the_button_and_only_once(page, live_serve
     expect(page.locator("h1")).to_have_text("This link has expired or has already been used")
     axe(page, "email link used")
     assert [d for d, _ in services.case_system.delivered].count(reference) == 1
+
+
+def test_a_request_sent_by_the_link_on_another_device_is_shown_as_sent_here(page, live_server, services, email):
+    _journey, link = compliment_up_to_the_emailed_link(page, live_server, services, email)
+    phone = page.context.browser.new_context()
+    try:
+        other = phone.new_page()
+        other.goto(live_server.url(link))
+        with other.expect_navigation():
+            other.get_by_role("button", name="Confirm and send").click()
+        expect(other.locator("h1")).to_have_text("Compliment sent")
+    finally:
+        phone.close()
+    page.reload()
+    expect(page.locator("h1")).to_have_text("You've already sent this request")
+    expect(page.locator("main")).to_contain_text("Your reference is CPL-")
+    axe(page, "compliment: sent from another browser")
 
 
 def test_idle_draft_expires(page, live_server, services, server_clock, email):

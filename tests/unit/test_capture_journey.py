@@ -1,5 +1,6 @@
 """Every Capture form end to end through the test client: no JavaScript, one thing per page."""
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from capture.definitions import load_all
 from capture.models import Draft, Submission
 from tests.capture_helpers import HAPPY_PATHS, answer, code_from, errors_in, fill, post, submit
-from tests.pages import text_of, check_page
+from tests.pages import PageClient, check_page, text_of
 
 
 CREATE_CASE_SCHEMA = json.loads((Path(__file__).parents[2] / "capture/schema/create_case.schema.json").read_text())
@@ -71,6 +72,59 @@ def test_foi_due_date_is_shown_and_stored(app, client, services):
     assert submission.due_date == dt.date(2027, 1, 21)
     assert "20 working days" in submission.clock_rule
     assert "21 January 2027" in text_of(check_page(html))
+
+
+def test_a_sar_whose_proof_of_identity_follows_gets_no_firm_due_date(app, client, services):
+    """The month starts when the proof arrives (ICO): nobody is told a date the clock has not started for."""
+    services.clock.current = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.timezone.utc)
+    text = text_of(check_page(submit(client, "sar", services.mailer)))  # HAPPY_PATHS: "I'll send it later"
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        submission = session.scalars(select(Submission)).one()
+    assert submission.due_date is None and submission.payload["due_date"] is None
+    assert submission.payload["clock"] == {"status": "awaiting_identity", "statutory": True, "due_date": None,
+                                           "rule": "one calendar month, under UK GDPR, Article 12(3)"}
+    jsonschema.validate(submission.payload, CREATE_CASE_SCHEMA)
+    expected = ("We have one calendar month to respond, starting when we have your proof of identity. "
+                "We'll tell you the date then.")
+    assert expected in text and "must respond by" not in text
+    ack = services.mailer.sent[-1].body
+    assert expected in ack and "must respond by" not in ack
+
+
+def test_a_sar_is_due_on_the_bodys_own_next_working_day(tmp_path, services):
+    """Received 1 December 2026: 1 January is a holiday everywhere, 4 January only in Scotland."""
+    from tests.conftest import migrated_app
+
+    for nation, due in (("england", dt.date(2027, 1, 4)), ("scotland", dt.date(2027, 1, 5))):
+        application = migrated_app(tmp_path / nation, services, body_nation=nation)
+        services.clock.current = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.timezone.utc)
+        client = PageClient(application)
+        fill(client, "sar", upto="identity")
+        post(client, "/request/sar/identity", {"action": "upload", "identity": (io.BytesIO(b"%PDF-1.7\n" + b"0" * 500),
+                                                                               "passport.pdf")},
+             content_type="multipart/form-data")
+        answer(client, "sar", "identity", {"action": "continue"})
+        post(client, "/request/sar/check-answers", {})
+        html = post(client, "/request/sar/confirm-email", {"code": code_from(services.mailer)}, follow_redirects=True)
+        with application.app_context(), application.extensions["portal.db"].sessionmaker() as session:
+            submission = session.scalars(select(Submission)).one()
+        assert (submission.due_date, submission.payload["clock"]["status"]) == (due, "running")
+        assert f"We must respond by {due.day} January 2027" in text_of(check_page(html.get_data(as_text=True)))
+        application.extensions["portal.db"].dispose()
+
+
+def test_the_acts_name_keeps_its_capitals_in_sentences(client, services):
+    submit(client, "foi", services.mailer)
+    code, ack = services.mailer.sent[-2:]
+    assert "for your Freedom of Information request is:" in code.body
+    assert ack.subject.startswith("We have received your Freedom of Information request: FOI-")
+    assert "Thank you for your Freedom of Information request." in ack.body
+
+
+def test_a_policy_clock_says_we_aim_to_reply_not_we_must(app, client, services):
+    text = text_of(check_page(submit(client, "compliment", services.mailer)))
+    assert "We aim to reply by" in text and "must respond" not in text
+    assert "We aim to reply by" in services.mailer.sent[-1].body
 
 
 def test_validation_error_keeps_what_was_typed_and_says_what_to_do(client):
@@ -162,6 +216,25 @@ def test_email_link_shows_a_button_and_a_get_confirms_nothing(app, client, servi
     with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
         assert len(session.scalars(select(Submission)).all()) == 1
     assert other_browser.get(path).status_code == 410  # used once
+
+
+def test_the_first_browser_is_told_its_request_was_sent_by_the_link_in_another(app, client, services):
+    fill(client, "enquiry")
+    post(client, "/request/enquiry/check-answers", {})
+    link = next(line for line in services.mailer.sent[-1].body.splitlines() if "/request/confirm/" in line)
+    path = link.split("127.0.0.1:5000", 1)[1]
+    phone = PageClient(app)
+    response = post(phone, path, {})
+    assert response.status_code == 302
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        reference = session.scalars(select(Submission.reference)).one()
+    # Back on the laptop, the code page (or any page of the form) says so, with the reference.
+    soup = client.get_page("/request/enquiry/confirm-email")
+    assert soup.h1.get_text(strip=True) == "You've already sent this request"
+    assert reference in text_of(soup) and "deleted" not in text_of(soup)
+    assert reference in text_of(client.get_page(soup.find("a", string="See what you sent")["href"]))
+    # Only a browser that held the draft learns the reference: a stranger's gets the ordinary page.
+    assert "You've already sent" not in PageClient(app).raw.get("/request/enquiry/confirm-email").get_data(as_text=True)
 
 
 def test_tampered_link_is_a_clear_page(client):

@@ -81,26 +81,37 @@ SAR_CASES = [
     pytest.param(at(2024, 1, 31), D(2024, 2, 29), id="31 January to 29 February in a leap year"),
     pytest.param(at(2028, 1, 31), D(2028, 2, 29), id="31 January 2028, a leap year"),
     pytest.param(at(2026, 1, 31), D(2026, 3, 2), id="31 January 2026: 28 February is a Saturday"),
-    pytest.param(at(2026, 2, 17), D(2026, 3, 18), id="due on St Patrick's Day (NI only): next day"),
+    pytest.param(at(2026, 2, 17), D(2026, 3, 17), id="due on St Patrick's Day: a working day in England"),
     pytest.param(at(2026, 4, 4), D(2026, 5, 5), id="due on the early May bank holiday"),
-    pytest.param(at(2026, 10, 30), D(2026, 12, 1), id="due on St Andrew's Day (Scotland only)"),
-    pytest.param(at(2026, 6, 12), D(2026, 7, 14), id="due on a Sunday, then the Boyne substitute (NI)"),
+    pytest.param(at(2026, 10, 30), D(2026, 11, 30), id="due on St Andrew's Day: a working day in England"),
+    pytest.param(at(2026, 6, 12), D(2026, 7, 13), id="due on a Sunday: Monday, not NI's Boyne substitute"),
     pytest.param(at(2026, 11, 25), D(2026, 12, 29), id="due on Christmas Day, then weekend and substitute"),
     pytest.param(at(2026, 12, 25), D(2027, 1, 25), id="received on Christmas Day"),
     pytest.param(at(2026, 12, 31), D(2027, 2, 1), id="over the new year: 31 January 2027 is a Sunday"),
-    pytest.param(at(2027, 12, 2), D(2028, 1, 5), id="due 2 January 2028: Sunday and two substitute days"),
+    pytest.param(at(2027, 12, 2), D(2028, 1, 4), id="due 2 January 2028: Sunday, then the New Year substitute"),
     pytest.param(at(2026, 3, 31, 23, 30), D(2026, 5, 1), id="23:30 UTC in summer time is 1 April in London"),
 ]
 
 
 @pytest.mark.parametrize(("received_at", "due"), SAR_CASES)
 def test_sar_due_date(received_at, due):
-    assert due_date("sar", received_at) == due
+    assert due_date("sar", received_at) == due  # a body in England, the default
+
+
+@pytest.mark.parametrize(("received_at", "nation", "due"), [
+    pytest.param(at(2026, 2, 17), "northern-ireland", D(2026, 3, 18), id="St Patrick's Day in Northern Ireland"),
+    pytest.param(at(2026, 10, 30), "scotland", D(2026, 12, 1), id="St Andrew's Day in Scotland"),
+    pytest.param(at(2026, 6, 12), "northern-ireland", D(2026, 7, 14), id="Sunday, then the Boyne substitute"),
+    pytest.param(at(2027, 12, 2), "scotland", D(2028, 1, 5), id="2 January 2028 in Scotland: two substitutes"),
+    pytest.param(at(2026, 4, 4), "wales", D(2026, 5, 5), id="the early May bank holiday in Wales"),
+])
+def test_sar_due_date_in_each_nation(received_at, nation, due):
+    assert due_date("sar", received_at, nation) == due
 
 
 @pytest.mark.parametrize(("rule", "received_at", "due"), [
     ({"working_days": 10}, at(2026, 2, 4), D(2026, 2, 18)),
-    ({"working_days": 10, "basis": "Complaints procedure, stage 1"}, at(2026, 12, 24), D(2027, 1, 13)),
+    ({"working_days": 10, "basis": "Complaints procedure, stage 1"}, at(2026, 12, 24), D(2027, 1, 12)),
     ({"working_days": 1}, at(2026, 2, 6), D(2026, 2, 9)),
     ({"calendar_days": 28}, at(2026, 2, 4), D(2026, 3, 4)),
     ({"calendar_days": 28}, at(2026, 2, 7), D(2026, 3, 9)),
@@ -112,10 +123,10 @@ def test_rules_from_form_definitions(rule, received_at, due):
 
 
 @pytest.mark.parametrize(("rule", "words"), [
-    ("foi", "20 working days (Freedom of Information Act 2000, section 10)"),
-    ("EIR", "20 working days (Environmental Information Regulations 2004, regulation 5(2))"),
-    ("sar", "one calendar month (UK GDPR, Article 12(3))"),
-    ({"working_days": 10, "basis": "Complaints procedure, stage 1"}, "10 working days (Complaints procedure, stage 1)"),
+    ("foi", "20 working days, under the Freedom of Information Act 2000, section 10"),
+    ("EIR", "20 working days, under the Environmental Information Regulations 2004, regulation 5(2)"),
+    ("sar", "one calendar month, under UK GDPR, Article 12(3)"),
+    ({"working_days": 10, "basis": "Complaints procedure, stage 1"}, "10 working days, under Complaints procedure, stage 1"),
     ({"working_days": 1}, "one working day"),
     ({"calendar_days": 28}, "28 calendar days"),
 ])
@@ -244,12 +255,13 @@ def test_a_later_receipt_is_never_due_earlier(first, second):
 def test_sar_due_date_is_the_first_working_day_from_the_corresponding_day(received_at):
     received_on = deadlines.receipt_date(received_at)
     due = due_date("sar", received_at)
-    assert is_working_day(due)
+    assert is_working_day(due, "england")
     assert 28 <= (due - received_on).days <= 31 + 5
     year, month = (received_on.year + 1, 1) if received_on.month == 12 else (received_on.year, received_on.month + 1)
     corresponding = D(year, month, min(received_on.day, calendar.monthrange(year, month)[1]))
     assert corresponding <= due
-    assert not any(is_working_day(corresponding + dt.timedelta(days=n)) for n in range((due - corresponding).days))
+    assert not any(is_working_day(corresponding + dt.timedelta(days=n), "england")
+                   for n in range((due - corresponding).days))
 
 
 @settings(deadline=None)
@@ -285,4 +297,37 @@ def test_add_working_days_and_working_days_between_agree(start, count):
 
 
 def test_a_rule_is_a_value():
-    assert deadlines.rule_from("foi") == DueDateRule("working_days", 20, "Freedom of Information Act 2000, section 10")
+    assert deadlines.rule_from("foi") == DueDateRule("working_days", 20, "the Freedom of Information Act 2000, section 10",
+                                                     uk_wide=True)
+
+
+@pytest.mark.parametrize(("nation", "due"), [
+    ("england", D(2027, 1, 4)), ("wales", D(2027, 1, 4)), ("northern-ireland", D(2027, 1, 4)),
+    ("scotland", D(2027, 1, 5)),  # 4 January 2027 is Scotland's substitute for 2 January
+])
+def test_a_subject_access_month_runs_to_the_bodys_own_next_working_day(nation, due):
+    """UK GDPR does not say "any part of the United Kingdom" as FOIA s.10(6) does."""
+    assert due_date("sar", at(2026, 12, 1), nation) == due
+
+
+@pytest.mark.parametrize("nation", ["england", "wales", "scotland", "northern-ireland"])
+def test_foi_and_eir_count_every_uk_bank_holiday_wherever_the_body_is(nation):
+    # From 18 December 2026: 25 and 28 December, 1 January and Scotland's 4 January are not working days.
+    assert due_date("foi", at(2026, 12, 18), nation) == due_date("eir", at(2026, 12, 18), nation) == D(2027, 1, 21)
+
+
+def test_a_policy_clock_counts_the_bodys_own_working_days():
+    # 10 working days from Wednesday 23 December 2026: Scotland loses 4 January as well.
+    assert due_date({"working_days": 10}, at(2026, 12, 23), "england") == D(2027, 1, 11)
+    assert due_date({"working_days": 10}, at(2026, 12, 23), "scotland") == D(2027, 1, 12)
+
+
+def test_only_the_laws_clocks_are_statutory():
+    assert all(deadlines.rule_from(name).statutory for name in ("foi", "eir", "sar"))
+    assert not deadlines.rule_from({"working_days": 20, "basis": "our complaints policy"}).statutory
+
+
+def test_the_settings_know_the_same_nations_as_the_calendar():
+    from portal import settings, working_days
+
+    assert settings.NATIONS == tuple(working_days.NATIONS)

@@ -138,3 +138,9 @@ def test_settings_are_frozen(tmp_path):
     settings = Settings.from_env({"PORTAL_VAR_DIR": str(tmp_path)})
     with pytest.raises(AttributeError):
         settings.secret_key = "changed"
+
+
+def test_the_bodys_nation_is_one_of_the_four(tmp_path):
+    assert Settings.from_env({"PORTAL_VAR_DIR": str(tmp_path), "BODY_NATION": "scotland"}).body_nation == "scotland"
+    with pytest.raises(UnsafeSettings, match="BODY_NATION must be one of england, wales, scotland, northern-ireland"):
+        Settings.from_env({"PORTAL_VAR_DIR": str(tmp_path), "BODY_NATION": "Scotland"})

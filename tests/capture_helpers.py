@@ -15,10 +15,10 @@ HAPPY_PATHS = {
         ("about-you", {"about_yourself": "no"}),
         ("full-name", {"full_name": "Zoë O'Brien"}),
         ("email-address", {"email": "zoe@example.com"}),
-        ("postal-address-wanted", {"wants_post": "no"}),
         ("request-description", {"description": "Please provide the number of potholes repaired in Hertford in 2025."}),
         ("environmental", {"environmental": "no"}),
         ("format", {"format": "email"}),
+        ("postal-address-wanted", {"wants_post": "no"}),
     ],
     "eir": [
         ("full-name", {"full_name": "Sam Jones"}),

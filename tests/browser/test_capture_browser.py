@@ -406,19 +406,17 @@ def foi(email: str):
         Detour("use-sar", "You can ask for your personal information in a different way", link_to="sar"),
         Ask("about-you", "Is the information you want about you?", choose("No, it is not about me")),
         *name_and_email("Zoë O'Brien", email),
-        Ask("postal-address-wanted", "Do you also want to give a postal address?", choose("Yes"),
-            error="Select yes if you want to give a postal address", field="wants_post"),
-        FindAddress("postal-address", "What is your postal address?", postcode="sw1a 2aa",
-                    found="We found SW1A 2AA in Westminster", town="Westminster", line1="70 Whitehall"),
         Ask("request-description", "What information do you want?",
             type_in("What information do you want?", "The number of potholes repaired in Hertford in 2025."),
             error="Enter a description of the information you want", field="description"),
         Ask("environmental", "Is your request about the environment?", choose("No"),
             error="Select yes if your request is about the environment", field="environmental"),
-        Ask("format", "How would you like to receive the information?", choose("By email"),
+        Ask("format", "How would you like to receive the information?", choose("By post"),
             error="Select how you would like to receive the information", field="format"),
+        FindAddress("postal-address", "What is your postal address?", postcode="sw1a 2aa",
+                    found="We found SW1A 2AA in Westminster", town="Westminster", line1="70 Whitehall"),
     ], {"Full name": "Zoë O'Brien", "Email address": email, "Postal address": "70 Whitehall\nWestminster\nLondon\nSW1A 2AA",
-        "Information requested": "potholes", "Format": "By email"}
+        "Information requested": "potholes", "Format": "By post"}
 
 
 def eir(email: str):

@@ -127,6 +127,42 @@ def test_a_policy_clock_says_we_aim_to_reply_not_we_must(app, client, services):
     assert "We aim to reply by" in services.mailer.sent[-1].body
 
 
+def _foi_up_to_format(client):
+    for page_id, answers in HAPPY_PATHS["foi"]:
+        if page_id == "format":
+            return
+        answer(client, "foi", page_id, answers)
+
+
+def test_foi_by_post_asks_for_the_postal_address_it_needs(client):
+    """FOIA s.11: the body must meet the stated means of communication where practicable."""
+    _foi_up_to_format(client)
+    assert answer(client, "foi", "format", {"format": "post"}).endswith("/request/foi/postal-address")
+    response = post(client, "/request/foi/postal-address", {"action": "save", "address-line1": "",
+                                                            "address-town": "", "address-postcode": ""})
+    assert response.status_code == 200 and errors_in(response)  # the address is needed to post it
+    location = answer(client, "foi", "postal-address", {"action": "save", "address-line1": "1 High Street",
+                                                        "address-town": "Hertford", "address-postcode": "sg13 8eq"})
+    assert location.endswith("/request/foi/check-answers")
+
+
+def test_foi_inspect_in_person_asks_when_and_how_to_arrange_it(app, client, services):
+    _foi_up_to_format(client)
+    assert answer(client, "foi", "format", {"format": "inspect"}).endswith("/request/foi/inspect-when")
+    response = post(client, "/request/foi/inspect-when", {"inspect_when": ""})
+    assert errors_in(response) == ["Enter the days and times that suit you"]
+    answer(client, "foi", "inspect-when", {"inspect_when": "Weekday mornings"})
+    assert answer(client, "foi", "inspect-phone", {"telephone": "01992 555 555"}).endswith("/check-answers")
+    post(client, "/request/foi/check-answers", {})
+    post(client, "/request/foi/confirm-email", {"code": code_from(services.mailer)})
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        payload = session.scalars(select(Submission.payload)).one()
+    assert payload["request"]["preferred_format"] == "inspect"
+    assert payload["request"]["inspection_times"] == "Weekday mornings"
+    assert payload["requester"]["telephone"] == "01992 555 555"
+    jsonschema.validate(payload, CREATE_CASE_SCHEMA)
+
+
 def test_validation_error_keeps_what_was_typed_and_says_what_to_do(client):
     fill(client, "foi", upto="email-address")
     response = post(client, "/request/foi/email-address", {"email": "not-an-email"})

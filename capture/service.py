@@ -292,7 +292,7 @@ def acknowledgement(form: FormDefinition, submission: Submission, settings) -> E
                         body="\n".join(lines), reference=submission.reference)
 
 
-def code_email(form: FormDefinition, email: str, code: str, link: str, reference_hint: str = "") -> EmailMessage:
+def code_email(form: FormDefinition, email: str, code: str, link: str, idle_minutes: int = 60) -> EmailMessage:
     body = "\n".join([
         f"Your security code to confirm your email address for your {form.sentence_name} is:",
         "",
@@ -302,6 +302,9 @@ def code_email(form: FormDefinition, email: str, code: str, link: str, reference
         "",
         "Or use this link to confirm your email address:",
         link,
+        "",
+        "Your request has not been sent yet. We only send it when you confirm your email address. If you do not "
+        f"confirm it within {idle_minutes} minutes, we will delete your answers and you will need to start again.",
         "",
         "If you did not ask for this code, you can ignore this email. Nobody can send your request without it.",
     ])

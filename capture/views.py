@@ -235,7 +235,7 @@ def _send_code_and_continue(form, draft):
         return redirect(url_for(".confirm_email", form_id=form.id))
     db_session().commit()  # the code is stored before its email is queued
     link = _settings().base_url.rstrip("/") + url_for(".confirm_link", token=service.link_token(_settings().secret_key, confirmation))
-    enqueue_email(service.code_email(form, email, code, link))
+    enqueue_email(service.code_email(form, email, code, link, _settings().draft_idle_minutes))
     cookie.pop("capture_code_notice", None)
     return redirect(url_for(".confirm_email", form_id=form.id))
 

@@ -113,6 +113,14 @@ def test_a_sar_is_due_on_the_bodys_own_next_working_day(tmp_path, services):
         application.extensions["portal.db"].dispose()
 
 
+def test_the_person_is_told_plainly_that_nothing_is_sent_until_they_confirm(client, services):
+    fill(client, "enquiry")
+    post(client, "/request/enquiry/check-answers", {})
+    page = text_of(client.get_page("/request/enquiry/confirm-email"))
+    assert "Your general enquiry has not been sent yet" in page and "within 60 minutes, we will delete" in page
+    assert "Your request has not been sent yet" in services.mailer.sent[-1].body
+
+
 def test_the_acts_name_keeps_its_capitals_in_sentences(client, services):
     submit(client, "foi", services.mailer)
     code, ack = services.mailer.sent[-2:]

@@ -40,16 +40,30 @@ def _exactly_one(model, names: tuple[str, ...], what: str):
 
 
 class Condition(DefinitionModel):
-    question: str
+    question: str = ""
     """The id of an earlier question."""
+    setting: Literal["sar_identity"] | None = None
+    """Or one of the body's settings (read from the running app; its default outside one)."""
     equals: str | None = None
-    """Its answer (radios, yes-no) is this value."""
+    """Its answer (radios, yes-no), or the setting, is this value."""
     includes: str | None = None
     """This value is among the boxes ticked (checkboxes)."""
 
     @model_validator(mode="after")
     def _one_test(self):
+        _exactly_one(self, ("question", "setting"), "a condition")
+        if self.setting and self.includes is not None:
+            raise ValueError("a setting condition tests equals")
         return _exactly_one(self, ("equals", "includes"), "a condition")
+
+
+def _setting(name: str) -> str:
+    from flask import current_app, has_app_context
+
+    from portal.settings import Settings
+
+    settings = current_app.config["PORTAL_SETTINGS"] if has_app_context() else Settings()
+    return getattr(settings, name)
 
 
 class Route(DefinitionModel):
@@ -61,6 +75,8 @@ class Route(DefinitionModel):
     def matches(self, answers: dict) -> bool:
         if self.when is None:
             return True
+        if self.when.setting:
+            return _setting(self.when.setting) == self.when.equals
         answer = answers.get(self.when.question)
         if self.when.equals is not None:
             return answer == self.when.equals
@@ -257,7 +273,7 @@ def _problems(form: FormDefinition) -> list[str]:
         for r, route in enumerate(page.routes):
             if route.goto != CHECK_ANSWERS and route.goto not in page_ids:
                 problems.append(f"{where}.next.{r}.goto: routes to unknown page {route.goto}")
-            if route.when and route.when.question not in questions:
+            if route.when and route.when.question and route.when.question not in questions:
                 problems.append(f"{where}.next.{r}.if.question: routes on unknown question {route.when.question}")
         for a, action in enumerate(page.actions):
             if action.goto and action.goto not in page_ids:

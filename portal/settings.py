@@ -72,6 +72,7 @@ class Settings:
     public_body_name: str = "Example Council"
     contact_email: str = "information.requests@example.gov.uk"
     body_nation: str = "england"  # whose bank holidays a clock uses where the law is not UK-wide (working_days)
+    sar_identity: str = "if-needed"  # the SAR form asks for proof of identity: if-needed (ICO: only with doubt) | always
     feedback_url: str = "mailto:information.requests@example.gov.uk?subject=Feedback"
     base_url: str = "http://127.0.0.1:5000"
     var_dir: Path = PROJECT_ROOT / "var"
@@ -192,6 +193,7 @@ class Settings:
             "case_system_secret": "CASE_SYSTEM_SECRET", "log_level": "LOG_LEVEL",
             "log_format": "LOG_FORMAT",
             "share_webhook_url": "SHARE_WEBHOOK_URL", "body_nation": "BODY_NATION",
+            "sar_identity": "SAR_IDENTITY",
         }
         for field, name in text.items():
             if name in env:
@@ -249,6 +251,8 @@ class Settings:
             raise UnsafeSettings("MAILER must be outbox, smtp or notify")
         if self.body_nation not in NATIONS:
             raise UnsafeSettings(f"BODY_NATION must be one of {', '.join(NATIONS)}")  # as portal.working_days
+        if self.sar_identity not in {"if-needed", "always"}:
+            raise UnsafeSettings("SAR_IDENTITY must be if-needed or always")
         if self.file_store_kek:
             self.kek_bytes  # noqa: B018 - validates the key's shape
         if self.delivery_lease_seconds < 2 * self.case_system_timeout + 5:

@@ -35,7 +35,10 @@ TEST_SECRETS = {
 
 def make_settings(tmp_path, **overrides) -> Settings:
     environ = {"PORTAL_ENV": "test", "PORTAL_VAR_DIR": str(tmp_path), "JOB_BACKEND": "immediate",
-               "CLAMD_SOCKET": "", "CLAMD_HOST": "", **TEST_SECRETS}
+               "CLAMD_SOCKET": "", "CLAMD_HOST": "", **TEST_SECRETS,
+               # The SAR form's upload page is where most upload tests happen; the default (if-needed) has
+               # its own tests in test_capture_journey.py.
+               "SAR_IDENTITY": "always"}
     return Settings.from_env(environ, **overrides)
 
 

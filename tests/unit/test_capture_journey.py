@@ -91,6 +91,26 @@ def test_a_sar_whose_proof_of_identity_follows_gets_no_firm_due_date(app, client
     assert expected in ack and "must respond by" not in ack
 
 
+def test_by_default_a_sar_asks_for_no_proof_of_identity(tmp_path, services):
+    """ICO: ask for it only where there is reasonable doubt; SAR_IDENTITY=always asks everyone."""
+    from tests.conftest import migrated_app
+
+    application = migrated_app(tmp_path, services, sar_identity="if-needed")
+    client = PageClient(application)
+    assert "only ask for proof of your identity if we need it" in text_of(client.get_page("/request/sar"))
+    steps = [step for step in HAPPY_PATHS["sar"] if step[0] != "identity"]
+    for page_id, answers in steps[:-1]:
+        answer(client, "sar", page_id, answers)
+    assert answer(client, "sar", *steps[-1]).endswith("/request/sar/check-answers")
+    post(client, "/request/sar/check-answers", {})
+    post(client, "/request/sar/confirm-email", {"code": code_from(services.mailer)})
+    with application.app_context(), application.extensions["portal.db"].sessionmaker() as session:
+        submission = session.scalars(select(Submission)).one()
+    assert submission.payload["clock"]["status"] == "running" and submission.due_date is not None
+    assert "proof_of_identity" not in submission.payload["request"]
+    application.extensions["portal.db"].dispose()
+
+
 def test_a_sar_is_due_on_the_bodys_own_next_working_day(tmp_path, services):
     """Received 1 December 2026: 1 January is a holiday everywhere, 4 January only in Scotland."""
     from tests.conftest import migrated_app

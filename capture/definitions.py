@@ -180,6 +180,9 @@ class FormDefinition(DefinitionModel):
     """The start page's paragraphs."""
     confirmation_next_steps: tuple[str, ...] = ()
     acknowledgement_intro: str = ""
+    acknowledgement_rights: tuple[str, ...] = ()
+    """What may happen next and what the person can do, for the acknowledgement email: clarification,
+    fees, internal review, the Information Commissioner."""
     pages: tuple[Page, ...] = Field(min_length=1)
 
     _id: str = PrivateAttr("")

@@ -280,6 +280,8 @@ def acknowledgement(form: FormDefinition, submission: Submission, settings) -> E
     lines += [sentence for sentence in [due_sentence(form, submission)] if sentence]
     if form.acknowledgement_intro:
         lines += ["", form.acknowledgement_intro]
+    for paragraph in form.acknowledgement_rights:
+        lines += ["", paragraph]
     lines += ["", "What you told us:", ""]
     for item in submission.payload["answers"]:
         lines += [f"{item['label']}:", item["answer"], ""]

@@ -72,6 +72,9 @@ class Settings:
     public_body_name: str = "Example Council"
     contact_email: str = "information.requests@example.gov.uk"
     body_nation: str = "england"  # whose bank holidays a clock uses where the law is not UK-wide (working_days)
+    postal_address: str = ""  # "Other ways to ask" on the start pages, each shown when set (commas or new lines)
+    telephone: str = ""  # for example "01992 555 555 (Monday to Friday, 9am to 5pm)"
+    in_person: str = ""  # for example "Ask at the reception of Wallfields, Pegs Lane, Hertford SG13 8EQ"
     sar_identity: str = "if-needed"  # the SAR form asks for proof of identity: if-needed (ICO: only with doubt) | always
     feedback_url: str = "mailto:information.requests@example.gov.uk?subject=Feedback"
     base_url: str = "http://127.0.0.1:5000"
@@ -193,7 +196,8 @@ class Settings:
             "case_system_secret": "CASE_SYSTEM_SECRET", "log_level": "LOG_LEVEL",
             "log_format": "LOG_FORMAT",
             "share_webhook_url": "SHARE_WEBHOOK_URL", "body_nation": "BODY_NATION",
-            "sar_identity": "SAR_IDENTITY",
+            "sar_identity": "SAR_IDENTITY", "postal_address": "POSTAL_ADDRESS", "telephone": "TELEPHONE",
+            "in_person": "IN_PERSON",
         }
         for field, name in text.items():
             if name in env:

@@ -141,6 +141,28 @@ def test_the_person_is_told_plainly_that_nothing_is_sent_until_they_confirm(clie
     assert "Your request has not been sent yet" in services.mailer.sent[-1].body
 
 
+def test_the_foi_acknowledgement_says_what_may_happen_and_what_the_requester_can_do(client, services):
+    submit(client, "foi", services.mailer)
+    body = services.mailer.sent[-1].body
+    for words in ("tell us more about the information", "fee", "internal review within 40 working days",
+                  "Information Commissioner's Office"):
+        assert words in body
+
+
+def test_start_pages_offer_the_other_ways_to_ask_the_body_has(tmp_path, services, client):
+    from tests.conftest import migrated_app
+
+    assert "email information.requests@example.gov.uk" in text_of(client.get_page("/request/foi"))
+    assert "call " not in text_of(client.get_page("/request/foi"))
+    application = migrated_app(tmp_path, services, postal_address="Wallfields\nPegs Lane\nHertford SG13 8EQ",
+                               telephone="01992 555 555 (Monday to Friday, 9am to 5pm)",
+                               in_person="Ask at the reception desk at Wallfields")
+    text = text_of(PageClient(application).get_page("/request/sar"))
+    assert "write to Example Council, Wallfields, Pegs Lane, Hertford SG13 8EQ" in text
+    assert "call 01992 555 555 (Monday to Friday, 9am to 5pm)" in text and "ask at the reception desk" in text
+    application.extensions["portal.db"].dispose()
+
+
 def test_the_acts_name_keeps_its_capitals_in_sentences(client, services):
     submit(client, "foi", services.mailer)
     code, ack = services.mailer.sent[-2:]

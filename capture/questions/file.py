@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar, Literal
 
+from pydantic import Field
+
 from capture.questions.base import PageOutcome, PostContext, Question
 
 
@@ -23,6 +25,8 @@ class FileQuestion(Question):
     """The text of an "I'll send it later" choice; none if empty."""
     later_warning: str = ""
     """What sending later means, shown under that choice (for example, for the statutory clock)."""
+    max_files: int = Field(10, ge=1, le=50)
+    """The most files the question takes (each POST is refused whole when it would go over)."""
     later_waits: Literal["", "awaiting_identity", "awaiting_fee"] = ""
     """Sending later holds the clock: no due date until the file arrives (capture/deadlines.py WAITING)."""
 
@@ -72,9 +76,16 @@ class FileQuestion(Question):
             return PageOutcome({}, {self.id: "Select a file"})
         if not self.multiple:
             chosen = chosen[:1]
+        elif len(current["files"]) + len(chosen) > self.max_files:
+            room = self.max_files - len(current["files"])
+            already = f"You've already added {len(current['files'])}, so you can add {room} more. " if current["files"] else ""
+            return PageOutcome({}, {self.id: f"You can add up to {self.max_files} files. {already}"
+                                             f"Select {room} or fewer" if room else
+                                             f"You can add up to {self.max_files} files. Remove one to add another"})
         files = list(current["files"])
+        before = sum(f["size"] for f in _all_files(ctx.draft))
         for upload in chosen:
-            total = sum(f["size"] for f in _all_files(ctx.draft))
+            total = before + sum(f["size"] for f in files[len(current["files"]):])  # this POST's files count too
             try:
                 accepted = accept_upload(upload.stream, upload.filename, draft_id=ctx.draft.id, already_total=total,
                                          max_file=ctx.settings.upload_max_file, max_total=ctx.settings.upload_max_total,

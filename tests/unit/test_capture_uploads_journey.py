@@ -93,6 +93,39 @@ def test_file_over_the_per_file_limit(app, client, settings):
     assert errors_in(response) == ["The selected file must be smaller than 1KB"]
 
 
+def _saved_files(app) -> list:
+    from capture.models import Draft
+
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        return [f for d in session.scalars(select(Draft)) for f in (d.answers.get("identity") or {}).get("files", [])]
+
+
+def upload_many(client, count: int, size: int = 100):
+    files = [(io.BytesIO(PDF + b"0" * size), f"page-{n}.pdf") for n in range(count)]
+    return post(client, "/request/sar/identity", {"action": "upload", "identity": files},
+                content_type="multipart/form-data")
+
+
+def test_a_question_takes_at_most_ten_files_and_a_post_over_it_is_refused_whole(app, client):
+    fill(client, "sar", upto="identity")
+    response = upload_many(client, 300)
+    assert errors_in(response) == ["You can add up to 10 files. Select 10 or fewer"]
+    assert _saved_files(app) == []
+    assert upload_many(client, 8).status_code == 302
+    assert errors_in(upload_many(client, 3)) == [
+        "You can add up to 10 files. You've already added 8, so you can add 2 more. Select 2 or fewer"]
+    assert upload_many(client, 2).status_code == 302 and len(_saved_files(app)) == 10
+    assert errors_in(upload_many(client, 1)) == ["You can add up to 10 files. Remove one to add another"]
+
+
+def test_files_sent_together_count_against_the_drafts_total(app, client, settings):
+    fill(client, "sar", upto="identity")
+    object.__setattr__(settings, "upload_max_total", 2500)
+    response = upload_many(client, 3, size=1000)  # about 1 KB each: the third would go over
+    assert errors_in(response) == ["The selected files must be smaller than 2.4KB in total"]
+    assert len(_saved_files(app)) == 2  # the files that fitted are kept
+
+
 def test_postcode_finder_fills_the_town(client, services):
     fill(client, "sar", upto="postal-address")
     services.postcodes.known["SG13 8EQ"] = PostcodeResult("SG13 8EQ", "East Hertfordshire", "East of England", "England")

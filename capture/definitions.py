@@ -25,7 +25,7 @@ SCHEMA_FILE = FORMS_DIR / "form.schema.json"
 PAGE_ID = r"^[a-z][a-z0-9-]{0,40}$"
 CHECK_ANSWERS = "check-answers"
 # Page ids that the journey's own pages take (/request/<form>/<id>): a form page there would be hidden.
-RESERVED_PAGE_IDS = {CHECK_ANSWERS, "confirm-email", "confirmation", "keep-alive"}
+RESERVED_PAGE_IDS = {CHECK_ANSWERS, "confirm-email", "confirmation", "keep-alive", "save", "saved"}
 
 
 class DefinitionError(ValueError):

@@ -22,6 +22,7 @@ class Draft(Base):
     flags: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     touched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    saved_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)  # capture/saving.py
 
 
 class EmailConfirmation(Base):

@@ -8,7 +8,7 @@ import logging
 import secrets
 
 from itsdangerous import BadSignature
-from sqlalchemy import delete, func, select
+from sqlalchemy import or_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,8 @@ _hmac = codes.keyed_hash
 # Drafts -------------------------------------------------------------------------------------
 
 def new_draft(session: Session, form: FormDefinition, now: dt.datetime) -> Draft:
-    draft = Draft(id=secrets.token_hex(16), form_id=form.id, answers={}, flags={}, created_at=now, touched_at=now)
+    draft = Draft(id=secrets.token_hex(16), form_id=form.id, answers={}, flags={"key": secrets.token_hex(16)},
+                  created_at=now, touched_at=now)
     session.add(draft)
     return draft
 
@@ -62,9 +63,12 @@ def sent_from(session: Session, draft_id: str | None, form_id: str) -> str | Non
         Submission.from_draft == draft_fingerprint(draft_id), Submission.form_id == form_id))
 
 
-def get_draft(session: Session, draft_id: str | None, form_id: str, now: dt.datetime, idle: dt.timedelta) -> Draft:
+def get_draft(session: Session, draft_id: str | None, form_id: str, now: dt.datetime, idle: dt.timedelta,
+              key: str | None = None) -> Draft:
+    """The draft, for the browser holding its current key: resuming it elsewhere (capture/saving.py) gives
+    it a new key, so a browser left behind (a library computer) cannot carry on."""
     draft = session.get(Draft, draft_id) if draft_id else None
-    if draft is None or draft.form_id != form_id:
+    if draft is None or draft.form_id != form_id or draft.flags.get("key", key) != key:
         raise DraftExpired()
     if now - draft.touched_at > idle:
         raise DraftExpired()
@@ -88,8 +92,10 @@ def flag(session: Session, draft: Draft, name: str) -> None:
 
 
 def purge_expired_drafts(session: Session, store, now: dt.datetime, idle: dt.timedelta) -> int:
-    """Delete drafts left for longer than the stated idle time, and the files uploaded to them."""
-    drafts = session.scalars(select(Draft).where(Draft.touched_at < now - idle)).all()
+    """Delete drafts left for longer than the stated idle time, and the files uploaded to them; a draft
+    saved for later (capture/saving.py) when its time is up."""
+    drafts = session.scalars(select(Draft).where(
+        Draft.touched_at < now - idle, or_(Draft.saved_until.is_(None), Draft.saved_until <= now))).all()
     for draft in drafts:
         for value in draft.answers.values():
             for item in value.get("files", []) if isinstance(value, dict) else []:
@@ -131,6 +137,14 @@ def send_code(session: Session, draft: Draft, email: str, now: dt.datetime, secr
 def latest_confirmation(session: Session, draft: Draft) -> EmailConfirmation | None:
     return session.scalar(select(EmailConfirmation).where(EmailConfirmation.draft_id == draft.id)
                           .order_by(EmailConfirmation.created_at.desc(), EmailConfirmation.id.desc()).limit(1))
+
+
+CODE_ERRORS = {
+    "wrong": "The security code is incorrect. Check the email we sent you and try again",
+    "expired": "The security code has expired. Get a new code",
+    "locked": "You have entered the wrong code too many times. Get a new code",
+    "none": "Get a security code first",
+}
 
 
 def check_code(session: Session, draft: Draft, typed: str, now: dt.datetime, secret: str) -> CodeCheck:
@@ -294,7 +308,16 @@ def acknowledgement(form: FormDefinition, submission: Submission, settings) -> E
                         body="\n".join(lines), reference=submission.reference)
 
 
-def code_email(form: FormDefinition, email: str, code: str, link: str, idle_minutes: int = 60) -> EmailMessage:
+def code_email(form: FormDefinition, email: str, code: str, link: str | None, idle_minutes: int = 60,
+               purpose: str = "confirm") -> EmailMessage:
+    """A security code: to confirm the address and send the request (with the link that does the same),
+    or to carry on with a saved request (capture/saving.py)."""
+    if purpose == "resume":
+        lines = [f"Your security code to carry on with your saved {form.sentence_name} is:", "", code, "",
+                 "The code expires in 15 minutes.", "",
+                 "If you did not ask for this code, you can ignore this email. Nobody can open your answers without it."]
+        return EmailMessage(to=email, subject=f"{code} is your code to carry on with your request",
+                            body="\n".join(lines))
     body = "\n".join([
         f"Your security code to confirm your email address for your {form.sentence_name} is:",
         "",
@@ -303,7 +326,7 @@ def code_email(form: FormDefinition, email: str, code: str, link: str, idle_minu
         "The code expires in 15 minutes.",
         "",
         "Or use this link to confirm your email address:",
-        link,
+        link or "",
         "",
         "Your request has not been sent yet. We only send it when you confirm your email address. If you do not "
         f"confirm it within {idle_minutes} minutes, we will delete your answers and you will need to start again.",

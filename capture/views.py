@@ -59,10 +59,17 @@ def _draft(form: FormDefinition, create: bool = False):
     draft_id = _draft_ids().get(form.id)
     if draft_id is None and create:
         draft = service.new_draft(db_session(), form, _now())
-        cookie["capture_drafts"] = {**_draft_ids(), form.id: draft.id}
+        hold_draft(form, draft)
         cookie.permanent = False
         return draft
-    return service.get_draft(db_session(), draft_id, form.id, _now(), _idle())
+    return service.get_draft(db_session(), draft_id, form.id, _now(), _idle(),
+                             key=cookie.get("capture_draft_keys", {}).get(form.id))
+
+
+def hold_draft(form: FormDefinition, draft) -> None:
+    """This browser holds the draft: its id and its key (capture.service.get_draft) in the cookie."""
+    cookie["capture_drafts"] = {**_draft_ids(), form.id: draft.id}
+    cookie["capture_draft_keys"] = {**cookie.get("capture_draft_keys", {}), form.id: draft.flags["key"]}
 
 
 @bp.errorhandler(service.DraftExpired)
@@ -137,6 +144,8 @@ def page(form_id, page_id):
     elif question_page is form.related_page:
         outcome = _prefilled(form, question_page, draft)
     db_session().commit()  # the answer is kept before the published responses are searched
+    if request.method == "POST" and request.args.get("then") == "save" and (not outcome.errors or not _typed()):
+        return redirect(url_for(".save", form_id=form.id))  # "Save and come back later" (capture/resume_views.py)
     if outcome.redirect_to_next:
         return redirect(_after_answer(form, draft, question_page))
     if outcome.redirect_same:
@@ -150,6 +159,22 @@ def page(form_id, page_id):
         settings_upload=(_settings().upload_max_file, _settings().upload_max_total),
         before_you_ask=question_page is form.related_page and related.available(), law=related.law(form),
     )
+
+
+def try_typed_code(draft):
+    """The code typed on this POST tried against the draft's (a wrong try counts: the caller commits);
+    (None, error) when nothing was typed."""
+    typed = request.form.get("code", "")
+    if not typed.strip():
+        return None, "Enter the security code"
+    result = service.check_code(db_session(), draft, typed, _now(), _settings().secret_key)
+    return result, None if result.ok else service.CODE_ERRORS[result.reason]
+
+
+def _typed() -> bool:
+    """Anything typed or chosen on this page: a save with errors then shows them rather than losing it."""
+    fields = {k: v for k, v in request.form.items(multi=True) if k not in {"csrf_token", "website", "action"}}
+    return any(value.strip() for value in fields.values()) or any(f.filename for f in request.files.values())
 
 
 def _prefilled(form: FormDefinition, question_page, draft) -> PageOutcome:
@@ -251,20 +276,10 @@ def confirm_email(form_id):
     error = None
     state = "entry"
     if request.method == "POST":
-        typed = request.form.get("code", "")
-        if not typed.strip():
-            error = "Enter the security code"
-        else:
-            result = service.check_code(db_session(), draft, typed, _now(), _settings().secret_key)
-            if result.ok:
-                return _submit(form, draft)
-            state = result.reason
-            error = {
-                "wrong": "The security code is incorrect. Check the email we sent you and try again",
-                "expired": "The security code has expired. Get a new code",
-                "locked": "You have entered the wrong code too many times. Get a new code",
-                "none": "Get a security code first",
-            }[result.reason]
+        result, error = try_typed_code(draft)
+        if result is not None and result.ok:
+            return _submit(form, draft)
+        state = result.reason if result is not None else state
     db_session().commit()  # a wrong try counts
     return render_template("capture/confirm_email.html", form_def=form, email=draft.answers[form.email_question],
                            error=error, state=state, notice=cookie.pop("capture_code_notice", None),

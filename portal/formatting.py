@@ -31,3 +31,9 @@ def _round(value: float) -> float:
 
 def _number(value: float) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+def masked_email(email: str) -> str:
+    """Enough of an address for its owner to know it, and no more: "j***@example.com"."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"

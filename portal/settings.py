@@ -123,6 +123,7 @@ class Settings:
     retention_days: int = 30  # personal data kept this long after the case system has the submission
     # capture
     draft_idle_minutes: int = 60
+    save_days: int = 28  # "Save and come back later" keeps a draft this long (capture/saving.py)
     upload_max_file: int = 20 * 1024 * 1024
     upload_max_total: int = 100 * 1024 * 1024
     # secure share
@@ -208,7 +209,7 @@ class Settings:
             ("smtp_starttls", "SMTP_STARTTLS", _bool), ("session_cookie_secure", "SESSION_COOKIE_SECURE", _bool),
             ("hsts_preload", "HSTS_PRELOAD", _bool), ("scanner_warning", "SCANNER_WARNING", _bool),
             ("max_content_length", "MAX_CONTENT_LENGTH", _size), ("proxy_hops", "PROXY_HOPS", int),
-            ("draft_idle_minutes", "DRAFT_IDLE_MINUTES", int),
+            ("draft_idle_minutes", "DRAFT_IDLE_MINUTES", int), ("save_days", "SAVE_DAYS", int),
             ("case_system_timeout", "CASE_SYSTEM_TIMEOUT", float), ("case_system_retry_hours", "CASE_SYSTEM_RETRY_HOURS", int),
             ("delivery_lease_seconds", "DELIVERY_LEASE_SECONDS", int),
             ("case_system_inline_max", "CASE_SYSTEM_INLINE_MAX", _size), ("file_url_days", "FILE_URL_DAYS", int),

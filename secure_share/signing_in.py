@@ -65,11 +65,6 @@ class CodeRequest:
     live_since: dt.datetime | None = None
 
 
-def masked_email(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"
-
-
 # Security codes ---------------------------------------------------------------------------
 
 def _latest_code(session: Session, share: Share) -> SignInCode | None:

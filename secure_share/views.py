@@ -21,6 +21,7 @@ from portal.current import now as _now, services as _services, settings as _sett
 from portal.dates import govuk_datetime, govuk_time, minutes_to_wait
 from portal.db import session as db_session
 from portal.downloads import plan_range
+from portal.formatting import masked_email
 from portal.jobs import after_commit, enqueue_email
 from portal.security import limiter
 from secure_share import audit, downloads, link_email, service, signing_in
@@ -130,7 +131,7 @@ def sign_in(token):
         return redirect(url_for(".files", token=token))
     timed_out = signing_in.peek_session(db, share, _session_token()) is not None
     return render_template("secure_share/sign_in.html", token=token, timed_out=timed_out,
-                           masked=signing_in.masked_email(share.recipient_email))
+                           masked=masked_email(share.recipient_email))
 
 
 def _code_email(share, code: str) -> EmailMessage:
@@ -167,7 +168,7 @@ def send_code(token):
 
 def _code_page(share, token: str, state: str, error: str | None = None, typed: str = ""):
     return render_template("secure_share/code.html", token=token, state=state, error=error, typed=typed,
-                           masked=signing_in.masked_email(share.recipient_email), notice=cookie.pop(NOTICE, None),
+                           masked=masked_email(share.recipient_email), notice=cookie.pop(NOTICE, None),
                            minutes=int(signing_in.CODE_VALID.total_seconds() // 60))
 
 

@@ -626,6 +626,40 @@ def test_a_request_sent_by_the_link_on_another_device_is_shown_as_sent_here(page
     axe(page, "compliment: sent from another browser")
 
 
+def test_save_and_come_back_later_on_another_device(page, live_server, services, email):
+    journey = Journey(page, live_server, services, "enquiry", email, errors=False)
+    steps, _rows = enquiry(email)
+    journey.start()
+    journey.walk(steps, until="topic")
+    journey.press("Save and come back later")
+    expect(page.locator("h1")).to_have_text("Save your answers and come back later")
+    expect(page.get_by_label("Email address")).to_have_value(email)
+    axe(page, "enquiry: save and come back later")
+    journey.press("Save and email me the link")
+    expect(page.locator("h1")).to_have_text("We've saved your answers")
+    axe(page, "enquiry: saved")
+    link = re.search(r"(/request/resume/\S+)", mail_to(services, email)[-1].body).group(1)
+    phone = page.context.browser.new_context()
+    try:
+        other = phone.new_page()
+        other.goto(live_server.url(link))
+        expect(other.locator("h1")).to_have_text("Carry on with your saved request")
+        axe(other, "enquiry: saved request link")
+        with other.expect_navigation():
+            other.get_by_role("button", name="Email me a security code").click()
+        expect(other.locator("h1")).to_have_text("Check your email")
+        axe(other, "enquiry: saved request code")
+        other.get_by_label("Security code", exact=True).fill(latest_code(services, email))
+        with other.expect_navigation():
+            other.get_by_role("button", name="Continue").click()
+        expect(other).to_have_url(re.compile(r"/request/enquiry/(topic|question)$"))
+        other.goto(live_server.url(link + "x"))
+        expect(other.locator("h1")).to_have_text("This link has expired or does not work")
+        axe(other, "enquiry: saved request link that does not work")
+    finally:
+        phone.close()
+
+
 def test_idle_draft_expires(page, live_server, services, server_clock, email):
     journey = Journey(page, live_server, services, "enquiry", email, errors=False)
     steps, _rows = enquiry(email)

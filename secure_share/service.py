@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 CLOSED = ("expired", "revoked", "removed")
 LINK_MAX_AGE = dt.timedelta(days=400)  # the signature's own limit; the share's expiry is checked to the minute
+# The requester needs time to get the email (greylisting delays some by 15 minutes or more), ask for a code
+# and sign in: a shorter share would expire unread. The case system stops a share at once with revoke.
+MIN_EXPIRY = dt.timedelta(hours=1)
 
 
 class InvalidRequest(PortalError):
@@ -91,6 +94,8 @@ def _expiry(now: dt.datetime, settings, days=None, at=None) -> dt.datetime:
         when = now + dt.timedelta(days=days)
     if when <= now:
         raise InvalidRequest("the expiry must be in the future", "expires_at")
+    if when < now + MIN_EXPIRY:
+        raise InvalidRequest("the expiry must be at least 1 hour from now", "expires_at")
     if when > now + dt.timedelta(days=settings.share_max_days, minutes=1):
         raise InvalidRequest(f"the expiry can be at most {settings.share_max_days} days away", "expires_at")
     return when.astimezone(dt.timezone.utc).replace(second=0, microsecond=0)

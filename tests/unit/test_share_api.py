@@ -130,6 +130,22 @@ def test_the_maximum_expiry_is_allowed_and_one_day_more_is_not(api):
     assert "at most 90 days" in beyond["detail"]
 
 
+@pytest.mark.parametrize("expires_at", ["2026-06-01T09:00:30Z", "2026-06-01T09:00:59Z", "2026-06-01T09:59:59Z",
+                                        "2026-06-01T10:59:59+01:00"])
+def test_an_expiry_less_than_an_hour_ahead_is_422_on_create_and_extend(api, expires_at):
+    """A share that expires before its email can be read is no share: revoke is for stopping one at once."""
+    problem = is_problem(api.call("POST", "/shares", json={**NEW_SHARE, "expires_at": expires_at}), 422)
+    assert (problem["field"], problem["detail"]) == ("expires_at", "the expiry must be at least 1 hour from now")
+    share = api.create()
+    problem = is_problem(api.call("POST", f"/shares/{share['id']}/extend", json={"expires_at": expires_at}), 422)
+    assert (problem["field"], problem["detail"]) == ("expires_at", "the expiry must be at least 1 hour from now")
+    assert api.call("GET", f"/shares/{share['id']}").json["expires_at"] == "2026-07-01T09:00:00Z"
+
+
+def test_an_expiry_exactly_an_hour_ahead_is_allowed(api):
+    assert api.create(expires_at="2026-06-01T10:00:00Z")["expires_at"] == "2026-06-01T10:00:00Z"
+
+
 @pytest.mark.parametrize("body", [b"", b"not json", b"[1, 2]", b'"text"', b"{", b"\xff\xfe"])
 def test_a_body_that_is_not_a_json_object_is_400(api, body):
     problem = is_problem(api.call("POST", "/shares", data=body, headers={"Content-Type": "application/json"}), 400)

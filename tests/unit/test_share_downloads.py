@@ -153,8 +153,9 @@ def test_a_file_missing_from_storage_is_a_404_page_not_a_broken_download(signed_
 
 
 def test_downloads_stop_at_the_expiry_minute(app, client, services):
-    services.clock.current = dt.datetime(2026, 6, 25, 16, 30, tzinfo=UTC)
+    services.clock.current = dt.datetime(2026, 6, 25, 15, 30, tzinfo=UTC)
     made = make_share(app, services, expires_at=dt.datetime(2026, 6, 25, 17, 0, tzinfo=UTC))
+    services.clock.current = dt.datetime(2026, 6, 25, 16, 50, tzinfo=UTC)
     sign_in(client, made, services.mailer)
     services.clock.current = dt.datetime(2026, 6, 25, 16, 59, 59, tzinfo=UTC)
     assert client.get(url_of(made)).status_code == 200

@@ -282,8 +282,9 @@ def test_a_resent_link_kills_the_old_one_at_once_even_for_a_signed_in_browser(ap
 # Closed shares ---------------------------------------------------------------------------------------
 
 def test_expiry_is_enforced_to_the_minute(app, client, services):
-    services.clock.current = dt.datetime(2026, 6, 25, 16, 50, tzinfo=UTC)
+    services.clock.current = dt.datetime(2026, 6, 25, 15, 50, tzinfo=UTC)
     made = make_share(app, services, expires_at=dt.datetime(2026, 6, 25, 17, 0, tzinfo=UTC))
+    services.clock.current = dt.datetime(2026, 6, 25, 16, 50, tzinfo=UTC)
     sign_in(client, made, services.mailer)
     services.clock.current = dt.datetime(2026, 6, 25, 16, 59, 59, tzinfo=UTC)
     assert "less than an hour left" in text_of(client.get_page(f"{made.url}/files"))
@@ -333,8 +334,9 @@ EXPIRES = dt.datetime(2026, 6, 25, 17, 0, tzinfo=UTC)  # 6:00pm in London (BST)
     (dt.datetime(2026, 6, 25, 16, 1, tzinfo=UTC), "You have less than an hour left to download your documents."),
 ])
 def test_the_share_page_says_exactly_how_long_is_left(app, client, services, now, sentence):
-    services.clock.current = now
+    services.clock.current = dt.datetime(2026, 5, 27, 9, 0, tzinfo=UTC)
     made = make_share(app, services, expires_at=EXPIRES)
+    services.clock.current = now
     sign_in(client, made, services.mailer)
     soup = client.get_page(f"{made.url}/files")
     assert text_of(soup.find(id="time-left")) == (

@@ -22,7 +22,7 @@ from portal.exceptions import Gone, NotFound, PortalError
 from portal.uploads import check_and_store
 from secure_share import links
 from secure_share.audit import record
-from secure_share.models import Document, Share
+from secure_share.models import Document, Share, ShareSession
 from secure_share.signing_in import end_sessions
 
 log = logging.getLogger(__name__)
@@ -276,6 +276,17 @@ def expire_due(session: Session, now: dt.datetime) -> list[str]:
     return [share.id for share in due]
 
 
+def end_idle_sessions(session: Session, now: dt.datetime, idle: dt.timedelta) -> int:
+    """Sessions idle past the limit whose browser never came back (closed, asleep): ended, and "signed out: idle"
+    recorded at the moment they timed out. The timed-out page records the browsers that were still open."""
+    due = session.scalars(select(ShareSession).where(ShareSession.ended_at.is_(None),
+                                                     ShareSession.last_seen_at < now - idle)).all()
+    for row in due:
+        row.ended_at = row.last_seen_at + idle
+        record(session, session.get(Share, row.share_id), row.ended_at, "signed out: idle", "system")
+    return len(due)
+
+
 def delete_due_files(session: Session, store, now: dt.datetime) -> list[str]:
     """Files of every expired, revoked or removed share; one share's storage failure does not stop the rest.
 
@@ -350,6 +361,24 @@ def delete_files(session: Session, share: Share, store, now: dt.datetime) -> Non
 
 
 # The requester's pages: helpers that change nothing ---------------------------------------
+
+def download_stops(session: Session, share_id: str, document_ids: list[str], now: dt.datetime) -> str | None:
+    """Why a download under way must stop now: "revoked", "removed", "expired" or "document removed"; None
+    while the share is open and its documents are in it. One small query, read only."""
+    rows = session.execute(select(Share.status, Share.expires_at, Document.removed_at)
+                           .join(Document, Document.share_id == Share.id)
+                           .where(Share.id == share_id, Document.id.in_(document_ids))).all()
+    if not rows:
+        return "document removed"
+    status, expires_at = rows[0].status, rows[0].expires_at
+    if status != "sent":
+        return status
+    if now >= expires_at:
+        return "expired"
+    if len(rows) < len(set(document_ids)) or any(row.removed_at is not None for row in rows):
+        return "document removed"
+    return None
+
 
 def document_of(share: Share, document_id: str) -> Document:
     """A live document of THIS share; another share's id is simply not found."""

@@ -200,8 +200,11 @@ def test_requester_journey_with_axe_on_every_state(page, live_server, services, 
     heading(page, HISTORY)
     table = page.get_by_role("table", name="What happened, and when")
     happened = [text.strip() for text in table.locator("tbody tr td:nth-child(2)").all_inner_texts()]
-    assert happened == ["Downloaded all the documents as a zip file", "Downloaded Covering letter (PDF)",
-                        "Signed in", "Wrong security code entered", f"Link sent to you by {BODY}"], happened
+    assert happened == [f"Downloaded all the documents as a zip file ({human_size(zip_size)})",
+                        "Started downloading all the documents as a zip file",
+                        f"Downloaded Covering letter (PDF) ({human_size(len(share.data[letter]))})",
+                        "Started downloading Covering letter (PDF)", "Viewed the list of documents", "Signed in",
+                        "Wrong security code entered", "Link opened", f"Link sent to you by {BODY}"], happened
     expect(page.locator("main")).to_contain_text("SAR-2026-000123")  # signed in: the reference is shown
     assert_axe_passes(page, "share: history")
     follow(page, "Back to your documents")

@@ -421,7 +421,8 @@ def test_events_list_the_whole_trail_oldest_first(api, services, clock):
     clock.advance(minutes=5)
     with api.app.app_context(), api.app.extensions["portal.db"].sessionmaker() as session:
         row = session.get(Share, share["id"])
-        audit.record_download(session, row, clock.now(), "Safari on an iPhone", row.documents[0])
+        audit.download_ended(session, row, clock.now(), "Safari on an iPhone", row.documents[0], sent=len(PDF),
+                             length=len(PDF), reason=None, address="a" * 64)
         session.commit()
     clock.advance(minutes=5)
     api.call("POST", f"/shares/{share['id']}/revoke")
@@ -430,10 +431,11 @@ def test_events_list_the_whole_trail_oldest_first(api, services, clock):
     events = response.json["events"]
     assert [(e["event"], e["actor"]) for e in events] == [
         ("created", "case system"), ("document added", "case system"), ("sent", "case system"),
-        ("downloaded", "requester"), ("revoked", "case system")]
+        ("download completed", "requester"), ("revoked", "case system")]
     download = events[3]
-    assert download == {"at": "2026-06-01T09:05:00Z", "event": "downloaded", "actor": "requester",
-                        "document_id": share["documents"][0]["id"], "device": "Safari on an iPhone"}
+    assert download == {"at": "2026-06-01T09:05:00Z", "event": "download completed", "actor": "requester",
+                        "document_id": share["documents"][0]["id"], "device": "Safari on an iPhone",
+                        "address_hash": "a" * 64, "detail": {"bytes": len(PDF)}}
     assert api.call("GET", f"/shares/{share['id']}").json["first_downloaded_at"] == "2026-06-01T09:05:00Z"
 
 

@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Iterator
 from flask import Flask, Response
 from zipstream import ZIP_STORED, ZipStream
 
+from portal import filetypes
 from portal.db import Database
 from portal.downloads import Plan, clean_name, content_disposition, file_response, range_not_satisfiable, shorten_name
 from secure_share import audit, service
@@ -31,12 +32,15 @@ _PRIVATE = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", "X
 # Names -------------------------------------------------------------------------------------
 
 def download_name(document: Document) -> str:
-    """The name the file is saved under: its title and the extension of its real type.
+    """The name the file is saved under: its title and its own extension ("scan.tif" stays .tif), which its
+    content was checked to agree with on the way in; a name from before that check gets its type's extension.
 
     '../../evil"<CR><LF>Set-Cookie: x=y' becomes 'evil_ Set-Cookie_ x=y.pdf': no separator, quote or
     line break survives, so neither a path nor a header can be built from it.
     """
-    extension = document.kind.lower() or "bin"
+    typed = document.kind.lower() or "bin"
+    own = document.filename.rpartition(".")[2].lower() if "." in (document.filename or "") else ""
+    extension = own if own in filetypes.extensions_of(typed) else typed
     stem = clean_name(document.title)
     if stem.lower().endswith(f".{extension}"):
         stem = stem[: -len(extension) - 1].rstrip(" ._")

@@ -18,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import filetypes
 from portal.exceptions import Gone, NotFound, PortalError
 from portal.uploads import check_and_store
 from secure_share import links
@@ -32,6 +33,15 @@ LINK_MAX_AGE = dt.timedelta(days=400)  # the signature's own limit; the share's 
 # The requester needs time to get the email (greylisting delays some by 15 minutes or more), ask for a code
 # and sign in: a shorter share would expire unread. The case system stops a share at once with revoke.
 MIN_EXPIRY = dt.timedelta(hours=1)
+
+
+# What SAR and FOI responses hold. A document keeps its name, so its extension must agree with its content.
+DOCUMENT_KINDS = frozenset({
+    filetypes.PDF, filetypes.DOCX, filetypes.DOC, filetypes.ODT, filetypes.XLSX, filetypes.XLS, filetypes.CSV_UTF8,
+    filetypes.CSV_WINDOWS_1252, filetypes.TXT_UTF8, filetypes.TXT_WINDOWS_1252, filetypes.JPEG, filetypes.PNG,
+    filetypes.HEIC, filetypes.HEIF, filetypes.TIFF, filetypes.MSG, filetypes.EML, filetypes.MP3, filetypes.MP4,
+    filetypes.ZIP,
+})
 
 
 class InvalidRequest(PortalError):
@@ -147,7 +157,8 @@ def add_document(session: Session, share: Share, stream, filename: str, title: s
     if session.in_transaction():
         raise RuntimeError("commit before add_document: no transaction stays open while a file is stored")
     accepted = check_and_store(stream, filename, key_prefix=f"shares/{share.id}", label=f"share {share.id}",
-                               store=services.store, scanner=services.scanner, max_file=settings.share_max_document)
+                               store=services.store, scanner=services.scanner, max_file=settings.share_max_document,
+                               kinds=DOCUMENT_KINDS, keep_name=True)
     session.refresh(share, with_for_update=True)
     if share.status not in ("draft", "sent") or share.files_deleted_at is not None:
         services.store.delete(accepted.store_key)  # closed meanwhile: the file, recorded nowhere, must not outlive it

@@ -211,15 +211,21 @@ def office_zip() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("data", "detail"), [
-    (b"", "The selected file is empty"),
-    (exe(), "The selected file must be a PDF, JPG, PNG, HEIC, DOCX, ODT or TXT"),
-    (office_zip(), "The selected file must be a PDF, JPG, PNG, HEIC, DOCX, ODT or TXT"),
-    (b"\x00\x01binary", "The selected file must be a PDF, JPG, PNG, HEIC, DOCX, ODT or TXT"),
+NOT_ACCEPTED = ("The file is not a type that is accepted, or it is damaged. Accepted: CSV, DOC, DOCX, EML, HEIC, JPG, "
+                "MP3, MP4, MSG, ODT, PDF, PNG, TIFF, TXT, XLS, XLSX, ZIP")
+
+
+@pytest.mark.parametrize(("data", "reason", "detail"), [
+    (b"", "empty", "The selected file is empty"),
+    (exe(), "unsupported_type", NOT_ACCEPTED),
+    (office_zip(), "extension_mismatch", "The file is named report.pdf but it is a ZIP archive, not .pdf. Give it a "
+                                         "name ending .zip, or upload the right file"),
+    (b"\x00\x01binary", "unsupported_type", NOT_ACCEPTED),
 ])
-def test_an_unacceptable_document_is_422_with_the_reason(api, services, data, detail):
+def test_an_unacceptable_document_is_422_with_the_reason(api, services, data, reason, detail):
     share = api.create()
-    assert is_problem(api.upload(share["id"], data, filename="report.pdf"), 422)["detail"] == detail
+    problem = is_problem(api.upload(share["id"], data, filename="report.pdf"), 422)
+    assert (problem["reason"], problem["detail"]) == (reason, detail)
     assert services.store.files == {}
 
 

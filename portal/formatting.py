@@ -1,5 +1,12 @@
-"""Numbers written the GOV.UK way, for pages, emails and error messages."""
+"""Numbers written the GOV.UK way, for pages, emails and error messages; user text kept to its own direction."""
 from __future__ import annotations
+
+import re
+
+from markupsafe import Markup
+
+# Explicit direction marks, embeddings, overrides and isolates: U+202E in "Invoice\u202efdp.exe" shows "Invoiceexe.pdf"
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # Binary multiples, as Settings parses "20MB": an error saying "smaller than 20MB" matches the limit.
 _UNIT = 1024
@@ -31,3 +38,13 @@ def _round(value: float) -> float:
 
 def _number(value: float) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+def without_bidi_controls(text: str) -> str:
+    """For names and titles: none of their characters may turn the text around them."""
+    return BIDI_CONTROLS.sub("", text)
+
+
+def bdi(text: str | None) -> Markup:
+    """User text on a page, without direction controls, in <bdi>: right-to-left text stays in its own box."""
+    return Markup("<bdi>{}</bdi>").format(without_bidi_controls(text or ""))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal import filetypes
 from portal.exceptions import Gone, NotFound, PortalError
+from portal.formatting import without_bidi_controls
 from portal.uploads import check_and_store
 from secure_share import links
 from secure_share.audit import record
@@ -73,9 +74,12 @@ class ShareClosed(Gone):
 
 # The back office ---------------------------------------------------------------------------
 
-def _clean(value, field: str, limit: int, required: bool = True) -> str:
+def _clean(value, field: str, limit: int, required: bool = True, name: bool = False) -> str:
+    """`name`: a name or title, shown inside sentences, loses any direction control (see portal.formatting)."""
     if value is not None and not isinstance(value, str):
         raise InvalidRequest(f"{field} must be text", field)
+    if name and value:
+        value = without_bidi_controls(value)
     text = " ".join(str(value or "").split()) if not isinstance(value, str) or "\n" not in value else str(value).strip()
     if required and not text:
         raise InvalidRequest(f"{field} is required", field)
@@ -122,8 +126,8 @@ def create_share(session: Session, now: dt.datetime, settings, data: dict) -> Sh
     if webhook and not webhook.startswith(("https://", "http://127.0.0.1", "http://localhost")):
         raise InvalidRequest("webhook_url must be an https:// address", "webhook_url")
     share = Share(
-        id=secrets.token_hex(12), case_reference=_clean(data.get("case_reference"), "case_reference", 60),
-        recipient_name=_clean(data.get("recipient_name"), "recipient_name", 200), recipient_email=email,
+        id=secrets.token_hex(12), case_reference=_clean(data.get("case_reference"), "case_reference", 60, name=True),
+        recipient_name=_clean(data.get("recipient_name"), "recipient_name", 200, name=True), recipient_email=email,
         message=_clean(data.get("message", ""), "message", 2000, required=False), status="draft", link_version=0,
         created_at=now, expires_at=_expiry(now, settings, data.get("expires_in_days"), data.get("expires_at")),
         webhook_url=webhook,
@@ -153,7 +157,7 @@ def add_document(session: Session, share: Share, stream, filename: str, title: s
     Call it with no transaction open (commit first): none may stay open while a large file is spooled,
     scanned and stored."""
     _open_for_changes(share)
-    title = _clean(title, "title", 200, required=False) or None  # checked before anything is stored
+    title = _clean(title, "title", 200, required=False, name=True) or None  # checked before anything is stored
     if session.in_transaction():
         raise RuntimeError("commit before add_document: no transaction stays open while a file is stored")
     accepted = check_and_store(stream, filename, key_prefix=f"shares/{share.id}", label=f"share {share.id}",

@@ -16,13 +16,14 @@ import re
 import secrets
 
 from flask import (Blueprint, abort, current_app, redirect, render_template, request, session as cookie, url_for)
+from markupsafe import Markup, escape
 
 from portal.adapters.ports import EmailMessage
 from portal.current import now as _now, services as _services, settings as _settings
 from portal.dates import govuk_datetime
 from portal.db import get_db, session as db_session
 from portal.downloads import plan_range
-from portal.formatting import human_size
+from portal.formatting import bdi, human_size
 from portal.jobs import after_commit, enqueue_email
 from portal.security import limiter
 from secure_share import audit, downloads, service, signing_in
@@ -287,15 +288,16 @@ def _history_rows(share, events) -> list[tuple[str, str, str]]:
     documents = {d.id: d for d in share.documents}
     body_name = _settings().public_body_name
 
-    def title(event) -> str:
+    def title(event) -> Markup:
         document = documents.get(event.document_id)
-        return f"{document.title} ({document.kind})" if document else "a document that has since been removed"
+        return (Markup("{} ({})").format(bdi(document.title), document.kind) if document
+                else Markup("a document that has since been removed"))
 
-    def what(event) -> str:
+    def what(event) -> Markup:
         detail = event.detail or {}
         if event.document_id is None:
-            return "all the documents as a zip file"
-        return f"part of {title(event)}" if detail.get("range") else title(event)
+            return Markup("all the documents as a zip file")
+        return Markup("part of {}").format(title(event)) if detail.get("range") else title(event)
 
     why_stopped = {
         "connection closed": "the connection closed",
@@ -308,8 +310,8 @@ def _history_rows(share, events) -> list[tuple[str, str, str]]:
     def stopped(event) -> str:
         detail = event.detail or {}
         reason = why_stopped.get(detail.get("reason"), "something went wrong")
-        return (f"Download of {what(event)} stopped after {human_size(detail.get('bytes', 0))} of "
-                f"{human_size(detail.get('of', 0))}: {reason}")
+        return Markup("Download of {} stopped after {} of {}: {}").format(
+            what(event), human_size(detail.get("bytes", 0)), human_size(detail.get("of", 0)), reason)
 
     words = {
         "sent": lambda e: f"Link sent to you by {body_name}",
@@ -320,16 +322,16 @@ def _history_rows(share, events) -> list[tuple[str, str, str]]:
         "viewed history": lambda e: "Viewed this history",
         "signed out": lambda e: "Signed out",
         "signed out: idle": lambda e: f"Signed out after {_settings().share_idle_minutes} minutes without activity",
-        "download started": lambda e: f"Started downloading {what(e)}",
-        "download completed": lambda e: f"Downloaded {what(e)} ({human_size((e.detail or {}).get('bytes', 0))})",
+        "download started": lambda e: Markup("Started downloading {}").format(what(e)),
+        "download completed": lambda e: Markup("Downloaded {} ({})").format(
+            what(e), human_size((e.detail or {}).get("bytes", 0))),
         "download stopped": stopped,
-        "downloaded": lambda e: (f"Downloaded part of {title(e)}" if (e.detail or {}).get("range")
-                                 else f"Downloaded {title(e)}"),
+        "downloaded": lambda e: Markup("Downloaded {}").format(what(e)),
         "downloaded all": lambda e: "Downloaded all the documents as a zip file",
         "code failed": lambda e: "Wrong security code entered",
         "locked: too many wrong codes": lambda e: "Security code stopped working after too many wrong tries",
     }
-    return [(govuk_datetime(e.at), words[e.kind](e), e.device) for e in events if e.kind in words]
+    return [(govuk_datetime(e.at), escape(words[e.kind](e)), e.device) for e in events if e.kind in words]
 
 
 @bp.get("/<token>/history")

@@ -46,7 +46,7 @@ def test_what_responses_contain_is_accepted_typed_by_content_and_keeps_its_name(
     token = token_of(links_in(services.mailer)[-1])
     sign_in(client, MadeShare(share["id"], token, [], {}), services.mailer)
     page = client.get_page(f"/documents/{token}/files")
-    assert f"{stem} ({kind}, {human_size(len(data))})" in page.select_one(".app-document-list").get_text(" ")
+    assert f"{stem} ({kind}, {human_size(len(data))})" in " ".join(page.select_one(".app-document-list").get_text().split())
     download = client.raw.get(f"/documents/{token}/files/{response.json['id']}")
     assert download.status_code == 200 and download.data == data
     disposition = download.headers["Content-Disposition"]
@@ -102,3 +102,31 @@ def test_a_zip_is_refused_when_it_would_expand_past_the_limit(api, services, mon
     two_files = samples.zip_of({"a.txt": b"x" * 600, "b.txt": b"y" * 600})
     problem = is_problem(api.upload(share["id"], two_files, filename="a.zip"), 422)
     assert problem["reason"] == "archive_too_large" and "expand to more than" in problem["detail"]
+
+
+# Direction controls and long names ------------------------------------------------------------------
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def test_direction_controls_are_taken_out_of_titles_and_names_on_the_way_in(api):
+    share = api.create(recipient_name=f"Jane{BIDI} Smith", case_reference="SAR-\u202e2026-0042")
+    assert (share["recipient_name"], share["case_reference"]) == ("Jane Smith", "SAR-2026-0042")
+    document = api.upload(share["id"], PDF, filename="Invoice\u202efdp.exe.pdf",
+                          query={"title": f"Invoice {BIDI}fdp.exe"}).json
+    assert (document["title"], document["filename"]) == ("Invoice fdp.exe", "Invoicefdp.exe.pdf")
+
+
+def test_user_text_on_the_share_page_is_isolated_and_has_no_direction_controls(app, client, services):
+    from tests.share_helpers import change_document, make_share
+
+    made = make_share(app, services, [("letter.pdf", PDF)], message="Here is the letter.\n\nمرحبا")
+    change_document(app, made.documents[0], title="Invoice \u202efdp.exe")  # a row from before the check
+    sign_in(client, made, services.mailer)
+    page = client.get_page(f"{made.url}/files")
+    link = page.select_one(".app-document-list a")
+    assert link.bdi is not None and link.bdi.get_text() == "Invoice fdp.exe"
+    assert not any(ch in link.get_text() for ch in BIDI)
+    assert [p.bdi.get_text() for p in page.select(".govuk-inset-text p")] == ["Here is the letter.", "مرحبا"]
+    history = client.get_page(f"{made.url}/history")
+    assert history.select_one("main strong bdi").get_text() == "SAR-2026-000123"

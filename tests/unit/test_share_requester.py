@@ -356,7 +356,7 @@ def test_the_share_page_lists_each_document_with_its_type_and_size(app, client, 
     sign_in(client, share, services.mailer)
     soup = client.get_page(f"{share.url}/files")
     assert h1(soup) == "Your documents from Example Council"
-    links_ = [(a.get_text(strip=True), a["href"]) for a in soup.select(".app-document-list a")]
+    links_ = [(text_of(a), a["href"]) for a in soup.select(".app-document-list a")]
     assert links_ == [("John Smith SAR response letter (PDF, 2.9KB)", f"{share.url}/files/{share.documents[0]}"),
                       ("John Smith medical records (PDF, 120MB)", f"{share.url}/files/{share.documents[1]}")]
     button = soup.find("a", href=f"{share.url}/files/all.zip")
@@ -533,7 +533,7 @@ def test_access_and_download_history_in_plain_words(app, client, services, share
     client.get_page(f"{share.url}/history")
     soup = client.get_page(f"{share.url}/history")
     assert h1(soup) == "Access and download history"
-    rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in soup.select("tbody tr")]
+    rows = [[text_of(td) for td in tr.find_all("td")] for tr in soup.select("tbody tr")]
     android = "Chrome Mobile on an Android phone or tablet"
     at = "1 June 2026 at 10:02am"
     assert rows == [

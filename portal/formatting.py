@@ -1,5 +1,12 @@
-"""Numbers written the GOV.UK way, for pages, emails and error messages."""
+"""Numbers written the GOV.UK way, for pages, emails and error messages; user text kept to its own direction."""
 from __future__ import annotations
+
+import re
+
+from markupsafe import Markup
+
+# Explicit direction marks, embeddings, overrides and isolates: U+202E in "Invoice\u202efdp.exe" shows "Invoiceexe.pdf"
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # Binary multiples, as Settings parses "20MB": an error saying "smaller than 20MB" matches the limit.
 _UNIT = 1024
@@ -37,3 +44,13 @@ def masked_email(email: str) -> str:
     """Enough of an address for its owner to know it, and no more: "j***@example.com"."""
     local, _, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
+
+
+def without_bidi_controls(text: str) -> str:
+    """For names and titles: none of their characters may turn the text around them."""
+    return BIDI_CONTROLS.sub("", text)
+
+
+def bdi(text: str | None) -> Markup:
+    """User text on a page, without direction controls, in <bdi>: right-to-left text stays in its own box."""
+    return Markup("<bdi>{}</bdi>").format(without_bidi_controls(text or ""))

@@ -42,6 +42,10 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+# A file sent as an attachment runs nothing even if a browser renders it: no script, plugin, form or origin.
+DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
+
 def is_fingerprinted_static() -> bool:
     from govuk_templates.assets import is_fingerprinted
 
@@ -50,7 +54,8 @@ def is_fingerprinted_static() -> bool:
 
 def security_headers(response):
     headers = response.headers
-    headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+    attachment = headers.get("Content-Disposition", "").startswith("attachment")
+    headers["Content-Security-Policy"] = DOWNLOAD_CSP if attachment else content_security_policy(csp_nonce())
     headers["Strict-Transport-Security"] = current_app.config["PORTAL_HSTS"]
     headers["X-Content-Type-Options"] = "nosniff"
     # same-origin: our own POSTs carry the Referer Flask-WTF's HTTPS check needs; other sites never see a URL.

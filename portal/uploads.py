@@ -21,18 +21,24 @@ from portal.adapters.ports import FileStore, StoredFile, VirusScanner
 from portal.exceptions import FileStoreError, ScannerUnavailable
 from portal.filetypes import (
     DOCX,
+    ENCRYPTED_OFFICE,
     HEIC,
     HEIF,
+    HTML,
     JPEG,
     MAX_CENTRAL_DIRECTORY,
     ODT,
     PDF,
     PNG,
     READ_CHUNK,
+    SVG,
     TXT_UTF8,
     TXT_WINDOWS_1252,
+    ZIP,
     FileKind,
+    archive_problem,
     detect_kind,
+    identify,
     kind_for_text,
 )
 from portal.formatting import human_size
@@ -44,7 +50,7 @@ DEFAULT_MAX_FILE = 20 * MiB
 DEFAULT_MAX_TOTAL = 100 * MiB
 SPOOL_IN_MEMORY = 1 * MiB  # beyond this the copy rolls over to a temporary file on disk
 MAX_DISPLAY_NAME = 100
-# what Capture and Secure Share take; portal.filetypes knows more kinds (XLSX, CSV) than this
+# what Capture takes (Secure Share has its own list: secure_share.service.DOCUMENT_KINDS)
 ACCEPTED_KINDS = frozenset({PDF, JPEG, PNG, HEIC, HEIF, DOCX, ODT, TXT_UTF8, TXT_WINDOWS_1252})
 
 SELECT_A_FILE = "Select a file"
@@ -63,15 +69,21 @@ def too_large_in_total_message(max_total: int) -> str:
 
 
 class UploadRejected(Exception):
-    """The file is not accepted; `message` is the error to show on the field."""
+    """The file is not accepted; `message` is the error to show on the field, `reason` the same for a machine:
+    no_file, empty, too_large, unsupported_type, extension_mismatch, active_content, encrypted,
+    archive_too_large, virus or not_scanned."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, reason: str = "unsupported_type"):
         super().__init__(message)
         self.message = message
+        self.reason = reason
 
 
 class UploadNotChecked(UploadRejected):
     """The virus scanner gave no verdict: nothing is wrong with the file, the user can try again later."""
+
+    def __init__(self, message: str):
+        super().__init__(message, "not_scanned")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,22 +133,25 @@ def check_and_store(
     already_total: int = 0,
     kinds: frozenset[FileKind] = ACCEPTED_KINDS,
     wrong_type: str = WRONG_TYPE,
+    keep_name: bool = False,
 ) -> AcceptedFile:
     """The whole pipeline for any service: spool with a size cap, type by content, scan, then store.
 
     `label` names the owner (a draft, a share, a disclosure) in logs; file names are never logged. `kinds` is the
-    service's allow-list (a text file named .csv counts as CSV), `wrong_type` its message for the rest."""
+    service's allow-list (a text file named .csv counts as CSV), `wrong_type` its message for the rest. With
+    `keep_name` the file is handed on under its own name, so its extension must agree with its content: see
+    `typed_with_name`, whose messages say exactly what is wrong."""
     if stream is None or not (filename or "").strip():
-        raise UploadRejected(SELECT_A_FILE)
+        raise UploadRejected(SELECT_A_FILE, "no_file")
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
         size, sha256 = _spool(stream, spool, max_file)
         _check_size(size, max_file, max_file + already_total if max_total is None else max_total, already_total)
-        kind = detect_kind(spool, max_central_directory=MAX_CENTRAL_DIRECTORY)
-        if kind_for_text(kind, filename) in kinds:
-            kind = kind_for_text(kind, filename)
-        if kind not in kinds:
-            log.info("upload for %s rejected: not an allowed type (%d bytes)", label, size)
-            raise UploadRejected(wrong_type)
+        try:
+            kind = typed_with_name(spool, filename or "", kinds) if keep_name else _typed(spool, filename, kinds,
+                                                                                           wrong_type)
+        except UploadRejected as rejected:
+            log.info("upload for %s rejected: %s (%d bytes)", label, rejected.reason, size)
+            raise
         scanned = _scan(scanner, spool, label)
         file_id = uuid.uuid4().hex
         key = f"{key_prefix}/{file_id}"
@@ -145,6 +160,59 @@ def check_and_store(
     return AcceptedFile(file_id=file_id, store_key=key, filename=display_name(filename, kind),
                         content_type=kind.content_type, extension=kind.extension, size=size,
                         sha256=sha256, scanned=scanned)
+
+
+def _typed(spool: IO[bytes], filename: str | None, kinds: frozenset[FileKind], wrong_type: str) -> FileKind:
+    kind = detect_kind(spool, max_central_directory=MAX_CENTRAL_DIRECTORY)
+    if kind_for_text(kind, filename) in kinds:
+        kind = kind_for_text(kind, filename)
+    if kind not in kinds:
+        raise UploadRejected(wrong_type)
+    return kind
+
+
+# a browser opens and runs these, whatever they hold
+ACTIVE_EXTENSIONS = frozenset({"html", "htm", "xhtml", "xht", "shtml", "mht", "mhtml", "svg", "svgz", "js", "hta"})
+_DESCRIBED = {"TXT": "plain text", "CSV": "CSV text", "EML": "an email", "MSG": "an Outlook email",
+              "ZIP": "a ZIP archive"}
+
+
+def _described(kind: FileKind) -> str:
+    if kind.label in _DESCRIBED:
+        return _DESCRIBED[kind.label]
+    return f"{'an' if kind.label[0] in 'AEFHILMNORSX' else 'a'} {kind.label} file"
+
+
+def typed_with_name(spool: IO[bytes], filename: str, kinds: frozenset[FileKind]) -> FileKind:
+    """The kind of a file that keeps its name: by its content (portal.filetypes.identify), one of `kinds`, and the
+    one its name's extension says. Else UploadRejected saying exactly why, for whoever sent it."""
+    name = display_name(filename, ZIP)
+    stem, dot, extension = name.rpartition(".")
+    extension = extension.lower() if dot else ""
+    kind = identify(spool, name)
+    if kind in (HTML, SVG) or extension in ACTIVE_EXTENSIONS:
+        what = f"is {kind.label}" if kind in (HTML, SVG) else f"is named .{extension}"
+        raise UploadRejected(f"The file {what}, which a browser opens and runs (scripts, and links that fetch "
+                             "from elsewhere), so it is not accepted. Save it as a PDF and upload that",
+                             "active_content")
+    if kind is ENCRYPTED_OFFICE:
+        raise UploadRejected("The document is password-protected, so it cannot be checked for viruses. "
+                             "Upload it without a password", "encrypted")
+    accepted = ", ".join(sorted({k.label for k in kinds}))
+    if kind is None:
+        raise UploadRejected(f"The file is not a type that is accepted, or it is damaged. Accepted: {accepted}")
+    if kind not in kinds:
+        raise UploadRejected(f"The file is {_described(kind)}, which is not accepted. Accepted: {accepted}")
+    if not dot:
+        raise UploadRejected(f"The file's name, {name}, does not end with its type: it is {_described(kind)}, "
+                             f"so name it {name}.{kind.extension}", "extension_mismatch")
+    if extension not in kind.extensions:
+        raise UploadRejected(f"The file is named {name} but it is {_described(kind)}, not .{extension}. Give it a "
+                             f"name ending .{kind.extension}, or upload the right file", "extension_mismatch")
+    problem = archive_problem(spool) if kind is ZIP else None
+    if problem:
+        raise UploadRejected(problem[1], problem[0])
+    return kind
 
 
 def _check_draft_id(draft_id: str) -> None:
@@ -170,11 +238,11 @@ def _spool(stream: BinaryIO, spool: IO[bytes], max_file: int) -> tuple[int, str]
 
 def _check_size(size: int, max_file: int, max_total: int, already_total: int) -> None:
     if size == 0:
-        raise UploadRejected(EMPTY)
+        raise UploadRejected(EMPTY, "empty")
     if size > max_file:
-        raise UploadRejected(too_large_message(max_file))
+        raise UploadRejected(too_large_message(max_file), "too_large")
     if already_total + size > max_total:
-        raise UploadRejected(too_large_in_total_message(max_total))
+        raise UploadRejected(too_large_in_total_message(max_total), "too_large")
 
 
 def _scan(scanner: VirusScanner, spool: IO[bytes], label: str) -> bool:
@@ -188,7 +256,7 @@ def _scan(scanner: VirusScanner, spool: IO[bytes], label: str) -> bool:
         spool.seek(0)
     if not result.clean:
         log.warning("upload for %s rejected: virus %s", label, result.signature)
-        raise UploadRejected(CONTAINS_VIRUS)
+        raise UploadRejected(CONTAINS_VIRUS, "virus")
     return result.scanned
 
 

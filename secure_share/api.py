@@ -114,7 +114,7 @@ def add_document(share_id):
     except UploadNotChecked as exc:
         return problem(503, "Virus scanner unavailable", exc.message)
     except UploadRejected as exc:
-        return problem(422, "Document not accepted", exc.message, field="document")
+        return problem(422, "Document not accepted", exc.message, field="document", reason=exc.reason)
     db_session().commit()
     body = service.share_json(share, settings)
     added = next(d for d in body["documents"] if d["id"] == document.id)

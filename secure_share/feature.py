@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from portal.formatting import bdi
+
 from secure_share import jobs  # noqa: F401 - its periodic tasks join the queue when imported
 from secure_share.api import api_bp
 from secure_share.cli import seed_demo_share, share_cli
@@ -14,3 +16,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_bp)  # the case system's API for shares
     app.cli.add_command(share_cli)
     app.extensions["portal.demo_seeders"].append(seed_demo_share)
+    app.jinja_env.filters["bdi"] = bdi  # names and titles the case system sent, isolated on the requester's pages

@@ -5,6 +5,7 @@ service functions change (they never commit), and deletes files only once their 
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from huey import crontab
@@ -24,12 +25,13 @@ def _context():
 
 @huey.periodic_task(crontab(minute="*"))
 def expire_shares() -> dict:
-    """Every minute: shares whose time has come expire, and closed shares' files leave storage."""
-    app, services, _settings = _context()
+    """Every minute: shares whose time has come expire, idle sessions end, and closed shares' files leave storage."""
+    app, services, settings = _context()
     with app.app_context():
         now = services.clock.now()
         with get_db().transaction() as session:
             expired = service.expire_due(session, now)
+            service.end_idle_sessions(session, now, dt.timedelta(minutes=settings.share_idle_minutes))
         with get_db().transaction() as session:  # a second transaction: files go only once the expiries are committed
             deleted = service.delete_due_files(session, services.store, now)
     return {"expired": expired, "files_deleted": deleted}

@@ -85,4 +85,5 @@ class ShareEvent(Base):
     document_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     actor: Mapped[str] = mapped_column(String(20))  # requester | case system | operator | system
     device: Mapped[str] = mapped_column(String(200), default="")  # "Chrome on Android", never the raw address
+    address_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")  # see audit.address_hash
     detail: Mapped[dict] = mapped_column(JSON, default=dict)

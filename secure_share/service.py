@@ -18,11 +18,13 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import filetypes
 from portal.exceptions import Gone, NotFound, PortalError
+from portal.formatting import without_bidi_controls
 from portal.uploads import check_and_store
 from secure_share import links
 from secure_share.audit import record
-from secure_share.models import Document, Share
+from secure_share.models import Document, Share, ShareSession
 from secure_share.signing_in import end_sessions
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,18 @@ log = logging.getLogger(__name__)
 CLOSED = ("expired", "revoked", "removed")
 OPEN = ("draft", "sent", "locked")  # locked: too many wrong codes (signing_in.py); a resend opens the link again
 LINK_MAX_AGE = dt.timedelta(days=400)  # the signature's own limit; the share's expiry is checked to the minute
+# The requester needs time to get the email (greylisting delays some by 15 minutes or more), ask for a code
+# and sign in: a shorter share would expire unread. The case system stops a share at once with revoke.
+MIN_EXPIRY = dt.timedelta(hours=1)
+
+
+# What SAR and FOI responses hold. A document keeps its name, so its extension must agree with its content.
+DOCUMENT_KINDS = frozenset({
+    filetypes.PDF, filetypes.DOCX, filetypes.DOC, filetypes.ODT, filetypes.XLSX, filetypes.XLS, filetypes.CSV_UTF8,
+    filetypes.CSV_WINDOWS_1252, filetypes.TXT_UTF8, filetypes.TXT_WINDOWS_1252, filetypes.JPEG, filetypes.PNG,
+    filetypes.HEIC, filetypes.HEIF, filetypes.TIFF, filetypes.MSG, filetypes.EML, filetypes.MP3, filetypes.MP4,
+    filetypes.ZIP,
+})
 
 
 class InvalidRequest(PortalError):
@@ -61,9 +75,12 @@ class ShareClosed(Gone):
 
 # The back office ---------------------------------------------------------------------------
 
-def _clean(value, field: str, limit: int, required: bool = True) -> str:
+def _clean(value, field: str, limit: int, required: bool = True, name: bool = False) -> str:
+    """`name`: a name or title, shown inside sentences, loses any direction control (see portal.formatting)."""
     if value is not None and not isinstance(value, str):
         raise InvalidRequest(f"{field} must be text", field)
+    if name and value:
+        value = without_bidi_controls(value)
     text = " ".join(str(value or "").split()) if not isinstance(value, str) or "\n" not in value else str(value).strip()
     if required and not text:
         raise InvalidRequest(f"{field} is required", field)
@@ -92,6 +109,8 @@ def _expiry(now: dt.datetime, settings, days=None, at=None) -> dt.datetime:
         when = now + dt.timedelta(days=days)
     if when <= now:
         raise InvalidRequest("the expiry must be in the future", "expires_at")
+    if when < now + MIN_EXPIRY:
+        raise InvalidRequest("the expiry must be at least 1 hour from now", "expires_at")
     if when > now + dt.timedelta(days=settings.share_max_days, minutes=1):
         raise InvalidRequest(f"the expiry can be at most {settings.share_max_days} days away", "expires_at")
     return when.astimezone(dt.timezone.utc).replace(second=0, microsecond=0)
@@ -108,8 +127,8 @@ def create_share(session: Session, now: dt.datetime, settings, data: dict) -> Sh
     if webhook and not webhook.startswith(("https://", "http://127.0.0.1", "http://localhost")):
         raise InvalidRequest("webhook_url must be an https:// address", "webhook_url")
     share = Share(
-        id=secrets.token_hex(12), case_reference=_clean(data.get("case_reference"), "case_reference", 60),
-        recipient_name=_clean(data.get("recipient_name"), "recipient_name", 200), recipient_email=email,
+        id=secrets.token_hex(12), case_reference=_clean(data.get("case_reference"), "case_reference", 60, name=True),
+        recipient_name=_clean(data.get("recipient_name"), "recipient_name", 200, name=True), recipient_email=email,
         message=_clean(data.get("message", ""), "message", 2000, required=False), status="draft", link_version=0,
         created_at=now, expires_at=_expiry(now, settings, data.get("expires_in_days"), data.get("expires_at")),
         webhook_url=webhook,
@@ -139,11 +158,12 @@ def add_document(session: Session, share: Share, stream, filename: str, title: s
     Call it with no transaction open (commit first): none may stay open while a large file is spooled,
     scanned and stored."""
     _open_for_changes(share)
-    title = _clean(title, "title", 200, required=False) or None  # checked before anything is stored
+    title = _clean(title, "title", 200, required=False, name=True) or None  # checked before anything is stored
     if session.in_transaction():
         raise RuntimeError("commit before add_document: no transaction stays open while a file is stored")
     accepted = check_and_store(stream, filename, key_prefix=f"shares/{share.id}", label=f"share {share.id}",
-                               store=services.store, scanner=services.scanner, max_file=settings.share_max_document)
+                               store=services.store, scanner=services.scanner, max_file=settings.share_max_document,
+                               kinds=DOCUMENT_KINDS, keep_name=True)
     session.refresh(share, with_for_update=True)
     if share.status not in OPEN or share.files_deleted_at is not None:
         services.store.delete(accepted.store_key)  # closed meanwhile: the file, recorded nowhere, must not outlive it
@@ -274,6 +294,17 @@ def expire_due(session: Session, now: dt.datetime) -> list[str]:
     return [share.id for share in due]
 
 
+def end_idle_sessions(session: Session, now: dt.datetime, idle: dt.timedelta) -> int:
+    """Sessions idle past the limit whose browser never came back (closed, asleep): ended, and "signed out: idle"
+    recorded at the moment they timed out. The timed-out page records the browsers that were still open."""
+    due = session.scalars(select(ShareSession).where(ShareSession.ended_at.is_(None),
+                                                     ShareSession.last_seen_at < now - idle)).all()
+    for row in due:
+        row.ended_at = row.last_seen_at + idle
+        record(session, session.get(Share, row.share_id), row.ended_at, "signed out: idle", "system")
+    return len(due)
+
+
 def delete_due_files(session: Session, store, now: dt.datetime) -> list[str]:
     """Files of every expired, revoked or removed share; one share's storage failure does not stop the rest.
 
@@ -348,6 +379,24 @@ def delete_files(session: Session, share: Share, store, now: dt.datetime) -> Non
 
 
 # The requester's pages: helpers that change nothing ---------------------------------------
+
+def download_stops(session: Session, share_id: str, document_ids: list[str], now: dt.datetime) -> str | None:
+    """Why a download under way must stop now: "revoked", "removed", "expired" or "document removed"; None
+    while the share is open and its documents are in it. One small query, read only."""
+    rows = session.execute(select(Share.status, Share.expires_at, Document.removed_at)
+                           .join(Document, Document.share_id == Share.id)
+                           .where(Share.id == share_id, Document.id.in_(document_ids))).all()
+    if not rows:
+        return "document removed"
+    status, expires_at = rows[0].status, rows[0].expires_at
+    if status != "sent":
+        return status
+    if now >= expires_at:
+        return "expired"
+    if len(rows) < len(set(document_ids)) or any(row.removed_at is not None for row in rows):
+        return "document removed"
+    return None
+
 
 def document_of(share: Share, document_id: str) -> Document:
     """A live document of THIS share; another share's id is simply not found."""

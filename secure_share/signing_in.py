@@ -184,11 +184,13 @@ def peek_session(session: Session, share: Share, token: str | None) -> ShareSess
     return row if row is not None and row.share_id == share.id else None
 
 
-def sign_out(session: Session, share: Share, token: str | None, now: dt.datetime, device: str) -> None:
+def sign_out(session: Session, share: Share, token: str | None, now: dt.datetime, device: str,
+             idle: bool = False) -> None:
+    """`idle`: the timeout warning signed the browser out, not the requester."""
     row = session.get(ShareSession, _session_id(token)) if token else None
     if row is not None and row.ended_at is None:
         row.ended_at = now
-        record(session, share, now, "signed out", "requester", device=device)
+        record(session, share, now, "signed out: idle" if idle else "signed out", "requester", device=device)
 
 
 def end_sessions(session: Session, share: Share, now: dt.datetime) -> None:

@@ -15,13 +15,14 @@ import datetime as dt
 import re
 
 from flask import (Blueprint, abort, current_app, redirect, render_template, request, session as cookie, url_for)
+from markupsafe import Markup, escape
 
 from portal.adapters.ports import EmailMessage
 from portal.current import now as _now, services as _services, settings as _settings
 from portal.dates import govuk_datetime, govuk_time, minutes_to_wait
-from portal.db import session as db_session
+from portal.db import get_db, session as db_session
 from portal.downloads import plan_range
-from portal.formatting import masked_email
+from portal.formatting import bdi, human_size, masked_email
 from portal.jobs import after_commit, enqueue_email
 from portal.security import limiter
 from secure_share import audit, downloads, link_email, service, signing_in
@@ -107,6 +108,17 @@ def _too_many_codes(error):
         "Retry-After": str(max(1, int(error.wait.total_seconds())))}
 
 
+@bp.before_request
+def _requester_address():
+    """The requester's events of this request carry a keyed hash of their address, never the address."""
+    audit.requester_address.set(audit.address_hash(_settings().secret_key, request.remote_addr))
+
+
+@bp.teardown_request
+def _forget_requester_address(_error):
+    audit.requester_address.set("")
+
+
 @bp.after_request
 def _not_indexed(response):
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
@@ -126,6 +138,8 @@ def sign_in(token):
     share = _share(token)
     db = db_session()
     signed_in = signing_in.current_session(db, share, _session_token(), _now(), _idle()) is not None
+    if request.method == "GET":
+        audit.record(db, share, _now(), "link opened", "requester", device=_device())
     db.commit()
     if signed_in:
         return redirect(url_for(".files", token=token))
@@ -222,6 +236,7 @@ def check_code(token):
 @bp.get("/<token>/files")
 def files(token):
     share = _signed_in(token)
+    audit.record(db_session(), share, _now(), "viewed documents", "requester", device=_device())
     db_session().commit()
     documents = service.live_documents(share)
     return render_template(
@@ -230,6 +245,22 @@ def files(token):
         zip_size=downloads.zip_size(documents) if len(documents) > 1 else None,
         paragraphs=[p.strip() for p in re.split(r"\n\s*\n", share.message or "") if p.strip()],
     )
+
+
+def _send_watched(response, share, documents, document, byte_range: str | None = None):
+    """A GET's download: "download started" is committed before a byte is sent; the bytes go only while the
+    share stays open, and how it ended is recorded then (the case system hears of the first completed one).
+    A HEAD downloads nothing and records nothing."""
+    if request.method != "GET":
+        db_session().commit()
+        return response
+    audit.download_started(db_session(), share, _now(), _device(), document, byte_range)
+    db_session().commit()
+    return downloads.watch(response, app=current_app._get_current_object(), database=get_db(), clock=_services().clock,
+                           share_id=share.id, document_ids=[d.id for d in documents],
+                           document_id=document.id if document else None, device=_device(),
+                           address=audit.requester_address.get(), byte_range=byte_range,
+                           on_first_download=lambda share_id: _tell_case_system(share_id, "first download"))
 
 
 @bp.get("/<token>/files/<document_id>")
@@ -241,14 +272,8 @@ def download(token, document_id):
         db_session().commit()
         return downloads.unsatisfiable(document)
     response = downloads.document_response(_services().store, document, plan)  # the store is opened first
-    first = False
-    if request.method == "GET":  # once per request, not per chunk; a HEAD downloads nothing
-        served = f"{plan.start}-{plan.end}" if plan.status == 206 else None
-        first = audit.record_download(db_session(), share, _now(), _device(), document, served)
-    db_session().commit()  # the download is in the audit trail before a byte of it is sent
-    if first:
-        _tell_case_system(share.id, "first download")
-    return response
+    return _send_watched(response, share, [document], document,
+                         f"{plan.start}-{plan.end}" if plan.status == 206 else None)
 
 
 @bp.get("/<token>/files/all.zip")
@@ -259,41 +284,66 @@ def download_all(token):
     if not documents or not all(store.exists(d.store_key) for d in documents):  # never a zip that breaks half way
         abort(404)
     response = downloads.zip_response(store, documents, f"Documents from {_settings().public_body_name}")
-    first = request.method == "GET" and audit.record_download(db_session(), share, _now(), _device(), None)
-    db_session().commit()  # the download is in the audit trail before a byte of it is sent
-    if first:
-        _tell_case_system(share.id, "first download")
-    return response
+    return _send_watched(response, share, documents, None)
 
 
 def _history_rows(share, events) -> list[tuple[str, str, str]]:
     documents = {d.id: d for d in share.documents}
     body_name = _settings().public_body_name
 
-    def title(event) -> str:
+    def title(event) -> Markup:
         document = documents.get(event.document_id)
-        return f"{document.title} ({document.kind})" if document else "a document that has since been removed"
+        return (Markup("{} ({})").format(bdi(document.title), document.kind) if document
+                else Markup("a document that has since been removed"))
+
+    def what(event) -> Markup:
+        detail = event.detail or {}
+        if event.document_id is None:
+            return Markup("all the documents as a zip file")
+        return Markup("part of {}").format(title(event)) if detail.get("range") else title(event)
+
+    why_stopped = {
+        "connection closed": "the connection closed",
+        "revoked": f"{body_name} cancelled the link",
+        "removed": "the documents were removed",
+        "expired": "the documents expired",
+        "document removed": f"{body_name} removed the document",
+    }
+
+    def stopped(event) -> str:
+        detail = event.detail or {}
+        reason = why_stopped.get(detail.get("reason"), "something went wrong")
+        return Markup("Download of {} stopped after {} of {}: {}").format(
+            what(event), human_size(detail.get("bytes", 0)), human_size(detail.get("of", 0)), reason)
 
     words = {
         "sent": lambda e: f"Link sent to you by {body_name}",
         "resent": lambda e: f"New link sent to you by {body_name}. Earlier links stopped working",
+        "link opened": lambda e: "Link opened",
         "signed in": lambda e: "Signed in",
+        "viewed documents": lambda e: "Viewed the list of documents",
+        "viewed history": lambda e: "Viewed this history",
         "signed out": lambda e: "Signed out",
-        "downloaded": lambda e: (f"Downloaded part of {title(e)}" if (e.detail or {}).get("range")
-                                 else f"Downloaded {title(e)}"),
+        "signed out: idle": lambda e: f"Signed out after {_settings().share_idle_minutes} minutes without activity",
+        "download started": lambda e: Markup("Started downloading {}").format(what(e)),
+        "download completed": lambda e: Markup("Downloaded {} ({})").format(
+            what(e), human_size((e.detail or {}).get("bytes", 0))),
+        "download stopped": stopped,
+        "downloaded": lambda e: Markup("Downloaded {}").format(what(e)),
         "downloaded all": lambda e: "Downloaded all the documents as a zip file",
         "code failed": lambda e: "Wrong security code entered",
         "locked: too many wrong codes": lambda e: "Security code stopped working after too many wrong tries",
     }
-    return [(govuk_datetime(e.at), words[e.kind](e), e.device) for e in events if e.kind in words]
+    return [(govuk_datetime(e.at), escape(words[e.kind](e)), e.device) for e in events if e.kind in words]
 
 
 @bp.get("/<token>/history")
 def history(token):
     share = _signed_in(token)
+    rows = _history_rows(share, audit.history(db_session(), share))  # this visit is in the next one's
+    audit.record(db_session(), share, _now(), "viewed history", "requester", device=_device())
     db_session().commit()
-    return render_template("secure_share/history.html", token=token, share=share,
-                           rows=_history_rows(share, audit.history(db_session(), share)))
+    return render_template("secure_share/history.html", token=token, share=share, rows=rows)
 
 
 @bp.get("/<token>/remove")
@@ -352,7 +402,7 @@ def timed_out(token):
     row = signing_in.peek_session(db, share, _session_token())
     if row is not None and row.ended_at is None and _now() - row.last_seen_at < _idle() - WARNING_BEFORE:
         return redirect(url_for(".files", token=token))
-    signing_in.sign_out(db, share, _session_token(), _now(), _device())
+    signing_in.sign_out(db, share, _session_token(), _now(), _device(), idle=True)
     db.commit()
     return _forget_session(current_app.make_response(render_template("secure_share/timed_out.html", token=token)))
 

@@ -201,8 +201,11 @@ def test_requester_journey_with_axe_on_every_state(page, live_server, services, 
     heading(page, HISTORY)
     table = page.get_by_role("table", name="What happened, and when")
     happened = [text.strip() for text in table.locator("tbody tr td:nth-child(2)").all_inner_texts()]
-    assert happened == ["Downloaded all the documents as a zip file", "Downloaded Covering letter (PDF)",
-                        "Signed in", "Wrong security code entered", f"Link sent to you by {BODY}"], happened
+    assert happened == [f"Downloaded all the documents as a zip file ({human_size(zip_size)})",
+                        "Started downloading all the documents as a zip file",
+                        f"Downloaded Covering letter (PDF) ({human_size(len(share.data[letter]))})",
+                        "Started downloading Covering letter (PDF)", "Viewed the list of documents", "Signed in",
+                        "Wrong security code entered", "Link opened", f"Link sent to you by {BODY}"], happened
     expect(page.locator("main")).to_contain_text("SAR-2026-000123")  # signed in: the reference is shown
     assert_axe_passes(page, "share: history")
     follow(page, "Back to your documents")
@@ -536,3 +539,21 @@ def test_timeout_warning_sign_out_button(page, live_server, services, share, ema
     with page.expect_navigation():
         dialog.get_by_role("button", name="Sign out").click()
     heading(page, SIGNED_OUT)
+
+
+# Reflow: a long name at 320 CSS pixels -----------------------------------------------------------
+
+def test_a_long_file_name_reflows_at_320_pixels(page, live_server, services, email):
+    """WCAG 1.4.10: a name with no spaces ("..._final_v2") breaks inside itself, never widens the page."""
+    name = "Call_log_export_for_SAR_2026_000123_Housing_Repairs_and_Maintenance_all_departments_final_v2.pdf"
+    made = make_share(live_server.app, services, [(name, pdf(2000, seed=3))], email=email)
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, live_server, services, made, email)
+    with page.expect_download() as saved:
+        page.get_by_role("link", name=re.compile(r"^Call_log_export")).click()
+    assert saved.value.failure() is None
+    for path, state in ((f"{made.url}/files", "share: long name at 320px"),
+                        (f"{made.url}/history", "share: history with a long name at 320px")):
+        page.goto(live_server.url(path))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+        assert_axe_passes(page, state)

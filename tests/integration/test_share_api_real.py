@@ -191,3 +191,23 @@ def test_a_300_mb_document_streams_through_the_server_in_little_memory(tmp_path,
     if measured_rss:
         assert rss_growth < 64 * MiB, f"peak RSS grew by {rss_growth / MiB:.1f} MiB"
     application.extensions["portal.db"].dispose()
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["in-a-zip", "in-a-zip-in-a-zip"])
+def test_clamd_finds_a_virus_deflated_inside_a_zip(tmp_path, local_store, scanner, nested):
+    """The test clamd scans inside archives as production's does (ScanArchive is on by default)."""
+    from tests.share_samples import zip_of
+
+    inner = zip_of({"notes.txt": b"Case notes\n" * 100 + EICAR})
+    data = zip_of({"letters/inner.zip": inner}) if nested else inner
+    assert EICAR not in data  # deflated: only a scanner that opens the archive sees it
+    application = real_app(tmp_path, local_store, scanner)
+    api = ShareApi(application)
+    share = api.create()
+    refused = api.upload(share["id"], data, filename="letters.zip")
+    assert refused.status_code == 422, refused.json
+    assert (refused.json["reason"], refused.json["detail"]) == ("virus", "The selected file contains a virus")
+    assert local_files(local_store) == []
+    accepted = api.upload(share["id"], zip_of({"notes.txt": b"Case notes\n" * 100}), filename="letters.zip")
+    assert accepted.status_code == 201 and accepted.json["content_type"] == "application/zip"
+    application.extensions["portal.db"].dispose()

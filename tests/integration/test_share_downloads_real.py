@@ -1,13 +1,14 @@
 """Downloads through a real HTTP server (werkzeug, threaded) from the real encrypted LocalFileStore.
 
-A 200 MB document streams with memory that does not grow with the file, and an interrupted download
-resumes with a Range request to the same bytes.
+A 200 MB document streams with memory that does not grow with the file, an interrupted download
+resumes with a Range request to the same bytes, and one under way stops soon after its share is revoked.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import os
+import time
 import tracemalloc
 import zipfile
 
@@ -18,7 +19,8 @@ from bs4 import BeautifulSoup
 from portal.adapters.store_local import LocalFileStore
 from portal.app import create_app
 from portal.services import Services, SystemClock
-from secure_share import links, service
+from secure_share import downloads, links, service
+from secure_share.models import Share, ShareEvent
 from tests.conftest import make_settings
 from tests.fakes import FakeCaseSystem, FakeMailer, FakePostcodes, FakeScanner, FakeWebhooks
 from tests.share_helpers import CODE
@@ -161,3 +163,37 @@ def test_ranges_and_the_zip_from_the_encrypted_store(live, tmp_path):
     browser.post(f"{base}/documents/{token}/sign-out", data={"csrf_token": csrf})
     response = browser.get(url, allow_redirects=False)
     assert response.status_code == 302 and b"%PDF" not in response.content
+
+
+def test_a_download_under_way_stops_soon_after_the_share_is_revoked(live, tmp_path):
+    app, services, base = live
+    size = 64 * MB
+    source = tmp_path / "big.pdf"
+    write_pdf(source, size)
+    with open(source, "rb") as stream:
+        token, (document_id,) = make_share(app, services, [("John Smith medical records.pdf", stream)])
+    browser = sign_in(base, token, services.mailer)
+    received = 0
+    with browser.get(f"{base}/documents/{token}/files/{document_id}", stream=True) as response:
+        assert response.status_code == 200 and response.headers["Content-Length"] == str(size)
+        blocks = response.iter_content(64 * 1024)
+        while received < MB:
+            received += len(next(blocks))
+        with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+            service.revoke(session, session.get(Share, token_share_id(app, token)), services.clock.now())
+            session.commit()
+        at_revoke = received
+        # the server is blocked on full socket buffers meanwhile; its next chunk is due a check
+        time.sleep(downloads.CHECK_EVERY * 1.5)
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):  # cut short: never mistaken for the whole file
+            for block in blocks:
+                received += len(block)
+    assert received - at_revoke < 16 * MB, f"{(received - at_revoke) / MB:.1f} MB arrived after the revoke"
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        stopped = session.query(ShareEvent).filter_by(kind="download stopped").one()
+    assert (stopped.document_id, stopped.detail["reason"], stopped.detail["of"]) == (document_id, "revoked", size)
+    assert received <= stopped.detail["bytes"] < at_revoke + 16 * MB
+
+
+def token_share_id(app, token: str) -> str:
+    return links.read_token(app.config["PORTAL_SETTINGS"].secret_key, token, service.LINK_MAX_AGE)[0]

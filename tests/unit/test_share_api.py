@@ -130,6 +130,22 @@ def test_the_maximum_expiry_is_allowed_and_one_day_more_is_not(api):
     assert "at most 90 days" in beyond["detail"]
 
 
+@pytest.mark.parametrize("expires_at", ["2026-06-01T09:00:30Z", "2026-06-01T09:00:59Z", "2026-06-01T09:59:59Z",
+                                        "2026-06-01T10:59:59+01:00"])
+def test_an_expiry_less_than_an_hour_ahead_is_422_on_create_and_extend(api, expires_at):
+    """A share that expires before its email can be read is no share: revoke is for stopping one at once."""
+    problem = is_problem(api.call("POST", "/shares", json={**NEW_SHARE, "expires_at": expires_at}), 422)
+    assert (problem["field"], problem["detail"]) == ("expires_at", "the expiry must be at least 1 hour from now")
+    share = api.create()
+    problem = is_problem(api.call("POST", f"/shares/{share['id']}/extend", json={"expires_at": expires_at}), 422)
+    assert (problem["field"], problem["detail"]) == ("expires_at", "the expiry must be at least 1 hour from now")
+    assert api.call("GET", f"/shares/{share['id']}").json["expires_at"] == "2026-07-01T09:00:00Z"
+
+
+def test_an_expiry_exactly_an_hour_ahead_is_allowed(api):
+    assert api.create(expires_at="2026-06-01T10:00:00Z")["expires_at"] == "2026-06-01T10:00:00Z"
+
+
 @pytest.mark.parametrize("body", [b"", b"not json", b"[1, 2]", b'"text"', b"{", b"\xff\xfe"])
 def test_a_body_that_is_not_a_json_object_is_400(api, body):
     problem = is_problem(api.call("POST", "/shares", data=body, headers={"Content-Type": "application/json"}), 400)
@@ -195,15 +211,21 @@ def office_zip() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("data", "detail"), [
-    (b"", "The selected file is empty"),
-    (exe(), "The selected file must be a PDF, JPG, PNG, HEIC, DOCX, ODT or TXT"),
-    (office_zip(), "The selected file must be a PDF, JPG, PNG, HEIC, DOCX, ODT or TXT"),
-    (b"\x00\x01binary", "The selected file must be a PDF, JPG, PNG, HEIC, DOCX, ODT or TXT"),
+NOT_ACCEPTED = ("The file is not a type that is accepted, or it is damaged. Accepted: CSV, DOC, DOCX, EML, HEIC, JPG, "
+                "MP3, MP4, MSG, ODT, PDF, PNG, TIFF, TXT, XLS, XLSX, ZIP")
+
+
+@pytest.mark.parametrize(("data", "reason", "detail"), [
+    (b"", "empty", "The selected file is empty"),
+    (exe(), "unsupported_type", NOT_ACCEPTED),
+    (office_zip(), "extension_mismatch", "The file is named report.pdf but it is a ZIP archive, not .pdf. Give it a "
+                                         "name ending .zip, or upload the right file"),
+    (b"\x00\x01binary", "unsupported_type", NOT_ACCEPTED),
 ])
-def test_an_unacceptable_document_is_422_with_the_reason(api, services, data, detail):
+def test_an_unacceptable_document_is_422_with_the_reason(api, services, data, reason, detail):
     share = api.create()
-    assert is_problem(api.upload(share["id"], data, filename="report.pdf"), 422)["detail"] == detail
+    problem = is_problem(api.upload(share["id"], data, filename="report.pdf"), 422)
+    assert (problem["reason"], problem["detail"]) == (reason, detail)
     assert services.store.files == {}
 
 
@@ -405,7 +427,8 @@ def test_events_list_the_whole_trail_oldest_first(api, services, clock):
     clock.advance(minutes=5)
     with api.app.app_context(), api.app.extensions["portal.db"].sessionmaker() as session:
         row = session.get(Share, share["id"])
-        audit.record_download(session, row, clock.now(), "Safari on an iPhone", row.documents[0])
+        audit.download_ended(session, row, clock.now(), "Safari on an iPhone", row.documents[0], sent=len(PDF),
+                             length=len(PDF), reason=None, address="a" * 64)
         session.commit()
     clock.advance(minutes=5)
     api.call("POST", f"/shares/{share['id']}/revoke")
@@ -414,10 +437,11 @@ def test_events_list_the_whole_trail_oldest_first(api, services, clock):
     events = response.json["events"]
     assert [(e["event"], e["actor"]) for e in events] == [
         ("created", "case system"), ("document added", "case system"), ("sent", "case system"),
-        ("downloaded", "requester"), ("revoked", "case system")]
+        ("download completed", "requester"), ("revoked", "case system")]
     download = events[3]
-    assert download == {"at": "2026-06-01T09:05:00Z", "event": "downloaded", "actor": "requester",
-                        "document_id": share["documents"][0]["id"], "device": "Safari on an iPhone"}
+    assert download == {"at": "2026-06-01T09:05:00Z", "event": "download completed", "actor": "requester",
+                        "document_id": share["documents"][0]["id"], "device": "Safari on an iPhone",
+                        "address_hash": "a" * 64, "detail": {"bytes": len(PDF)}}
     assert api.call("GET", f"/shares/{share['id']}").json["first_downloaded_at"] == "2026-06-01T09:05:00Z"
 
 

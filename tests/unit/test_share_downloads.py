@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from portal.downloads import ascii_fallback, content_disposition
 from portal.formatting import human_size
-from secure_share import downloads
-from secure_share.models import Document, ShareEvent
+from secure_share import downloads, service
+from secure_share.models import Document, Share, ShareEvent
 from tests.fakes import FakeStore
 from tests.pages import PageClient, text_of
 from tests.share_helpers import change, change_document, csrf_from, make_share, pdf, sign_in
@@ -72,10 +72,18 @@ def url_of(share, index: int = 0) -> str:
     return f"{share.url}/files/{share.documents[index]}"
 
 
-def download_events(app, share_id: str) -> list[ShareEvent]:
+DOWNLOAD_EVENTS = ["download started", "download completed", "download stopped"]
+
+
+def download_events(app, share_id: str, kinds=("download completed",)) -> list[ShareEvent]:
     with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
         return list(session.scalars(select(ShareEvent).where(
-            ShareEvent.share_id == share_id, ShareEvent.kind.in_(["downloaded", "downloaded all"])).order_by(ShareEvent.id)))
+            ShareEvent.share_id == share_id, ShareEvent.kind.in_(kinds)).order_by(ShareEvent.id)))
+
+
+def trail(app, share_id: str) -> list[tuple]:
+    """Every download event: what, which document, and its detail."""
+    return [(e.kind, e.document_id, e.detail) for e in download_events(app, share_id, DOWNLOAD_EVENTS)]
 
 
 # A whole document -----------------------------------------------------------------------------
@@ -99,10 +107,97 @@ def test_a_download_has_every_header_it_needs(app, signed_in, share):
 
 def test_a_download_is_recorded_once_per_request_not_per_chunk(app, signed_in, services, share, notices):
     assert len(b"".join(signed_in.get(url_of(share)).response)) == SIZE  # 10 chunks
-    signed_in.get(url_of(share, 1))
+    assert signed_in.get(url_of(share, 1)).data
     assert [(e.kind, e.document_id) for e in download_events(app, share.id)] == [
-        ("downloaded", share.documents[0]), ("downloaded", share.documents[1])]
+        ("download completed", share.documents[0]), ("download completed", share.documents[1])]
     assert notices == [(share.id, "first download")]  # the first only
+
+
+def test_a_download_is_recorded_when_it_starts_and_when_it_completes_with_the_bytes_sent(app, signed_in, share):
+    one, two = share.documents
+    assert len(signed_in.get(url_of(share)).data) == SIZE
+    assert len(signed_in.get(url_of(share, 1), headers={"Range": "bytes=100-199"}).data) == 100
+    assert trail(app, share.id) == [
+        ("download started", one, {}), ("download completed", one, {"bytes": SIZE}),
+        ("download started", two, {"range": "100-199"}), ("download completed", two, {"bytes": 100, "range": "100-199"})]
+
+
+def test_a_download_closed_early_is_recorded_as_stopped_with_the_bytes_sent_not_as_a_download(
+        app, signed_in, services, share, notices):
+    response = signed_in.get(url_of(share))
+    chunks = iter(response.response)
+    assert len(next(chunks) + next(chunks) + next(chunks)) == 3000
+    response.close()  # the browser went away: the server closes the response
+    # a chunk counts once the server asks for the next (it has written this one): the third one never was
+    assert trail(app, share.id) == [
+        ("download started", share.documents[0], {}),
+        ("download stopped", share.documents[0], {"bytes": 2000, "of": SIZE, "reason": "connection closed"})]
+    assert notices == []  # not yet downloaded, so the case system is not told
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        assert session.get(Share, share.id).first_downloaded_at is None
+    rows = [td.get_text(" ", strip=True) for td in signed_in.get_page(f"{share.url}/history").select("tbody td")]
+    assert (f"Download of John Smith medical records (PDF) stopped after {human_size(2000)} of {human_size(SIZE)}: "
+            "the connection closed") in rows
+    assert not any(row.startswith("Downloaded") for row in rows)
+
+
+# A download under way stops when the share closes -------------------------------------------------
+
+@pytest.fixture
+def check_every_chunk(monkeypatch):
+    monkeypatch.setattr(downloads, "CHECK_EVERY", 0.0)
+
+
+def _now(services):
+    return services.clock.now()
+
+
+STOPS = {
+    "revoked": lambda app, services, share: change(app, share.id, lambda session, row: service.revoke(
+        session, row, _now(services))),
+    "removed": lambda app, services, share: change(app, share.id, lambda session, row: service.remove_by_requester(
+        session, row, _now(services), "Firefox on a Windows computer")),
+    "document removed": lambda app, services, share: change(app, share.id, lambda session, row: (
+        service.remove_document(session, row, share.documents[0], _now(services)))),
+    "expired": lambda app, services, share: services.clock.advance(days=31),
+}
+
+
+@pytest.mark.parametrize("reason", STOPS)
+def test_a_download_under_way_stops_between_chunks_when_the_share_closes(app, signed_in, services, share, reason,
+                                                                        check_every_chunk):
+    response = signed_in.get(url_of(share))
+    chunks = iter(response.response)
+    received = next(chunks) + next(chunks)
+    STOPS[reason](app, services, share)
+    with pytest.raises(downloads.DownloadStopped):  # the server drops the connection: the browser sees it cut
+        received += next(chunks)
+    response.close()
+    assert received == share.data[share.documents[0]][:2000]  # not a byte after the next check
+    assert trail(app, share.id)[-1] == ("download stopped", share.documents[0],
+                                        {"bytes": 2000, "of": SIZE, "reason": reason})
+
+
+def test_a_zip_under_way_stops_when_the_share_is_revoked(app, signed_in, services, share, check_every_chunk):
+    response = signed_in.get(f"{share.url}/files/all.zip")
+    chunks = iter(response.response)
+    next(chunks)
+    STOPS["revoked"](app, services, share)
+    with pytest.raises(downloads.DownloadStopped):
+        next(chunks)
+    response.close()
+    kind, document_id, detail = trail(app, share.id)[-1]
+    assert (kind, document_id, detail["reason"], detail["zip"]) == ("download stopped", None, "revoked", True)
+
+
+def test_the_share_is_checked_at_most_once_a_second_not_per_chunk(app, signed_in, share, monkeypatch):
+    ticks = iter(0.25 * n for n in range(1, 100))  # each chunk takes a quarter of a second
+    monkeypatch.setattr(downloads, "monotonic", lambda: next(ticks))
+    checks = []
+    real = service.download_stops
+    monkeypatch.setattr(service, "download_stops", lambda *args: checks.append(1) or real(*args))
+    assert len(b"".join(signed_in.get(url_of(share)).response)) == SIZE  # 10 chunks in 2.5 seconds
+    assert len(checks) == 2
 
 
 def test_a_failing_case_system_queue_does_not_break_the_download(app, signed_in, share, monkeypatch):
@@ -119,7 +214,7 @@ def test_a_failing_case_system_queue_does_not_break_the_download(app, signed_in,
 def test_head_downloads_nothing_and_records_nothing(app, signed_in, share):
     response = signed_in.head(url_of(share))
     assert response.status_code == 200 and response.headers["Content-Length"] == str(SIZE) and response.data == b""
-    assert download_events(app, share.id) == []
+    assert download_events(app, share.id, DOWNLOAD_EVENTS) == []
 
 
 # Who may download what ------------------------------------------------------------------------
@@ -138,8 +233,6 @@ def test_another_shares_document_is_not_found_under_a_valid_session(app, signed_
 
 
 def test_a_document_removed_by_the_case_system_is_not_found(app, signed_in, services, share):
-    from secure_share import service
-
     change(app, share.id, lambda session, row: service.remove_document(
         session, row, share.documents[0], services.clock.now()))
     assert signed_in.get(url_of(share)).status_code == 404
@@ -153,8 +246,9 @@ def test_a_file_missing_from_storage_is_a_404_page_not_a_broken_download(signed_
 
 
 def test_downloads_stop_at_the_expiry_minute(app, client, services):
-    services.clock.current = dt.datetime(2026, 6, 25, 16, 30, tzinfo=UTC)
+    services.clock.current = dt.datetime(2026, 6, 25, 15, 30, tzinfo=UTC)
     made = make_share(app, services, expires_at=dt.datetime(2026, 6, 25, 17, 0, tzinfo=UTC))
+    services.clock.current = dt.datetime(2026, 6, 25, 16, 50, tzinfo=UTC)
     sign_in(client, made, services.mailer)
     services.clock.current = dt.datetime(2026, 6, 25, 16, 59, 59, tzinfo=UTC)
     assert client.get(url_of(made)).status_code == 200
@@ -294,7 +388,8 @@ def test_download_all_is_a_zip_that_opens_and_matches(app, client, services, not
         for name, document_id in zip(names, made.documents):
             assert archive.read(name) == made.data[document_id]
             assert archive.getinfo(name).compress_type == zipfile.ZIP_STORED
-    assert [(e.kind, e.document_id) for e in download_events(app, made.id)] == [("downloaded all", None)]
+    assert [(e.kind, e.document_id, e.detail) for e in download_events(app, made.id)] == [
+        ("download completed", None, {"bytes": len(body), "zip": True})]
     assert notices == [(made.id, "first download")]
 
 
@@ -310,8 +405,7 @@ def test_the_back_offices_job_accepts_the_events_we_send(app, client, services, 
     told, real = [], jobs.notify_case_system
     monkeypatch.setattr(jobs, "notify_case_system", lambda share_id, event: (told.append(event), real(share_id, event)))
     sign_in(client, share, services.mailer)
-    assert client.get(url_of(share)).status_code == 200
-    assert client.get(url_of(share, 1)).status_code == 200
+    assert client.get(url_of(share)).data and client.get(url_of(share, 1)).data  # read to the end: downloaded
     page = client.get(f"{share.url}/remove").get_data(as_text=True)
     assert client.post(f"{share.url}/remove", data={"csrf_token": csrf_from(page)}).status_code == 302
     assert told == ["first download", "removed"]

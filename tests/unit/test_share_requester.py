@@ -64,7 +64,8 @@ def test_sign_in_page_reveals_nothing_about_the_documents_and_consumes_nothing(a
     assert services.mailer.sent == []
     with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(SignInCode)) == 0
-    assert [e.kind for e in events(app, share.id)] == ["created", "document added", "document added", "sent"]
+    assert [e.kind for e in events(app, share.id)] == ["created", "document added", "document added", "sent",
+                                                       "link opened", "link opened", "link opened"]
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
     assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex, nofollow"
@@ -288,8 +289,9 @@ def test_a_resent_link_kills_the_old_one_at_once_even_for_a_signed_in_browser(ap
 # Closed shares ---------------------------------------------------------------------------------------
 
 def test_expiry_is_enforced_to_the_minute(app, client, services):
-    services.clock.current = dt.datetime(2026, 6, 25, 16, 50, tzinfo=UTC)
+    services.clock.current = dt.datetime(2026, 6, 25, 15, 50, tzinfo=UTC)
     made = make_share(app, services, expires_at=dt.datetime(2026, 6, 25, 17, 0, tzinfo=UTC))
+    services.clock.current = dt.datetime(2026, 6, 25, 16, 50, tzinfo=UTC)
     sign_in(client, made, services.mailer)
     services.clock.current = dt.datetime(2026, 6, 25, 16, 59, 59, tzinfo=UTC)
     assert "less than an hour left" in text_of(client.get_page(f"{made.url}/files"))
@@ -339,8 +341,9 @@ EXPIRES = dt.datetime(2026, 6, 25, 17, 0, tzinfo=UTC)  # 6:00pm in London (BST)
     (dt.datetime(2026, 6, 25, 16, 1, tzinfo=UTC), "You have less than an hour left to download your documents."),
 ])
 def test_the_share_page_says_exactly_how_long_is_left(app, client, services, now, sentence):
-    services.clock.current = now
+    services.clock.current = dt.datetime(2026, 5, 27, 9, 0, tzinfo=UTC)
     made = make_share(app, services, expires_at=EXPIRES)
+    services.clock.current = now
     sign_in(client, made, services.mailer)
     soup = client.get_page(f"{made.url}/files")
     assert text_of(soup.find(id="time-left")) == (
@@ -359,7 +362,7 @@ def test_the_share_page_lists_each_document_with_its_type_and_size(app, client, 
     sign_in(client, share, services.mailer)
     soup = client.get_page(f"{share.url}/files")
     assert h1(soup) == "Your documents from Example Council"
-    links_ = [(a.get_text(strip=True), a["href"]) for a in soup.select(".app-document-list a")]
+    links_ = [(text_of(a), a["href"]) for a in soup.select(".app-document-list a")]
     assert links_ == [("John Smith SAR response letter (PDF, 2.9KB)", f"{share.url}/files/{share.documents[0]}"),
                       ("John Smith medical records (PDF, 120MB)", f"{share.url}/files/{share.documents[1]}")]
     button = soup.find("a", href=f"{share.url}/files/all.zip")
@@ -462,7 +465,15 @@ def test_the_timeout_warning_lands_on_a_signed_out_page(app, client, services, s
     soup = check_page(response.get_data(as_text=True))
     assert response.status_code == 200 and h1(soup) == "For your security, we signed you out"
     assert any(c.startswith("share_session=;") for c in response.headers.getlist("Set-Cookie"))
-    assert [e.kind for e in events(app, share.id, "signed out")] == ["signed out"]
+    assert [e.kind for e in events(app, share.id, "signed out: idle")] == ["signed out: idle"]
+    assert events(app, share.id, "signed out") == []
+    rows = [td.get_text(strip=True) for td in _history_after_signing_in_again(client, services, share)]
+    assert "Signed out after 30 minutes without activity" in rows
+
+
+def _history_after_signing_in_again(client, services, share):
+    sign_in(client, share, services.mailer)
+    return client.get_page(f"{share.url}/history").select("tbody td")
 
 
 def test_the_timeout_page_keeps_a_session_another_tab_is_using(client, services, share):
@@ -518,22 +529,56 @@ def test_access_and_download_history_in_plain_words(app, client, services, share
     enter_code(client, share, _wrong(last_code(services.mailer)))
     services.clock.advance(minutes=1)
     enter_code(client, share, last_code(services.mailer))
+    client.get_page(f"{share.url}/files")
     services.clock.advance(minutes=1)
-    client.raw.get(f"{share.url}/files/{share.documents[1]}")
-    client.raw.get(f"{share.url}/files/{share.documents[0]}", headers={"Range": "bytes=0-99"})
+    assert client.raw.get(f"{share.url}/files/{share.documents[1]}").data
+    response = client.raw.get(f"{share.url}/files/{share.documents[0]}")
+    next(iter(response.response))
+    response.close()  # the browser gave up half way
+    assert client.raw.get(f"{share.url}/files/{share.documents[0]}", headers={"Range": "bytes=0-99"}).data
+    client.get_page(f"{share.url}/history")
     soup = client.get_page(f"{share.url}/history")
     assert h1(soup) == "Access and download history"
-    rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in soup.select("tbody tr")]
+    rows = [[text_of(td) for td in tr.find_all("td")] for tr in soup.select("tbody tr")]
     android = "Chrome Mobile on an Android phone or tablet"
+    at = "1 June 2026 at 10:02am"
     assert rows == [
-        ["1 June 2026 at 10:02am", "Downloaded part of John Smith SAR response letter (PDF)", android],
-        ["1 June 2026 at 10:02am", "Downloaded John Smith medical records (PDF)", android],
+        [at, "Viewed this history", android],
+        [at, "Downloaded part of John Smith SAR response letter (PDF) (100 bytes)", android],
+        [at, "Started downloading part of John Smith SAR response letter (PDF)", android],
+        [at, "Download of John Smith SAR response letter (PDF) stopped after 0 bytes of 2.9KB: the connection closed",
+         android],
+        [at, "Started downloading John Smith SAR response letter (PDF)", android],
+        [at, "Downloaded John Smith medical records (PDF) (4.9KB)", android],
+        [at, "Started downloading John Smith medical records (PDF)", android],
+        ["1 June 2026 at 10:01am", "Viewed the list of documents", android],
         ["1 June 2026 at 10:01am", "Signed in", android],
         ["1 June 2026 at 10:00am", "Wrong security code entered", android],
+        ["1 June 2026 at 10:00am", "Link opened", android],
         ["1 June 2026 at 10:00am", "Link sent to you by Example Council", "Not applicable"],
     ]
     assert [th.get_text(strip=True) for th in soup.select("thead th")] == [
         "Date and time", "What happened", "Browser and device"]
+
+
+def test_the_requesters_events_carry_a_keyed_hash_of_their_address_never_the_address(app, client, services, share):
+    from secure_share import audit
+
+    client.raw.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    sign_in(client, share, services.mailer)
+    assert client.raw.get(f"{share.url}/files/{share.documents[0]}").data
+    secret = app.config["PORTAL_SETTINGS"].secret_key
+    expected = audit.address_hash(secret, "203.0.113.7")
+    assert len(expected) == 64 and expected != audit.address_hash(secret, "203.0.113.8")
+    trail = events(app, share.id)
+    assert {e.kind: e.address_hash for e in trail if e.actor == "requester"} == {
+        "link opened": expected, "code sent": expected, "signed in": expected, "download started": expected,
+        "download completed": expected}
+    assert {e.address_hash for e in trail if e.actor != "requester"} == {""}
+    assert not any("203.0.113" in repr((e.device, e.detail, e.address_hash)) for e in trail)
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        api_events = audit.events_json(session, share_row(app, share.id))
+    assert [e.get("address_hash") for e in api_events if e["actor"] == "requester"] == [expected] * 5
 
 
 def test_every_requester_page_is_a_noindex_no_store_gov_uk_page(app, client, services, share):

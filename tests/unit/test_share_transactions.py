@@ -48,6 +48,12 @@ def _sign_in_and_out(session, share, now, settings, services):
     signing_in.sign_out(session, share, token, now, "Firefox")
 
 
+def _end_an_idle_session(session, share, now, settings, services):
+    signing_in.start_session(session, share, now, "Firefox")
+    session.flush()
+    assert service.end_idle_sessions(session, now + dt.timedelta(hours=1), dt.timedelta(minutes=30)) == 1
+
+
 def _add_a_document(session, share, now, settings, services):
     service.add_document(session, share, io.BytesIO(pdf(1000, 3)), "More.pdf", None, services, settings)
 
@@ -72,8 +78,11 @@ CALLS = {
     "request_code": _request_a_code,
     "check_code": _try_a_code,
     "start_session, current_session, sign_out": _sign_in_and_out,
-    "record_download": lambda session, share, now, settings, services: audit.record_download(
+    "download_started": lambda session, share, now, settings, services: audit.download_started(
         session, share, now, "Firefox", None),
+    "download_ended": lambda session, share, now, settings, services: audit.download_ended(
+        session, share, now, "Firefox", None, sent=10, length=10, reason=None),
+    "end_idle_sessions": _end_an_idle_session,
 }
 
 

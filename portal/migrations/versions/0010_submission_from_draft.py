@@ -1,7 +1,7 @@
 """capture_submissions.from_draft: which draft a submission was sent from (a hash of its id)
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-01
 
 A request confirmed by the emailed link in one browser is sent from the draft the first browser still
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0010'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

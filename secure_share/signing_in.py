@@ -45,7 +45,7 @@ def client_key(secret: str, address: str | None) -> str:
 # Security codes ---------------------------------------------------------------------------
 
 def request_code(session: Session, share: Share, browser: str, client: str, now: dt.datetime, secret: str) -> str:
-    """A new code for this browser. The caller commits before the code's email is queued."""
+    """A new code for this browser. The caller adds its email to the outbox and commits both together."""
     since = now - CODE_WINDOW
     from_here = session.scalar(select(func.count()).select_from(SignInCode).where(
         SignInCode.share_id == share.id, SignInCode.client == client, SignInCode.created_at > since))

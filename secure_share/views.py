@@ -22,7 +22,8 @@ from portal.current import now as _now, services as _services, settings as _sett
 from portal.dates import govuk_datetime
 from portal.db import session as db_session
 from portal.downloads import plan_range
-from portal.jobs import after_commit, enqueue_email
+from portal import outbox
+from portal.jobs import after_commit, send_after_commit
 from portal.security import limiter
 from secure_share import audit, downloads, service, signing_in
 from secure_share.devices import describe_device
@@ -158,8 +159,9 @@ def send_code(token):
     except signing_in.TooManyCodes:
         db.commit()  # the refusal goes in the audit trail
         raise
-    db.commit()  # the code is stored before its email is queued
-    enqueue_email(_code_email(share, code))
+    email_id = outbox.add(db, _code_email(share, code), _now(), discard_after=_now() + signing_in.CODE_VALID)
+    db.commit()  # the code and its email together
+    send_after_commit(email_id)
     if again:
         cookie[NOTICE] = "new code"
     return redirect(url_for(".enter_code", token=token))

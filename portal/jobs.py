@@ -43,7 +43,9 @@ def make_huey(settings: Settings) -> Huey:
     return queue
 
 
-huey = Huey(QUEUE_NAME, storage_class=MemoryStorage)
+# No result store: nothing reads what a task returns, and a task's error (an outside system's words, a
+# database error with its parameters) would otherwise sit in the job store with whatever personal data it holds.
+huey = Huey(QUEUE_NAME, storage_class=MemoryStorage, results=False)
 
 
 def bind_queue(settings: Settings) -> None:

@@ -108,6 +108,8 @@ def send(db, mailer: Mailer, clock: Clock, email_id: int, worker: str) -> str:
         return _record(db, clock, email_id, "rejected", "rejected by the mail service")
     except MailerUnavailable:
         return _record(db, clock, email_id, "retry", "mail service unavailable")
+    except Exception as exc:  # a bug, not an outage; its message may hold the address, so only its class is kept
+        return _record(db, clock, email_id, "retry", f"unexpected {type(exc).__name__}")
     return _record(db, clock, email_id, "sent")
 
 

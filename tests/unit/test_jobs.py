@@ -64,6 +64,24 @@ def test_the_job_store_never_holds_names_addresses_codes_or_request_texts(queued
         assert personal.encode() not in written, personal
 
 
+
+class BrokenCaseSystem:
+    """An outside system failing in a way no adapter foresaw, with what it was sent in its error."""
+
+    def deliver(self, reference, payload):
+        raise RuntimeError(f"cannot take {payload['requester']['email']}")
+
+
+def test_a_failing_job_leaves_no_personal_data_in_the_job_store(queued_app, services, tmp_path):
+    services.case_system = BrokenCaseSystem()
+    client = PageClient(queued_app)
+    fill(client, "enquiry")
+    post(client, "/request/enquiry/check-answers", {})
+    run_queued(queued_app)
+    post(client, "/request/enquiry/confirm-email", {"code": code_from(services.mailer)})
+    assert run_queued(queued_app) == 2
+    assert b"chris@example.com" not in store_bytes(tmp_path)
+
 def test_a_queue_that_is_down_after_the_commit_loses_no_email(app, client, services, monkeypatch):
     monkeypatch.setattr(huey, "enqueue", lambda task: (_ for _ in ()).throw(ConnectionError("queue down")))
     fill(client, "enquiry")

@@ -110,6 +110,15 @@ def test_the_backoff_doubles_up_to_an_hour():
     assert waits == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]
 
 
+
+def test_a_mailer_failing_in_a_way_no_adapter_foresaw_is_retried_like_an_outage(app, services, caplog):
+    services.mailer = FlakyMailer(failures=1, error=lambda: RuntimeError("relay said no to person@example.com"))
+    email_id = add(app)
+    assert run(app, send_email, email_id) == "retry"
+    waiting = row(app, email_id)
+    assert (waiting.last_error, waiting.locked_until) == ("unexpected RuntimeError", None)
+    assert "person@example.com" not in caplog.text
+
 def test_a_mailer_down_past_the_retry_window_gives_up_and_erases_the_email(app, services, clock):
     services.mailer = FlakyMailer(failures=10**6)
     email_id = add(app)

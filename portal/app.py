@@ -19,6 +19,7 @@ from portal.errors import init_errors
 from portal.jobs import bind_queue
 from portal.json_bodies import PortalJSONProvider
 from portal.logs import configure_logging, init_request_logging
+from portal.private_files import private_folder
 from portal.security import init_security
 from portal.services import Services
 from portal.settings import Settings
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     init_security(app, settings)
     init_request_logging(app)
     init_errors(app)
+    private_folder(settings.var_dir)  # the portal's data: no other local account reads it
     init_db(app, settings)
     bind_queue(settings)
     app.extensions["portal.services"] = services or Services.from_settings(settings)

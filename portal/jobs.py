@@ -20,6 +20,7 @@ from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
 from portal import outbox
 from portal.db import get_db
+from portal.private_files import private_folder, private_sqlite
 from portal.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,8 @@ def make_storage(settings: Settings):
     """The queue's storage for these settings: Redis, or SQLite in the var folder (created here)."""
     if settings.job_backend == "redis":
         return RedisStorage(QUEUE_NAME, url=settings.redis_url)
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteStorage(QUEUE_NAME, filename=str(settings.var_dir / "jobs.sqlite3"))
+    private_folder(settings.var_dir)
+    return SqliteStorage(QUEUE_NAME, filename=str(private_sqlite(settings.var_dir / "jobs.sqlite3")))
 
 
 def make_huey(settings: Settings) -> Huey:

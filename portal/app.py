@@ -22,6 +22,7 @@ from portal.logs import configure_logging, init_request_logging
 from portal.private_files import private_folder
 from portal.security import init_security
 from portal.services import Services
+from portal.spool import SpoolingRequest
 from portal.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     configure_logging(settings.log_level, settings.log_format)
     app = Flask(__name__, static_folder=str(STATIC), static_url_path="/static")
     app.json = PortalJSONProvider(app)
+    app.request_class = SpoolingRequest  # uploads spool in var/spool, never /tmp
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     app.jinja_loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(ROOT / "govuk_templates" / "templates")]),

@@ -153,6 +153,11 @@ class Settings:
         return self.var_dir / "outbox"
 
     @property
+    def spool_path(self) -> Path:
+        """Where uploads are spooled while they are checked (portal/spool.py): never /tmp."""
+        return self.var_dir / "spool"
+
+    @property
     def scanner_configured(self) -> bool:
         return bool(self.clamd_socket or self.clamd_host)
 

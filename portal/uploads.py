@@ -2,7 +2,7 @@
 
 The one upload pipeline of Capture, Secure Share and the Disclosure Log. Free of Flask request
 globals: the caller passes the file's stream, its declared name, its limits, the file store and the
-virus scanner, and gets an AcceptedFile or an UploadRejected whose message is the GOV.UK error text
+virus scanner (and, outside the app, the folder to spool in: portal/spool.py), and gets an AcceptedFile or an UploadRejected whose message is the GOV.UK error text
 for the field. The type is decided by the content alone, against an allow-list; the declared name
 is only cleaned up for display, and the browser's Content-Type is never asked.
 """
@@ -12,9 +12,9 @@ import dataclasses
 import hashlib
 import logging
 import re
-import tempfile
 import unicodedata
 import uuid
+from pathlib import Path
 from typing import IO, BinaryIO
 
 from portal.adapters.ports import FileStore, StoredFile, VirusScanner
@@ -36,6 +36,7 @@ from portal.filetypes import (
     kind_for_text,
 )
 from portal.formatting import human_size
+from portal.spool import spool_file
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ def accept_upload(
     max_file: int = DEFAULT_MAX_FILE,
     max_total: int = DEFAULT_MAX_TOTAL,
     already_total: int = 0,
+    spool: Path | None = None,
 ) -> AcceptedFile:
     """Capture's upload: check one file and store it under the draft, or raise UploadRejected.
 
@@ -105,7 +107,7 @@ def accept_upload(
     _check_draft_id(draft_id)
     return check_and_store(stream, filename, key_prefix=f"capture/drafts/{draft_id}", label=f"draft {draft_id}",
                            store=store, scanner=scanner, max_file=max_file, max_total=max_total,
-                           already_total=already_total)
+                           already_total=already_total, spool=spool)
 
 
 def check_and_store(
@@ -121,26 +123,28 @@ def check_and_store(
     already_total: int = 0,
     kinds: frozenset[FileKind] = ACCEPTED_KINDS,
     wrong_type: str = WRONG_TYPE,
+    spool: Path | None = None,
 ) -> AcceptedFile:
     """The whole pipeline for any service: spool with a size cap, type by content, scan, then store.
 
     `label` names the owner (a draft, a share, a disclosure) in logs; file names are never logged. `kinds` is the
-    service's allow-list (a text file named .csv counts as CSV), `wrong_type` its message for the rest."""
+    service's allow-list (a text file named .csv counts as CSV), `wrong_type` its message for the rest. A file
+    past SPOOL_IN_MEMORY is spooled in `spool`, by default the running app's private folder."""
     if stream is None or not (filename or "").strip():
         raise UploadRejected(SELECT_A_FILE)
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
-        size, sha256 = _spool(stream, spool, max_file)
+    with spool_file(SPOOL_IN_MEMORY, spool) as spooled:
+        size, sha256 = _spool(stream, spooled, max_file)
         _check_size(size, max_file, max_file + already_total if max_total is None else max_total, already_total)
-        kind = detect_kind(spool, max_central_directory=MAX_CENTRAL_DIRECTORY)
+        kind = detect_kind(spooled, max_central_directory=MAX_CENTRAL_DIRECTORY)
         if kind_for_text(kind, filename) in kinds:
             kind = kind_for_text(kind, filename)
         if kind not in kinds:
             log.info("upload for %s rejected: not an allowed type (%d bytes)", label, size)
             raise UploadRejected(wrong_type)
-        scanned = _scan(scanner, spool, label)
+        scanned = _scan(scanner, spooled, label)
         file_id = uuid.uuid4().hex
         key = f"{key_prefix}/{file_id}"
-        _store(store, key, spool, sha256)
+        _store(store, key, spooled, sha256)
     log.info("upload for %s accepted as %s: file %s, %d bytes, scanned=%s", label, kind.label, file_id, size, scanned)
     return AcceptedFile(file_id=file_id, store_key=key, filename=display_name(filename, kind),
                         content_type=kind.content_type, extension=kind.extension, size=size,

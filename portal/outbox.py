@@ -31,7 +31,7 @@ from portal.models import Base, UTCDateTime
 
 log = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=5)  # longer than any mail adapter's timeout
+LEASE = dt.timedelta(minutes=2)  # outlasts an SMTP or Notify call (10 s timeouts); a killed worker delays an email this long
 FIRST_RETRY = dt.timedelta(seconds=30)
 LONGEST_WAIT = dt.timedelta(hours=1)
 RETRY_FOR = dt.timedelta(hours=24)  # an outage longer than this is an operator's, and the email is stale

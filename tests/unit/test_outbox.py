@@ -247,3 +247,12 @@ def test_the_outbox_migration_goes_up_and_down(database_url):
         assert {"to_address", "subject", "body", "reference", "next_attempt_at", "discard_after"} <= columns
     finally:
         database.dispose()
+
+
+def test_a_sent_email_leaves_nothing_readable_in_the_sqlite_file(app, services, settings):
+    body = "Your request about 14 Acacia Avenue, Zoë O'Brien, is with us."
+    email_id = add(app, EmailMessage("zoe.obrien@example.com", "We have your request", body, "FOI-2026-7K4M-Q"))
+    run(app, send_email, email_id)
+    app.extensions["portal.db"].dispose()  # the last connection closes: SQLite folds the WAL into the file
+    written = b"".join(path.read_bytes() for path in settings.var_dir.glob("portal.sqlite3*"))
+    assert b"Acacia Avenue" not in written and b"zoe.obrien@example.com" not in written

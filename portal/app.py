@@ -22,8 +22,8 @@ from portal.logs import configure_logging, init_request_logging
 from portal.private_files import private_folder
 from portal.security import init_security
 from portal.services import Services
-from portal.spool import SpoolingRequest
 from portal.settings import Settings
+from portal.spool import SpoolingRequest
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,8 @@ from capture import saving, service
 from capture.views import _draft, _form, bp, hold_draft, try_typed_code
 from portal.current import now as _now, settings as _settings
 from portal.db import session as db_session
-from portal.jobs import enqueue_email
+from portal import outbox
+from portal.jobs import send_after_commit
 from portal.security import limiter
 from portal.formatting import masked_email
 
@@ -29,10 +30,12 @@ def save(form_id):
             error = checked.errors[question.id]
         else:
             saving.save_for_later(draft, checked.value, _now(), _settings().save_days)
-            db_session().commit()  # kept before the email that names it is queued
             link = _settings().base_url.rstrip("/") + url_for(".resume_start", token=saving.resume_token(
                 _settings().secret_key, draft))
-            enqueue_email(saving.resume_email(form, draft, link, _settings().public_body_name))
+            email_id = outbox.add(db_session(), saving.resume_email(form, draft, link, _settings().public_body_name),
+                                  _now())
+            db_session().commit()  # the saved draft and its email together
+            send_after_commit(email_id)
             return redirect(url_for(".saved", form_id=form.id))
     db_session().commit()
     return render_template("capture/save.html", form_def=form, error=error, typed=typed, field=question.id,
@@ -74,9 +77,11 @@ def resume_start(token):
             db_session().commit()
             cookie["capture_code_notice"] = str(exc)
             return redirect(url_for(".resume_code", token=token))
-        db_session().commit()  # the code is stored before its email is queued
-        enqueue_email(service.code_email(form, draft.flags["resume_email"], code, link=None,
-                                         idle_minutes=_settings().draft_idle_minutes, purpose="resume"))
+        email_id = outbox.add(db_session(), service.code_email(
+            form, draft.flags["resume_email"], code, link=None, purpose="resume"), _now(),
+            discard_after=confirmation.expires_at)  # an expired code is never sent late
+        db_session().commit()  # the code and its email together
+        send_after_commit(email_id)
         cookie.pop("capture_code_notice", None)
         return redirect(url_for(".resume_code", token=token))
     return render_template("capture/resume.html", form_def=form, token=token, state="start",

@@ -131,6 +131,7 @@ def send_code(session: Session, draft: Draft, email: str, now: dt.datetime, secr
                                      code_hash=codes.code_hash(secret, draft.id, code),
                                      created_at=now, expires_at=now + codes.VALID_FOR, attempts=0)
     session.add(confirmation)
+    session.flush()  # its id goes in the emailed link, which is committed with the code
     return confirmation, code
 
 

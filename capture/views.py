@@ -20,7 +20,8 @@ from capture.models import Submission
 from portal.current import now as _now, services as _services, settings as _settings
 from portal.db import session as db_session
 from capture import jobs as _jobs
-from portal.jobs import after_commit, enqueue_email
+from portal import outbox
+from portal.jobs import after_commit, send_after_commit
 from portal.security import limiter
 
 log = logging.getLogger(__name__)
@@ -258,9 +259,11 @@ def _send_code_and_continue(form, draft):
         db_session().commit()
         cookie["capture_code_notice"] = str(exc)
         return redirect(url_for(".confirm_email", form_id=form.id))
-    db_session().commit()  # the code is stored before its email is queued
     link = _settings().base_url.rstrip("/") + url_for(".confirm_link", token=service.link_token(_settings().secret_key, confirmation))
-    enqueue_email(service.code_email(form, email, code, link, _settings().draft_idle_minutes))
+    email_id = outbox.add(db_session(), service.code_email(form, email, code, link, _settings().draft_idle_minutes),
+                          _now(), discard_after=confirmation.expires_at)  # an expired code is never sent late
+    db_session().commit()  # the code and its email together
+    send_after_commit(email_id)
     cookie.pop("capture_code_notice", None)
     return redirect(url_for(".confirm_email", form_id=form.id))
 
@@ -296,14 +299,14 @@ def new_code(form_id):
 
 def _submit(form, draft):
     submission = service.submit(db_session(), form, draft, _now(), _settings().secret_key, _settings().body_nation)
-    db_session().commit()
+    email_id = outbox.add(db_session(), service.acknowledgement(form, submission, _settings()), _now())
+    db_session().commit()  # the submission and its acknowledgement together
     log.info("submission committed reference=%s form=%s duplicate=%s", submission.reference, form.id,
              bool(submission.duplicate_of))
     # From here nothing is lost. Delivery and the email are queued (a queue that is down is logged: the
     # outbox sweep still delivers, the person still sees their reference); the sweep catches a lost task.
     after_commit(f"delivery of {submission.reference}", _jobs.deliver_submission, submission.id)
-    after_commit(f"the acknowledgement of {submission.reference}", enqueue_email,
-                 service.acknowledgement(form, submission, _settings()))
+    send_after_commit(email_id)
     drafts = _draft_ids()
     drafts.pop(form.id, None)
     cookie["capture_drafts"] = drafts

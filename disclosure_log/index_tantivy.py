@@ -19,6 +19,7 @@ import tantivy
 
 from disclosure_log.index import IndexEntry, SearchIndexError, day_number
 from disclosure_log.query import FACETS, And, Node, Not, Or, Phrase, SearchRequest, SearchResult
+from portal.private_files import private_folder
 
 TEXT_FIELDS = (("title", 2.0), ("body", 1.0))
 FACET_BUCKETS = 2000
@@ -51,7 +52,7 @@ class TantivyIndex:
         # through a search counts its filters once.
         self._cache = cachetools.LRUCache(maxsize=cache_size) if cache_size else None
         self._cache_lock = threading.Lock()
-        self.path.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path)
         self.fresh = not (self.path / "meta.json").exists()  # a new index: the database must fill it
         self.schema = _schema()
         self.writer_threads = writer_threads

@@ -19,9 +19,11 @@ from portal.errors import init_errors
 from portal.jobs import bind_queue
 from portal.json_bodies import PortalJSONProvider
 from portal.logs import configure_logging, init_request_logging
+from portal.private_files import private_folder
 from portal.security import init_security
 from portal.services import Services
 from portal.settings import Settings
+from portal.spool import SpoolingRequest
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     configure_logging(settings.log_level, settings.log_format)
     app = Flask(__name__, static_folder=str(STATIC), static_url_path="/static")
     app.json = PortalJSONProvider(app)
+    app.request_class = SpoolingRequest  # uploads spool in var/spool, never /tmp
     app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
     app.jinja_loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(ROOT / "govuk_templates" / "templates")]),
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     init_security(app, settings)
     init_request_logging(app)
     init_errors(app)
+    private_folder(settings.var_dir)  # the portal's data: no other local account reads it
     init_db(app, settings)
     bind_queue(settings)
     app.extensions["portal.services"] = services or Services.from_settings(settings)

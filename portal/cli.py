@@ -1,6 +1,8 @@
 """flask commands for operators: database, API keys, background worker."""
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
@@ -9,6 +11,7 @@ from sqlalchemy import select
 from portal import api
 from portal.db import get_db
 from portal.models import ApiKey
+from portal.private_files import create_private
 
 
 def _now():
@@ -95,8 +98,8 @@ def seed_demo():
     if not key_file.exists():
         with get_db().transaction() as session:
             key = api.create_key(session, "Demo case system", sorted(api.SCOPES), _now())
-        key_file.write_text(key + "\n")
-        key_file.chmod(0o600)
+        with os.fdopen(create_private(key_file), "w") as handle:
+            handle.write(key + "\n")
     click.echo(f"Demo API key (all scopes) is in {key_file}")
     for seeder in current_app.extensions["portal.demo_seeders"]:  # each feature's, returning lines to print
         for line in seeder():

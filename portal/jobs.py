@@ -9,6 +9,7 @@ no file.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
@@ -17,8 +18,9 @@ from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
-from portal.adapters.ports import EmailMessage
-from portal.exceptions import MailerUnavailable
+from portal import outbox
+from portal.db import get_db
+from portal.private_files import private_folder, private_sqlite
 from portal.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,8 +32,8 @@ def make_storage(settings: Settings):
     """The queue's storage for these settings: Redis, or SQLite in the var folder (created here)."""
     if settings.job_backend == "redis":
         return RedisStorage(QUEUE_NAME, url=settings.redis_url)
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteStorage(QUEUE_NAME, filename=str(settings.var_dir / "jobs.sqlite3"))
+    private_folder(settings.var_dir)
+    return SqliteStorage(QUEUE_NAME, filename=str(private_sqlite(settings.var_dir / "jobs.sqlite3")))
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -42,7 +44,9 @@ def make_huey(settings: Settings) -> Huey:
     return queue
 
 
-huey = Huey(QUEUE_NAME, storage_class=MemoryStorage)
+# No result store: nothing reads what a task returns, and a task's error (an outside system's words, a
+# database error with its parameters) would otherwise sit in the job store with whatever personal data it holds.
+huey = Huey(QUEUE_NAME, storage_class=MemoryStorage, results=False)
 
 
 def bind_queue(settings: Settings) -> None:
@@ -71,10 +75,6 @@ def job_app() -> Flask:
     return _worker_apps[0]
 
 
-def enqueue_email(message: EmailMessage) -> None:
-    send_email(message.to, message.subject, message.body, message.reference)
-
-
 def after_commit(what: str, job, *args) -> None:
     """Queue follow-up work for a change already committed: a queue that is down is logged, never the caller's error."""
     try:
@@ -83,20 +83,36 @@ def after_commit(what: str, job, *args) -> None:
         log.exception("could not queue %s", what)
 
 
-@huey.task(retries=12, retry_delay=30, retry_backoff=2)
-def send_email(to: str, subject: str, body: str, reference: str | None = None) -> None:
-    from portal.adapters.mail_common import MailRejected
+def send_after_commit(email_id: int) -> None:
+    """Once the transaction that added outbox email `email_id` is committed: send it now, not at the next sweep."""
+    after_commit(f"email {email_id}", send_email, email_id)
 
+
+@huey.task()
+def send_email(email_id: int) -> str:
+    """Only the id travels through the job store; a retry is the sweep's (portal.outbox)."""
     app = job_app()
     with app.app_context():
-        try:
-            app.extensions["portal.services"].mailer.send(EmailMessage(to, subject, body, reference))
-        except MailRejected as exc:
-            # Permanent: retrying would never succeed. Logged without the address.
-            log.error("email rejected permanently (reference=%s): %s", reference, exc)
-        except MailerUnavailable:
-            log.warning("email not sent yet, will retry (reference=%s)", reference)
-            raise
+        services = app.extensions["portal.services"]
+        return outbox.send(get_db(), services.mailer, services.clock, email_id, worker_name())
+
+
+@huey.periodic_task(crontab(minute="*"))
+def send_due_emails() -> dict:
+    """Every minute: emails whose task was lost (a crash after the commit, a queue down) and retries that are due."""
+    app = job_app()
+    with app.app_context():
+        services = app.extensions["portal.services"]
+        return outbox.send_due(get_db(), services.mailer, services.clock, worker_name())
+
+
+@huey.periodic_task(crontab(minute="17"))
+def erase_old_emails() -> int:
+    """Hourly: what is left of emails (their reference and times) goes with the rest after RETENTION_DAYS."""
+    app = job_app()
+    with app.app_context(), get_db().transaction() as session:
+        retention = dt.timedelta(days=app.config["PORTAL_SETTINGS"].retention_days)
+        return outbox.erase_old(session, app.extensions["portal.services"].clock.now(), retention)
 
 
 def worker_name() -> str:

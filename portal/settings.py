@@ -16,6 +16,8 @@ import secrets
 from pathlib import Path
 from typing import Mapping
 
+from portal.private_files import create_private, private_folder
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -50,14 +52,13 @@ def _load_local_secrets(var_dir: Path) -> dict[str, str]:
     path = var_dir / "local-secrets.json"
     if path.exists():
         return json.loads(path.read_text())
-    var_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(var_dir)
     generated = {
         "SECRET_KEY": secrets.token_urlsafe(48),
         "FILE_STORE_KEK": base64.b64encode(secrets.token_bytes(32)).decode(),
         "CASE_SYSTEM_SECRET": secrets.token_urlsafe(32),
     }
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
+    with os.fdopen(create_private(path), "w") as handle:
         json.dump(generated, handle, indent=2)
     return generated
 
@@ -159,6 +160,11 @@ class Settings:
     @property
     def outbox_path(self) -> Path:
         return self.var_dir / "outbox"
+
+    @property
+    def spool_path(self) -> Path:
+        """Where uploads are spooled while they are checked (portal/spool.py): never /tmp."""
+        return self.var_dir / "spool"
 
     @property
     def scanner_configured(self) -> bool:

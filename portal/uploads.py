@@ -2,7 +2,7 @@
 
 The one upload pipeline of Capture, Secure Share and the Disclosure Log. Free of Flask request
 globals: the caller passes the file's stream, its declared name, its limits, the file store and the
-virus scanner, and gets an AcceptedFile or an UploadRejected whose message is the GOV.UK error text
+virus scanner (and, outside the app, the folder to spool in: portal/spool.py), and gets an AcceptedFile or an UploadRejected whose message is the GOV.UK error text
 for the field. The type is decided by the content alone, against an allow-list; the declared name
 is only cleaned up for display, and the browser's Content-Type is never asked.
 """
@@ -12,9 +12,9 @@ import dataclasses
 import hashlib
 import logging
 import re
-import tempfile
 import unicodedata
 import uuid
+from pathlib import Path
 from typing import IO, BinaryIO
 
 from portal.adapters.ports import FileStore, StoredFile, VirusScanner
@@ -42,6 +42,7 @@ from portal.filetypes import (
     kind_for_text,
 )
 from portal.formatting import human_size
+from portal.spool import spool_file
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ def accept_upload(
     max_file: int = DEFAULT_MAX_FILE,
     max_total: int = DEFAULT_MAX_TOTAL,
     already_total: int = 0,
+    spool: Path | None = None,
 ) -> AcceptedFile:
     """Capture's upload: check one file and store it under the draft, or raise UploadRejected.
 
@@ -117,7 +119,7 @@ def accept_upload(
     _check_draft_id(draft_id)
     return check_and_store(stream, filename, key_prefix=f"capture/drafts/{draft_id}", label=f"draft {draft_id}",
                            store=store, scanner=scanner, max_file=max_file, max_total=max_total,
-                           already_total=already_total)
+                           already_total=already_total, spool=spool)
 
 
 def check_and_store(
@@ -134,28 +136,30 @@ def check_and_store(
     kinds: frozenset[FileKind] = ACCEPTED_KINDS,
     wrong_type: str = WRONG_TYPE,
     keep_name: bool = False,
+    spool: Path | None = None,
 ) -> AcceptedFile:
     """The whole pipeline for any service: spool with a size cap, type by content, scan, then store.
 
     `label` names the owner (a draft, a share, a disclosure) in logs; file names are never logged. `kinds` is the
     service's allow-list (a text file named .csv counts as CSV), `wrong_type` its message for the rest. With
     `keep_name` the file is handed on under its own name, so its extension must agree with its content: see
-    `typed_with_name`, whose messages say exactly what is wrong."""
+    `typed_with_name`, whose messages say exactly what is wrong. A file past SPOOL_IN_MEMORY is spooled in
+    `spool`, by default the running app's private folder."""
     if stream is None or not (filename or "").strip():
         raise UploadRejected(SELECT_A_FILE, "no_file")
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
-        size, sha256 = _spool(stream, spool, max_file)
+    with spool_file(SPOOL_IN_MEMORY, spool) as spooled:
+        size, sha256 = _spool(stream, spooled, max_file)
         _check_size(size, max_file, max_file + already_total if max_total is None else max_total, already_total)
         try:
-            kind = typed_with_name(spool, filename or "", kinds) if keep_name else _typed(spool, filename, kinds,
-                                                                                           wrong_type)
+            kind = typed_with_name(spooled, filename or "", kinds) if keep_name else _typed(spooled, filename, kinds,
+                                                                                             wrong_type)
         except UploadRejected as rejected:
             log.info("upload for %s rejected: %s (%d bytes)", label, rejected.reason, size)
             raise
-        scanned = _scan(scanner, spool, label)
+        scanned = _scan(scanner, spooled, label)
         file_id = uuid.uuid4().hex
         key = f"{key_prefix}/{file_id}"
-        _store(store, key, spool, sha256)
+        _store(store, key, spooled, sha256)
     log.info("upload for %s accepted as %s: file %s, %d bytes, scanned=%s", label, kind.label, file_id, size, scanned)
     return AcceptedFile(file_id=file_id, store_key=key, filename=display_name(filename, kind),
                         content_type=kind.content_type, extension=kind.extension, size=size,

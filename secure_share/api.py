@@ -18,7 +18,8 @@ from portal.current import now as _now, services as _services, settings as _sett
 from portal.db import session as db_session
 from portal.errors import problem
 from portal.json_bodies import LoneSurrogate
-from portal.jobs import after_commit, enqueue_email
+from portal import outbox
+from portal.jobs import after_commit, send_after_commit
 from portal.security import limiter
 from portal.uploads import UploadNotChecked, UploadRejected, too_large_message
 from secure_share import audit, link_email, service
@@ -141,8 +142,9 @@ def _send(share_id: str, resend: bool):
     settings = _settings()
     share = _share(share_id)
     link = service.send_link(db_session(), share, _now(), settings, resend=resend)
-    body = _share_body(share)  # commits: the link works before its email is queued
-    enqueue_email(link_email.link_email(share, link, settings, resend=resend))
+    email_id = outbox.add(db_session(), link_email.link_email(share, link, settings, resend=resend), _now())
+    body = _share_body(share)  # commits: the working link and its email together
+    send_after_commit(email_id)
     return body
 
 

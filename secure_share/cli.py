@@ -13,7 +13,8 @@ from portal.current import now as _now, services as _services, settings as _sett
 from portal.dates import govuk_datetime
 from portal.db import get_db
 from portal.exceptions import PortalError
-from portal.jobs import after_commit, enqueue_email
+from portal import outbox
+from portal.jobs import after_commit, send_after_commit
 from portal.uploads import UploadRejected
 from secure_share import audit, link_email, service
 
@@ -92,8 +93,9 @@ def _send(share_id: str, resend: bool) -> None:
     with get_db().sessionmaker() as session:
         share = _call(lambda: service.open_share(session, share_id, _now()))
         link = _call(lambda: service.send_link(session, share, _now(), settings, resend=resend))
-        session.commit()  # the link works before its email is queued
-        enqueue_email(link_email.link_email(share, link, settings, resend=resend))
+        email_id = outbox.add(session, link_email.link_email(share, link, settings, resend=resend), _now())
+        session.commit()  # the working link and its email together
+        send_after_commit(email_id)
         click.echo(f"{'resent' if resend else 'sent'} to the requester's email; the link is:")
         click.echo(link)
 
@@ -225,8 +227,9 @@ def seed_demo_share() -> list[str]:
             except (UploadRejected, PortalError) as exc:  # e.g. clamd not answering: the portal still starts
                 return [f"Demo Secure Share not created: {getattr(exc, 'message', None) or exc}"]
             link = service.send_link(session, share, services.clock.now(), settings)
-            session.commit()  # the link works before its email is queued
-            enqueue_email(link_email.link_email(share, link, settings))
+            email_id = outbox.add(session, link_email.link_email(share, link, settings), services.clock.now())
+            session.commit()  # the working link and its email together
+            send_after_commit(email_id)
         else:
             link = service.link_for(settings, share)
         return [

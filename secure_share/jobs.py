@@ -11,7 +11,8 @@ import logging
 from huey import crontab
 
 from portal.db import get_db
-from portal.jobs import enqueue_email, huey, job_app
+from portal import outbox
+from portal.jobs import huey, job_app, send_after_commit
 from secure_share import audit, link_email, service, webhooks
 from secure_share.models import Document, Share
 
@@ -71,8 +72,9 @@ def send_reminders() -> list[str]:
         for share in service.reminders_due(session, now, settings):
             message = link_email.reminder_email(share, service.link_for(settings, share), settings, now)
             service.mark_reminder_sent(session, share, now)
-            session.commit()  # before the email is queued: a retry never sends twice
-            enqueue_email(message)
+            email_id = outbox.add(session, message, now)
+            session.commit()  # the reminder is marked sent with its email: a rerun never sends twice
+            send_after_commit(email_id)
             reminded.append(share.id)
     return reminded
 

@@ -85,8 +85,8 @@ def code_state(session: Session, share: Share, now: dt.datetime) -> str:
 
 
 def request_code(session: Session, share: Share, now: dt.datetime, secret: str) -> CodeRequest:
-    """A new code to email, or the live code to use instead; TooManyCodes when neither. The caller commits
-    before the code's email is queued. Parallel requests for one share take their turn (portal.locks)."""
+    """A new code to email, or the live code to use instead; TooManyCodes when neither. The caller adds its
+    email to the outbox and commits both together. Parallel requests for one share take their turn (portal.locks)."""
     locks.serialise(session, f"share-codes:{share.id}", now)
     session.refresh(share, ["code_emails_at"])
     live = _latest_code(session, share)

@@ -22,8 +22,9 @@ from portal.current import now as _now, services as _services, settings as _sett
 from portal.dates import govuk_datetime, govuk_time, minutes_to_wait
 from portal.db import get_db, session as db_session
 from portal.downloads import plan_range
+from portal import outbox
 from portal.formatting import bdi, human_size, masked_email
-from portal.jobs import after_commit, enqueue_email
+from portal.jobs import after_commit, send_after_commit
 from portal.security import limiter
 from secure_share import audit, downloads, link_email, service, signing_in
 from secure_share.devices import describe_device
@@ -170,11 +171,13 @@ def send_code(token):
     except signing_in.TooManyCodes:
         db.commit()  # the refusal goes in the audit trail
         raise
-    db.commit()  # the code is stored before its email is queued
     if asked.code is None:
+        db.commit()
         cookie[NOTICE] = {"already sent": govuk_time(asked.live_since)}
     else:
-        enqueue_email(_code_email(share, asked.code))
+        email_id = outbox.add(db, _code_email(share, asked.code), _now(), discard_after=_now() + signing_in.CODE_VALID)
+        db.commit()  # the code and its email together
+        send_after_commit(email_id)
         if again:
             cookie[NOTICE] = "new code"
     return redirect(url_for(".enter_code", token=token))
@@ -208,12 +211,13 @@ def check_code(token):
         return _code_page(share, token, "active", "The security code must be 6 numbers", typed)
     result = signing_in.check_code(db, share, digits, _now(), _settings().secret_key, _device())
     session_token = signing_in.start_session(db, share, _now(), _device()) if result.ok else None
+    locked_now = result.reason == "link locked" and result.counted  # this try locked it: say so, once
+    email_id = outbox.add(db, link_email.locked_email(share, _settings()), _now()) if locked_now else None
     db.commit()  # a wrong try counts, whatever the page says next
     if result.reason == "link locked":
-        if result.counted:  # this try locked it: tell the case system and the requester, once
+        if locked_now:
+            send_after_commit(email_id)
             _tell_case_system(share.id, "locked")
-            after_commit(f"the locked-link email for share {share.id}", enqueue_email,
-                         link_email.locked_email(share, _settings()))
         raise service.ShareClosed(share)
     if result.reason == "none":
         return redirect(url_for(".sign_in", token=token))

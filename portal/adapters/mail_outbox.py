@@ -12,6 +12,7 @@ from pathlib import Path
 
 from portal.adapters import ports
 from portal.adapters.mail_common import build_mime, links_in, log_mail, message_id_of, unavailable
+from portal.private_files import private_folder
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class OutboxMailer:
 
     def _write(self, name: str, content: bytes) -> None:
         """Write to a temporary file then rename, so a reader never sees half a message."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_folder(self.folder)
         # mkstemp makes the file readable by its owner only: it holds personal data.
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
         try:

@@ -21,6 +21,7 @@ from portal.adapters.envelope import (
 )
 from portal.adapters.ports import StoredFile
 from portal.exceptions import FileStoreError
+from portal.private_files import make_folders, private_folder
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class LocalFileStore:
         self.root = Path(root)
         self._kek = check_kek(kek)
         self._chunk_size = chunk_size
-        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(self.root)
 
     def put(self, key: str, stream: BinaryIO) -> StoredFile:
         path = self._path(key)
@@ -75,12 +76,7 @@ class LocalFileStore:
         return self.root.joinpath(*validate_key(key).split("/"))
 
     def _make_folders(self, folder: Path) -> None:
-        missing = []
-        while folder != self.root and not folder.is_dir():
-            missing.append(folder)
-            folder = folder.parent
-        for each in reversed(missing):
-            each.mkdir(mode=0o700, exist_ok=True)
+        make_folders(folder)  # the root is there: only the key's own folders are made, each 0700
 
     @staticmethod
     def _write_atomically(path: Path, sealed: SealedStream) -> None:

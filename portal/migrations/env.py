@@ -3,6 +3,7 @@ from alembic import context
 
 from portal.db import make_engine
 from portal.models import Base
+import portal.outbox  # noqa: F401 - registers portal_outbox on Base.metadata
 
 import capture.models  # noqa: F401,E402 - registers its tables on Base.metadata
 import secure_share.models  # noqa: F401,E402

@@ -32,12 +32,17 @@ def scanner(clamd_server: ClamdServer) -> ClamdScanner:
     return ClamdScanner(socket_path=clamd_server.socket_path, timeout=60)
 
 
+def spool_beside(store: LocalFileStore):
+    """The upload spool beside the file store, as both are under var/ (called outside an app, it is passed)."""
+    return store.root.parent / "spool"
+
+
 def stored_files(store: LocalFileStore) -> list:
     return [path for path in store.root.rglob("*") if path.is_file()]
 
 
 def test_a_clean_pdf_is_scanned_and_stored_encrypted(store, scanner):
-    accepted = accept_upload(io.BytesIO(PDF), "Letter.PDF", draft_id=DRAFT, store=store, scanner=scanner)
+    accepted = accept_upload(io.BytesIO(PDF), "Letter.PDF", draft_id=DRAFT, store=store, scanner=scanner, spool=spool_beside(store))
 
     assert (accepted.extension, accepted.content_type, accepted.scanned) == ("pdf", "application/pdf", True)
     assert b"".join(store.open(accepted.store_key)) == PDF
@@ -47,7 +52,7 @@ def test_a_clean_pdf_is_scanned_and_stored_encrypted(store, scanner):
 def test_a_large_clean_file_spooled_to_disk_is_stored_whole(store, scanner):
     data = PDF + b"%" + b"clean report text\n" * (3 * MiB // 18)
 
-    accepted = accept_upload(io.BytesIO(data), "report.pdf", draft_id=DRAFT, store=store, scanner=scanner)
+    accepted = accept_upload(io.BytesIO(data), "report.pdf", draft_id=DRAFT, store=store, scanner=scanner, spool=spool_beside(store))
 
     assert accepted.size == len(data) == store.size(accepted.store_key)
     assert accepted.sha256 == hashlib.sha256(b"".join(store.open(accepted.store_key))).hexdigest()
@@ -58,7 +63,7 @@ def test_eicar_in_a_text_file_is_rejected_as_a_virus_and_not_stored(padding, sto
     data = b"notes\n" * (padding // 6) + EICAR
 
     with pytest.raises(UploadRejected) as caught:
-        accept_upload(io.BytesIO(data), "notes.txt", draft_id=DRAFT, store=store, scanner=scanner)
+        accept_upload(io.BytesIO(data), "notes.txt", draft_id=DRAFT, store=store, scanner=scanner, spool=spool_beside(store))
 
     assert caught.value.message == CONTAINS_VIRUS
     assert stored_files(store) == []
@@ -67,11 +72,11 @@ def test_eicar_in_a_text_file_is_rejected_as_a_virus_and_not_stored(padding, sto
 def test_when_clamd_is_stopped_the_file_could_not_be_checked(store):
     with running_clamd() as server:
         scanner = ClamdScanner(socket_path=server.socket_path, timeout=5)
-        accept_upload(io.BytesIO(PDF), "before.pdf", draft_id=DRAFT, store=store, scanner=scanner)
+        accept_upload(io.BytesIO(PDF), "before.pdf", draft_id=DRAFT, store=store, scanner=scanner, spool=spool_beside(store))
     before = stored_files(store)
 
     with pytest.raises(UploadNotChecked) as caught:
-        accept_upload(io.BytesIO(PDF), "after.pdf", draft_id=DRAFT, store=store, scanner=scanner)
+        accept_upload(io.BytesIO(PDF), "after.pdf", draft_id=DRAFT, store=store, scanner=scanner, spool=spool_beside(store))
 
     assert caught.value.message == NOT_CHECKED
     assert stored_files(store) == before

@@ -104,6 +104,13 @@ def test_text_is_csv_only_when_its_name_says_so(data, filename, kind):
     assert kind_for_text(kind_of(data), filename) == kind
 
 
+
+@pytest.fixture(autouse=True)
+def _spool_in_tmp_path(tmp_path, monkeypatch):
+    """This calls the pipeline outside any app: a large file spools in the test's own folder, as it would in var/."""
+    monkeypatch.setattr("portal.spool.app_folder", lambda: tmp_path / "spool")
+
+
 def test_capture_still_refuses_a_spreadsheet_and_stores_nothing():
     store, scanner = FakeStore(), FakeScanner()
     with pytest.raises(UploadRejected) as caught:

@@ -140,6 +140,12 @@ class CountingStream(io.RawIOBase):
         return count
 
 
+@pytest.fixture(autouse=True)
+def _spool_in_tmp_path(tmp_path, monkeypatch):
+    """These call the pipeline outside any app: a large file spools in the test's own folder, as it would in var/."""
+    monkeypatch.setattr("portal.spool.app_folder", lambda: tmp_path / "spool")
+
+
 @pytest.fixture
 def store() -> FakeStore:
     return FakeStore()

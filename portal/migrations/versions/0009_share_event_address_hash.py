@@ -1,7 +1,7 @@
 """share_events.address_hash: a keyed hash of the requester's network address
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02
 
 The audit trail tells the case system whether two events came from the same address without ever
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 
 
 def upgrade() -> None:

@@ -136,7 +136,8 @@ def page(form_id, page_id):
     if outcome.redirect_to_next:
         return redirect(_after_answer(form, draft, question_page))
     if outcome.redirect_same:
-        return redirect(url_for(".page", form_id=form.id, page_id=page_id, **request.args))
+        # Only the query parameter the page means: the rest could be url_for's own (_method, _scheme) or a clash.
+        return redirect(url_for(".page", form_id=form.id, page_id=page_id, change=request.args.get("change")))
     return render_template(
         "capture/page.html", form_def=form, page=question_page, draft=draft, answers=draft.answers,
         values=outcome.values, errors=outcome.errors, notice=outcome.notice,

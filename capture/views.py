@@ -273,6 +273,9 @@ def confirm_email(form_id):
 def new_code(form_id):
     form = _form(form_id)
     draft = _draft(form)
+    if form.first_unanswered(draft.answers) is not None:  # no email address to send it to yet
+        db_session().commit()
+        return redirect(url_for(".check_answers", form_id=form.id))
     return _send_code_and_continue(form, draft)
 
 

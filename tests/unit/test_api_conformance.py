@@ -25,7 +25,7 @@ from tests.fakes import FakeClock
 from tests.share_api_helpers import NEW_SHARE, ShareApi
 from tests.unit.test_api_keys import make_key
 
-MAX_EXAMPLES = 25  # per operation and phase: the whole file runs in about a minute on two cores
+MAX_EXAMPLES = 100  # per operation and phase: about a minute on two cores, two with other work running
 SEED = 12
 # The key schemathesis sends (the document's bearer scheme): known before any app exists, because the
 # operations are collected from the document at import time.

@@ -3,9 +3,10 @@ operation in the served document, valid and invalid, and runs all its checks on 
 content types, response schemas and headers, valid input accepted and invalid input refused, authentication
 enforced, 405s with Allow, no 5xx.
 
-Bounded and repeatable: a fixed seed, derandomized, a few examples an operation; the app is the WSGI app on
-a migrated SQLite database with a key holding every scope. Rate limits are off: they answer 429 by design
-once schemathesis has sent enough, which tells nothing about the document.
+Bounded and repeatable: a fixed seed, derandomized, MAX_EXAMPLES an operation and phase (examples, coverage,
+fuzzing; the stateful phase needs links the document does not have); the app is the WSGI app on a migrated
+SQLite database with a key holding every scope. Rate limits are off: they answer 429 by design once
+schemathesis has sent enough, which tells nothing about the document.
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ schema = schemathesis.openapi.from_dict(api.openapi_document(), config=Schemathe
 }))
 
 
-class TestedApp:
+class AppUnderTest:
     """The WSGI app schemathesis sends to (its requests and its own probes): each test's app in turn.
 
     Werkzeug's test client spools a multipart body over 500 KB to a temporary file and never closes it (a
@@ -61,7 +62,7 @@ class TestedApp:
             environ["wsgi.input"].close()
 
 
-schema.app = TestedApp()
+schema.app = AppUnderTest()
 
 
 @schema.hook

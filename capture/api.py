@@ -38,10 +38,12 @@ def list_submissions():
     if status not in STATUSES:
         return problem(400, "Bad request", f"status must be one of {', '.join(STATUSES)}")
     try:
-        limit = min(max(int(request.args.get("limit", 50)), 1), MAX_PAGE)
+        limit = int(request.args.get("limit", 50))
         after = int(request.args.get("after", 0))
     except ValueError:
         return problem(400, "Bad request", "limit and after must be whole numbers")
+    if not 1 <= limit <= MAX_PAGE:
+        return problem(400, "Bad request", f"limit must be from 1 to {MAX_PAGE}")
     if not 0 <= after <= MAX_ID:
         return problem(400, "Bad request", f"after must be a submission id, from 0 to {MAX_ID}")
     rows = db_session().scalars(

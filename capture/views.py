@@ -150,7 +150,8 @@ def page(form_id, page_id):
     if outcome.redirect_to_next:
         return redirect(_after_answer(form, draft, question_page))
     if outcome.redirect_same:
-        return redirect(url_for(".page", form_id=form.id, page_id=page_id, **request.args))
+        # Only the query parameter the page means: the rest could be url_for's own (_method, _scheme) or a clash.
+        return redirect(url_for(".page", form_id=form.id, page_id=page_id, change=request.args.get("change")))
     return render_template(
         "capture/page.html", form_def=form, page=question_page, draft=draft, answers=draft.answers,
         values=outcome.values, errors=outcome.errors, notice=outcome.notice,
@@ -294,6 +295,9 @@ def confirm_email(form_id):
 def new_code(form_id):
     form = _form(form_id)
     draft = _draft(form)
+    if form.first_unanswered(draft.answers) is not None:  # no email address to send it to yet
+        db_session().commit()
+        return redirect(url_for(".check_answers", form_id=form.id))
     return _send_code_and_continue(form, draft)
 
 

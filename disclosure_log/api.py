@@ -1,7 +1,8 @@
 """The back office's side of the Disclosure Log: /api/v1/disclosures/{reference}.
 
 PUT creates or replaces an entry, POST only creates (409 if it exists), DELETE withdraws it with a
-reason shown on the public page, GET returns it as stored (scheduled ones too) with its audit trail.
+reason shown on the public page, GET returns it as stored (scheduled ones too) with its audit trail, or 410
+once withdrawn (with when, why and the trail).
 The body is JSON, or multipart/form-data with the JSON in an "entry" part and files in "attachments"
 parts. A publish-guard hit is 422 with the findings; repeat the call with "guard_override_reason".
 Each call commits once, and only then updates the search index or has a withdrawn entry's files deleted.
@@ -55,8 +56,11 @@ def _body() -> tuple[dict, list[attachment_files.IncomingAttachment]]:
             raw = request.form.get("entry", "")
             files = [attachment_files.IncomingAttachment(f.filename or "", f.stream)
                      for f in request.files.getlist("attachments")]
+            not_files = "attachments" in request.form
         except RequestEntityTooLarge:
             raise entries.InvalidEntry("the attachments are too large in total", "attachments") from None
+        if not_files:  # a part without a file name is text, not a file: never drop it silently
+            raise entries.InvalidEntry("each attachments part must be a file, with its file name", "attachments")
     else:
         request.max_content_length = JSON_LIMIT
         raw, files = request.get_data(as_text=True), []
@@ -144,4 +148,9 @@ def get_disclosure(reference):
     entry = service.get(session, _reference(reference))
     if entry is None:
         return problem(404, "Not found", f"There is no disclosure {reference}.")
-    return entry_json(entry, audit=service.events(session, reference))
+    body = entry_json(entry, audit=service.events(session, reference))
+    if entry.status == "withdrawn":  # gone, as on the public page; when, why and the trail stay for the record
+        return problem(410, "Gone", f"{reference} was withdrawn: {entry.withdrawn_reason}",
+                       withdrawn_at=body["withdrawn_at"], withdrawn_reason=body["withdrawn_reason"],
+                       audit=body["audit"])
+    return body

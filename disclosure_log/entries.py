@@ -49,7 +49,10 @@ class EntryFields:
     @property
     def working_days(self) -> int | None:
         if self.received and self.responded and self.responded >= self.received:
-            return working_days_between(self.received, self.responded)
+            try:
+                return working_days_between(self.received, self.responded)
+            except ValueError:  # past the UK bank holiday calendar (it ends in 2100): no count, not a guess
+                return None
         return None
 
     def columns(self) -> dict[str, Any]:
@@ -113,7 +116,9 @@ def _moment(data: Mapping, field: str) -> dt.datetime | None:
 
 
 def _exemptions(data: Mapping) -> tuple[str, ...]:
-    value = data.get("exemptions") or []
+    value = data.get("exemptions")
+    if value is None:
+        value = []
     if not isinstance(value, list) or len(value) > MAX_EXEMPTIONS or not all(isinstance(v, str) for v in value):
         raise InvalidEntry(f"exemptions must be a list of at most {MAX_EXEMPTIONS} strings", "exemptions")
     printable = ("".join(c for c in v if c.isprintable()).strip() for v in value)

@@ -3,6 +3,9 @@
 JSON's \\uXXXX escapes can spell a lone UTF-16 surrogate ("\\ud800") that no UTF-8 database, file or email
 can hold; Python's json parses it happily, and it surfaced later as a 500 (UnicodeEncodeError). Refused at
 parsing instead, so the client gets a 400 naming the problem.
+
+Python's json parser also recurses, once a level: a few thousand nested arrays were a RecursionError (a 500).
+They are refused the same way.
 """
 from __future__ import annotations
 
@@ -15,10 +18,17 @@ class LoneSurrogate(ValueError):
     pass
 
 
+class NestedTooDeeply(ValueError):
+    pass
+
+
 class PortalJSONProvider(DefaultJSONProvider):
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        value = super().loads(s, **kwargs)
-        _check(value)
+        try:
+            value = super().loads(s, **kwargs)
+            _check(value)
+        except RecursionError:
+            raise NestedTooDeeply("the JSON is nested too deeply") from None
         return value
 
 

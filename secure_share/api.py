@@ -53,6 +53,9 @@ def _json_body() -> dict:
         body = None
     if not isinstance(body, dict):
         raise BadBody('The body must be a JSON object, like {"expires_in_days": 30}.')
+    days = body.get("expires_in_days")
+    if isinstance(days, float) and days.is_integer():  # JSON has one kind of number: 30.0 is 30
+        body["expires_in_days"] = int(days)
     return body
 
 

@@ -69,7 +69,7 @@ def test_wrong_scope_is_refused(pulling, client, services):
     assert api.get("/api/v1/submissions").status_code == 401
 
 
-@pytest.mark.parametrize("query", ["status=lost", "limit=ten", "after=-x"])
+@pytest.mark.parametrize("query", ["status=lost", "limit=ten", "after=-x", "limit=0", "limit=201", "limit=-5"])
 def test_bad_queries_are_problems_not_crashes(pulling, query):
     key = make_key(pulling, "submissions:read")
     response = pulling.test_client().get(f"/api/v1/submissions?{query}", headers=bearer(key))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from urllib.parse import quote
 
 import pytest
@@ -87,6 +88,15 @@ def test_an_old_published_date_is_refused_or_found(api, client):
         assert response.status_code == 201 and refs(client, q="potholes") == ["FOI-1"]
 
 
+@pytest.mark.parametrize(("received", "responded"), [("2101-01-04", "2101-01-08"), ("2100-12-20", "2999-12-31")])
+def test_dates_past_the_working_day_calendar_are_kept_without_a_count(api, received, responded):
+    """The UK bank holiday calendar ends in 2100; later dates the API accepts were a 500 counting working days."""
+    response = api.put("FOI-1", received=received, responded=responded)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert (response.json["received"], response.json["responded"]) == (received, responded)
+    assert response.json["working_days"] is None
+
+
 def test_an_entry_the_index_cannot_take_does_not_stop_the_next_one(api, client):
     api.put("FOI-1", published="1999-12-31")
     api.publish("FOI-2")
@@ -125,6 +135,9 @@ def test_get_of_an_unknown_entry_is_404(api):
     ({"ico_decision_url": "javascript:alert(1)"}, "ico_decision_url"),
     ({"exemptions": "s.40(2)"}, "exemptions"),
     ({"exemptions": [40]}, "exemptions"),
+    ({"exemptions": {}}, "exemptions"),
+    ({"exemptions": ""}, "exemptions"),
+    ({"exemptions": False}, "exemptions"),
     ({"category": "C" * 101}, "category"),
 ])
 def test_an_invalid_field_is_422_naming_it_and_nothing_is_published(api, client, change, field):
@@ -254,6 +267,18 @@ def test_a_withdrawn_entry_is_gone_with_its_reason_and_date(api, client, clock):
     assert "FOI-1" not in client.raw.get("/disclosure-log/sitemap-0.xml").get_data(as_text=True)
 
 
+def test_a_withdrawn_entry_is_gone_from_the_api_too_saying_when_and_why(api, clock):
+    """GET after DELETE is 410, as on the public page, never the entry as if it were there; the problem keeps
+    what the case system needs for its record: when, why and the audit trail."""
+    api.publish("FOI-1")
+    api.withdraw("FOI-1", reason="It named a member of staff by mistake.")
+    problem = is_problem(api.call("GET", "FOI-1"), 410)
+    assert problem["withdrawn_reason"] == "It named a member of staff by mistake."
+    assert problem["withdrawn_at"] == clock.now().isoformat()
+    assert "It named a member of staff by mistake." in problem["detail"]
+    assert [event["action"] for event in problem["audit"]] == ["published", "withdrawn"]
+
+
 def test_withdrawing_twice_is_harmless(api, client):
     api.publish("FOI-1")
     api.withdraw("FOI-1", reason="First reason.")
@@ -327,6 +352,14 @@ def test_an_attachment_kept_by_a_later_put_stays(api, client):
     api.publish("FOI-1", title="Pothole repairs in Hertford, 2025")
     links = attachment_links(client.get_page("/disclosure-log/FOI-1"))
     assert client.raw.get(links["figures.docx"]).data == FIGURES
+
+
+def test_an_attachments_part_that_is_not_a_file_is_refused(api, client):
+    """Text sent as an "attachments" part (no file name) was silently dropped and the entry published without it."""
+    data = {"entry": json.dumps(NEW_ENTRY), "attachments": "figures.docx"}
+    problem = is_problem(api.call("PUT", "FOI-1", data=data, content_type="multipart/form-data"), 422)
+    assert problem["field"] == "attachments" and "file" in problem["detail"]
+    client.get_page("/disclosure-log/FOI-1", status=404)
 
 
 def test_an_executable_named_pdf_is_refused_and_nothing_is_published(api, client, services):

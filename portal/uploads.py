@@ -172,6 +172,9 @@ def _typed(spool: IO[bytes], filename: str | None, kinds: frozenset[FileKind], w
         kind = kind_for_text(kind, filename)
     if kind not in kinds:
         raise UploadRejected(wrong_type)
+    if kind in (TXT_UTF8, TXT_WINDOWS_1252) and identify(spool, filename or "") in (HTML, SVG):
+        # Markup named .txt: a browser that guessed its type would run it for whoever opens it.
+        raise UploadRejected(wrong_type, "active_content")
     return kind
 
 

@@ -251,6 +251,10 @@ NOT_ALLOWED = [
     pytest.param("a UTF-16 letter".encode("utf-16"), "letter.txt", id="utf-16-text-has-nul-bytes"),
     pytest.param(b"coloured \x1b[31mterminal\x1b[0m output", "log.txt", id="text-with-escape-codes"),
     pytest.param(b"neither UTF-8 \xc3 nor Windows-1252 \x81", "odd.txt", id="undefined-windows-1252-byte"),
+    pytest.param(b"<!DOCTYPE html><html><script>alert(1)</script></html>", "notes.txt", id="html-named-txt"),
+    pytest.param(b"<?xml version='1.0'?><svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>", "scan.txt",
+                 id="svg-named-txt"),
+    pytest.param(b"\xef\xbb\xbf  <script>fetch('/')</script>", "readme.txt", id="script-after-a-bom"),
 ]
 
 

@@ -74,7 +74,7 @@ class FakeScanner:
 
 class FakePostcodes:
     def __init__(self, known: dict[str, PostcodeResult] | None = None):
-        self.known = known or {"SW1A 2AA": PostcodeResult("SW1A 2AA", "Westminster", "London", "England")}
+        self.known = known or {"SW1A 2AA": PostcodeResult("SW1A 2AA", "Westminster", "", "England")}
 
     def lookup(self, postcode: str) -> PostcodeResult | None:
         from portal.postcodes import normalise_postcode

@@ -86,5 +86,5 @@ class AddressQuestion(Question):
         if found is None:
             return PageOutcome(raw, {lookup_field: "We could not find that postcode. Check it, or enter the address manually"})
         return PageOutcome({f"{self.id}-postcode": found.postcode, f"{self.id}-town": found.town,
-                            f"{self.id}-county": found.area}, {}, manual=True,
+                            f"{self.id}-county": found.county}, {}, manual=True,
                            notice=f"We found {found.postcode} in {found.town}. Check the town and enter the rest of your address.")

@@ -74,7 +74,7 @@ class VirusScanner(Protocol):
 class PostcodeResult:
     postcode: str  # normalised, e.g. "SW1A 2AA"
     town: str  # postcodes.io admin_district
-    area: str  # region or country
+    county: str  # postcodes.io admin_county (two-tier England only), else "": never a region or a country
     country: str
 
 

@@ -74,12 +74,12 @@ class PostcodesIoLookup:
 
 
 def _parse_result(result: dict, postcode: str) -> PostcodeResult:
-    country = result["country"] or ""
     return PostcodeResult(
         postcode=result.get("postcode") or postcode,
         town=result.get("admin_district") or "",
-        area=result.get("region") or country,  # regions exist in England only
-        country=country,
+        # Only two-tier England has an administrative county; a region ("London") or a country is not one.
+        county=result.get("admin_county") or "",
+        country=result["country"] or "",
     )
 
 

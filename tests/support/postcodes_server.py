@@ -14,14 +14,18 @@ from urllib.parse import unquote
 
 import pytest
 
-# The fields the portal reads, as postcodes.io returns them (plus a few it ignores).
+# The fields the portal reads, as postcodes.io returns them (plus a few it ignores). admin_county is null
+# outside two-tier England: London boroughs, Scotland and Wales have no county in the data.
 KNOWN_POSTCODES = {
-    "SW1A 2AA": {"postcode": "SW1A 2AA", "country": "England", "region": "London",
+    "SW1A 2AA": {"postcode": "SW1A 2AA", "country": "England", "region": "London", "admin_county": None,
                  "admin_district": "Westminster", "longitude": -0.127695, "latitude": 51.50354},
-    "EH1 1YZ": {"postcode": "EH1 1YZ", "country": "Scotland", "region": None,
+    "EH1 1YZ": {"postcode": "EH1 1YZ", "country": "Scotland", "region": None, "admin_county": None,
                 "admin_district": "City of Edinburgh", "longitude": -3.188375, "latitude": 55.952055},
-    "CF10 1EP": {"postcode": "CF10 1EP", "country": "Wales", "region": None,
+    "CF10 1EP": {"postcode": "CF10 1EP", "country": "Wales", "region": None, "admin_county": None,
                  "admin_district": "Cardiff", "longitude": -3.17551, "latitude": 51.479752},
+    "SG13 8EQ": {"postcode": "SG13 8EQ", "country": "England", "region": "East of England",
+                 "admin_county": "Hertfordshire", "admin_district": "East Hertfordshire",
+                 "longitude": -0.069602, "latitude": 51.79509},
 }
 MODES = {"normal", "slow", "500", "garbage"}
 

@@ -5,8 +5,8 @@ import dataclasses
 import datetime as dt
 import logging
 
-from portal.adapters.ports import (CaseSystem, Clock, FileStore, Mailer, PostcodeLookup, PublishedResponses, VirusScanner,
-                                   WebhookSender)
+from portal.adapters.ports import (AddressLookup, CaseSystem, Clock, FileStore, Mailer, PostcodeLookup, PublishedResponses,
+                                   VirusScanner, WebhookSender)
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ class Services:
     webhooks: WebhookSender
     # Set by create_app when the Disclosure Log is installed; None without it.
     published: PublishedResponses | None = None
+    # The premises at a postcode (OS Places) when OS_PLACES_API_KEY is set; None: postcodes gives the town only.
+    addresses: AddressLookup | None = None
 
     @classmethod
     def from_settings(cls, settings) -> "Services":
@@ -41,6 +43,7 @@ class Services:
             case_system=make_case_system(settings),
             clock=SystemClock(),
             webhooks=make_webhooks(settings),
+            addresses=make_addresses(settings),
         )
 
 
@@ -88,6 +91,14 @@ def make_postcodes(settings) -> PostcodeLookup:
     from portal.adapters.postcodes_io import PostcodesIoLookup
 
     return PostcodesIoLookup(settings.postcodes_base_url, timeout=settings.postcodes_timeout)
+
+
+def make_addresses(settings) -> AddressLookup | None:
+    if not settings.os_places_api_key:
+        return None
+    from portal.adapters.os_places import OsPlacesLookup
+
+    return OsPlacesLookup(settings.os_places_api_key, settings.os_places_base_url, timeout=settings.os_places_timeout)
 
 
 def make_case_system(settings) -> CaseSystem:

@@ -113,6 +113,10 @@ class Settings:
     # postcodes
     postcodes_base_url: str = "https://api.postcodes.io"
     postcodes_timeout: float = 2.0
+    # address finder: the premises at a postcode from the OS Places API when a key is set (else postcodes.io's town)
+    os_places_api_key: str = ""
+    os_places_base_url: str = "https://api.os.uk/search/places/v1"
+    os_places_timeout: float = 3.0
     # case system
     case_system_url: str = ""
     case_system_secret: str = ""
@@ -200,6 +204,7 @@ class Settings:
             "notify_api_key": "NOTIFY_API_KEY", "notify_base_url": "NOTIFY_BASE_URL",
             "notify_template_id": "NOTIFY_TEMPLATE_ID", "clamd_socket": "CLAMD_SOCKET", "clamd_host": "CLAMD_HOST",
             "postcodes_base_url": "POSTCODES_BASE_URL", "case_system_url": "CASE_SYSTEM_URL",
+            "os_places_api_key": "OS_PLACES_API_KEY", "os_places_base_url": "OS_PLACES_BASE_URL",
             "case_system_secret": "CASE_SYSTEM_SECRET", "log_level": "LOG_LEVEL",
             "log_format": "LOG_FORMAT",
             "share_webhook_url": "SHARE_WEBHOOK_URL", "body_nation": "BODY_NATION",
@@ -212,6 +217,7 @@ class Settings:
         for field, name, kind in (
             ("smtp_port", "SMTP_PORT", int), ("clamd_port", "CLAMD_PORT", int),
             ("clamd_timeout", "CLAMD_TIMEOUT", float), ("postcodes_timeout", "POSTCODES_TIMEOUT", float),
+            ("os_places_timeout", "OS_PLACES_TIMEOUT", float),
             ("smtp_starttls", "SMTP_STARTTLS", _bool), ("session_cookie_secure", "SESSION_COOKIE_SECURE", _bool),
             ("hsts_preload", "HSTS_PRELOAD", _bool), ("scanner_warning", "SCANNER_WARNING", _bool),
             ("max_content_length", "MAX_CONTENT_LENGTH", _size), ("proxy_hops", "PROXY_HOPS", int),
@@ -293,6 +299,8 @@ class Settings:
             problems.append("NOTIFY_TEMPLATE_ID")
         if not self.base_url.startswith("https://"):
             problems.append("BASE_URL (the public https:// address of the portal)")
+        if self.os_places_api_key and not self.os_places_base_url.startswith("https://"):
+            problems.append("OS_PLACES_BASE_URL (https://: the API key goes with every request)")
         if self.ratelimit_storage_uri.startswith(("memory://", "portal-memory://")):
             problems.append("RATELIMIT_STORAGE_URI (redis://..., shared by every web process)")
         if not self.session_cookie_secure:

@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING, BinaryIO, Iterator
 
-from portal.adapters.ports import DeliveryResult, EmailMessage, PostcodeResult, ScanResult, StoredFile
+from portal.adapters.ports import Address, DeliveryResult, EmailMessage, PostcodeResult, ScanResult, StoredFile
 from portal.exceptions import NotFound, ScannerUnavailable
 
 
@@ -74,12 +74,34 @@ class FakeScanner:
 
 class FakePostcodes:
     def __init__(self, known: dict[str, PostcodeResult] | None = None):
-        self.known = known or {"SW1A 2AA": PostcodeResult("SW1A 2AA", "Westminster", "London", "England")}
+        self.known = known or {"SW1A 2AA": PostcodeResult("SW1A 2AA", "Westminster", "", "England")}
 
     def lookup(self, postcode: str) -> PostcodeResult | None:
         from portal.postcodes import normalise_postcode
 
         return self.known.get(normalise_postcode(postcode))
+
+
+class FakeAddresses:
+    """The premises at each postcode it knows ([] for any other); `down` makes it fail like a dead service."""
+
+    def __init__(self, known: dict[str, list[Address]] | None = None):
+        self.known = known if known is not None else {"SW1A 2AA": [
+            Address("100023336956", "10 Downing Street", "", "London", "SW1A 2AA"),
+            Address("10033540874", "Prime Minister's Office, 11 Downing Street", "", "London", "SW1A 2AA"),
+            Address("100023336957", "70 Whitehall", "", "London", "SW1A 2AA"),
+        ]}
+        self.down = False
+        self.asked: list[str] = []
+
+    def addresses(self, postcode: str) -> list[Address]:
+        from portal.exceptions import PostcodeLookupUnavailable
+        from portal.postcodes import normalise_postcode
+
+        self.asked.append(normalise_postcode(postcode))
+        if self.down:
+            raise PostcodeLookupUnavailable()
+        return list(self.known.get(normalise_postcode(postcode), []))
 
 
 class FakeCaseSystem:
@@ -106,12 +128,14 @@ class FakeWebhooks:
 
 
 if TYPE_CHECKING:  # `make lint`: mypy checks that every fake still matches its port
-    from portal.adapters.ports import CaseSystem, Clock, FileStore, Mailer, PostcodeLookup, VirusScanner, WebhookSender
+    from portal.adapters.ports import (AddressLookup, CaseSystem, Clock, FileStore, Mailer, PostcodeLookup, VirusScanner,
+                                       WebhookSender)
 
     _store: FileStore = FakeStore()
     _mailer: Mailer = FakeMailer()
     _scanner: VirusScanner = FakeScanner()
     _postcodes: PostcodeLookup = FakePostcodes()
+    _addresses: AddressLookup = FakeAddresses()
     _case_system: CaseSystem = FakeCaseSystem()
     _clock: Clock = FakeClock()
     _webhooks: WebhookSender = FakeWebhooks()

@@ -1,14 +1,23 @@
-"""A UK postal address: a postcode finder that fills in the town, then the lines typed by hand.
+"""A UK postal address: a postcode finder, then the address lines, which the person checks or types.
 
-Its page has two states (find by postcode, or the address fields), so it handles its own POST: the
-"find" action looks the postcode up and shows the fields filled in; saving checks them.
+Its page has three states, so it handles its own POST (no JavaScript needed):
+- the finder: a postcode and "Find address";
+- "Select an address": the premises at the postcode from the address lookup (OS Places), when it is set;
+- the address fields: filled in from the address chosen, or with the town and county postcodes.io gives
+  for the postcode, or empty when the lookups are down or the person cannot find their address in the list.
+An address chosen from the list keeps its UPRN while the fields still say what the list said: a signed
+hidden field carries the choice, so the UPRN in the payload is one the lookup gave for those lines.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar, Literal
+
+from itsdangerous import BadSignature
 
 from capture.answers import Checked, clean_text
 from capture.questions.base import PageOutcome, PostContext, Question, answered
+from portal import tokens
 from portal.exceptions import PostcodeLookupUnavailable
 from portal.postcodes import InvalidPostcode, is_valid_uk_postcode, normalise_postcode
 
@@ -22,6 +31,9 @@ ADDRESS_FIELDS = (
 )
 MISSING = {"line1": "Enter address line 1, typically the building and street", "town": "Enter town or city",
            "postcode": "Enter postcode"}
+CHOICE_SALT = "capture-address-choice"
+CHOSEN_FIELDS = ("line1", "line2", "town", "postcode")  # what must still match the list for the UPRN to stay
+LOOKUP_DOWN = "We cannot look up your postcode at the moment. Enter your address below."
 
 
 class AddressQuestion(Question):
@@ -62,29 +74,107 @@ class AddressQuestion(Question):
 
     def handle_post(self, ctx: PostContext) -> PageOutcome:
         form = ctx.request.form
-        if form.get("action") == "find":
-            return self._find(form, ctx.services.postcodes)
+        action = form.get("action")
+        if action in ("find", "choose", "manual"):
+            typed = clean_text(form.get(self.lookup_field))
+            if not typed or not is_valid_uk_postcode(typed):
+                return PageOutcome({self.lookup_field: typed}, {self.lookup_field: (
+                    "Enter a postcode" if not typed else "Enter a full UK postcode, like AA3 1AB")})
+            postcode = normalise_postcode(typed)
+            if action == "manual":  # "I cannot find the address in the list"
+                return PageOutcome({self.field("postcode"): postcode}, {}, manual=True)
+            if action == "choose":
+                return self._choose(ctx, postcode, form.get(self.field("uprn")))
+            return self._find(ctx, postcode)
+        return self._save(ctx)
+
+    @property
+    def lookup_field(self) -> str:
+        return self.field("lookup")
+
+    def field(self, key: str) -> str:
+        return f"{self.id}-{key}"
+
+    # The states ------------------------------------------------------------------------------------
+
+    def _find(self, ctx: PostContext, postcode: str) -> PageOutcome:
+        lookup = ctx.services.addresses
+        if lookup is None:
+            return self._town_of(ctx, postcode)
+        try:
+            found = lookup.addresses(postcode)
+        except (PostcodeLookupUnavailable, InvalidPostcode):
+            return self._town_of(ctx, postcode)  # postcodes.io may still know the town
+        if not found:
+            return self._town_of(ctx, postcode, no_addresses=True)
+        return self._select(postcode, found)
+
+    def _select(self, postcode: str, found: list, errors: dict | None = None) -> PageOutcome:
+        """"Select an address": the template lists `found` (kept out of what was typed by its key)."""
+        return PageOutcome({self.lookup_field: postcode, self.field("found"): found}, errors or {})
+
+    def _choose(self, ctx: PostContext, postcode: str, uprn: str | None) -> PageOutcome:
+        try:
+            found = ctx.services.addresses.addresses(postcode) if ctx.services.addresses else []
+        except (PostcodeLookupUnavailable, InvalidPostcode):
+            return PageOutcome({self.field("postcode"): postcode}, {}, manual=True, notice=LOOKUP_DOWN)
+        chosen = next((address for address in found if uprn and address.uprn == uprn), None)
+        if chosen is None:
+            if not found:
+                return PageOutcome({self.field("postcode"): postcode}, {}, manual=True)
+            return self._select(postcode, found, {self.field("uprn"): "Select an address"})
+        fields = {key: getattr(chosen, key) for key, *_ in ADDRESS_FIELDS}
+        token = tokens.dumps(ctx.settings.secret_key, CHOICE_SALT,
+                             {"draft": ctx.draft.id, "question": self.id, "uprn": chosen.uprn,
+                              "fields": {key: fields[key] for key in CHOSEN_FIELDS}})
+        return PageOutcome({**{self.field(key): value for key, value in fields.items()}, self.field("chosen"): token},
+                           {}, manual=True, notice="Check the address and change it if you need to.")
+
+    def _town_of(self, ctx: PostContext, postcode: str, *, no_addresses: bool = False) -> PageOutcome:
+        """The fields with the town and county from postcodes.io (the fallback), or empty when it is down."""
+        try:
+            place = ctx.services.postcodes.lookup(postcode)
+        except (PostcodeLookupUnavailable, InvalidPostcode):
+            return PageOutcome({self.field("postcode"): postcode}, {}, manual=True, notice=LOOKUP_DOWN)
+        if place is None:
+            return PageOutcome({self.lookup_field: postcode},
+                               {self.lookup_field: "We could not find that postcode. Check it, or enter the address manually"})
+        notice = (f"We could not find any addresses for {place.postcode}. Enter your address below."
+                  if no_addresses else
+                  f"We found {place.postcode} in {place.town}. Check the town and enter the rest of your address.")
+        return PageOutcome({self.field("postcode"): place.postcode, self.field("town"): place.town,
+                            self.field("county"): place.county}, {}, manual=True, notice=notice)
+
+    def _save(self, ctx: PostContext) -> PageOutcome:
+        form = ctx.request.form
         checked = self.parse(form)
+        token = form.get(self.field("chosen"), "")
         if not checked.ok:
-            return PageOutcome(checked.raw, checked.errors, manual=True)
-        ctx.save(answered(checked.value))
+            return PageOutcome({**checked.raw, self.field("chosen"): token}, checked.errors, manual=True)
+        value = checked.value
+        if value:
+            uprn = self._chosen_uprn(ctx, token, value)
+            if uprn:
+                value = {**value, "uprn": uprn}
+        ctx.save(answered(value))
         return PageOutcome(checked.raw, {}, redirect_to_next=True)
 
-    def _find(self, form, postcodes) -> PageOutcome:
-        lookup_field = f"{self.id}-lookup"
-        typed = clean_text(form.get(lookup_field))
-        raw = {lookup_field: typed}
-        if not typed:
-            return PageOutcome(raw, {lookup_field: "Enter a postcode"})
-        if not is_valid_uk_postcode(typed):
-            return PageOutcome(raw, {lookup_field: "Enter a full UK postcode, like AA3 1AB"})
-        try:
-            found = postcodes.lookup(typed)
-        except (PostcodeLookupUnavailable, InvalidPostcode):
-            return PageOutcome({f"{self.id}-postcode": normalise_postcode(typed)}, {}, manual=True,
-                               notice="We cannot look up your postcode at the moment. Enter your address below.")
-        if found is None:
-            return PageOutcome(raw, {lookup_field: "We could not find that postcode. Check it, or enter the address manually"})
-        return PageOutcome({f"{self.id}-postcode": found.postcode, f"{self.id}-town": found.town,
-                            f"{self.id}-county": found.area}, {}, manual=True,
-                           notice=f"We found {found.postcode} in {found.town}. Check the town and enter the rest of your address.")
+    def _chosen_uprn(self, ctx: PostContext, token: str, value: dict) -> str:
+        """The UPRN of the address chosen from the list, if the lines still say what it said; else ""."""
+        saved = ctx.draft.answers.get(self.id)
+        if token:
+            try:
+                choice = tokens.loads(ctx.settings.secret_key, CHOICE_SALT, token,
+                                      max_age=int(dt.timedelta(minutes=ctx.settings.draft_idle_minutes).total_seconds()))
+            except BadSignature:
+                choice = None
+            if choice and choice.get("draft") == ctx.draft.id and choice.get("question") == self.id:
+                return choice["uprn"] if _same(choice["fields"], value) else ""
+        if isinstance(saved, dict) and saved.get("uprn"):  # the answer saved before, unchanged since
+            return saved["uprn"] if _same(saved, value) else ""
+        return ""
+
+
+def _same(chosen: dict, value: dict) -> bool:
+    return all(" ".join(str(chosen.get(key, "")).split()).casefold() == value.get(key, "").casefold()
+               for key in CHOSEN_FIELDS)

@@ -74,13 +74,36 @@ class VirusScanner(Protocol):
 class PostcodeResult:
     postcode: str  # normalised, e.g. "SW1A 2AA"
     town: str  # postcodes.io admin_district
-    area: str  # region or country
+    county: str  # postcodes.io admin_county (two-tier England only), else "": never a region or a country
     country: str
 
 
 class PostcodeLookup(Protocol):
     def lookup(self, postcode: str) -> PostcodeResult | None:
         """None when the postcode does not exist; PostcodeLookupUnavailable when the service fails."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Address:
+    """One premises at a postcode, as an address finder offers it to choose."""
+
+    uprn: str  # the Unique Property Reference Number
+    line1: str  # the building and street
+    line2: str  # the locality, or ""
+    town: str  # the post town
+    postcode: str  # normalised, e.g. "SW1A 2AA"
+    county: str = ""  # Royal Mail addresses have none
+
+    @property
+    def label(self) -> str:
+        """The address on one line, as the list to choose from shows it."""
+        return ", ".join(part for part in (self.line1, self.line2, self.town, self.postcode) if part)
+
+
+class AddressLookup(Protocol):
+    def addresses(self, postcode: str) -> list[Address]:
+        """The premises at a postcode ([] when it has none); PostcodeLookupUnavailable when the service fails."""
         ...
 
 

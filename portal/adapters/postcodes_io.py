@@ -6,22 +6,18 @@ tries again. Postcodes are personal data in context, so they are never logged.
 from __future__ import annotations
 
 import logging
-import threading
 from urllib.parse import quote
 
 import requests
-from cachetools import TTLCache
 
 from portal.adapters.ports import PostcodeResult
+from portal.adapters.postcode_http import PostcodeHttpLookup
 from portal.exceptions import PostcodeLookupUnavailable
-from portal.postcodes import InvalidPostcode, is_valid_uk_postcode, normalise_postcode
 
 logger = logging.getLogger(__name__)
 
-_MISSING = object()
 
-
-class PostcodesIoLookup:
+class PostcodesIoLookup(PostcodeHttpLookup):
     """A PostcodeLookup backed by postcodes.io: GET {base_url}/postcodes/{postcode}."""
 
     def __init__(
@@ -32,30 +28,11 @@ class PostcodesIoLookup:
         cache_size: int = 1024,
         cache_ttl: float = 24 * 60 * 60,
     ):
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self._session = session or requests.Session()
-        self._owns_session = session is None
-        self._cache: TTLCache = TTLCache(maxsize=cache_size, ttl=cache_ttl)
-        self._lock = threading.Lock()
+        super().__init__(base_url, timeout, session, cache_size, cache_ttl)
 
     def lookup(self, postcode: str) -> PostcodeResult | None:
         """The postcode's place, None when it does not exist; InvalidPostcode before any request."""
-        if not is_valid_uk_postcode(postcode):
-            raise InvalidPostcode("Enter a real postcode")
-        normalised = normalise_postcode(postcode)
-        with self._lock:
-            cached = self._cache.get(normalised, _MISSING)
-        if cached is not _MISSING:
-            return cached
-        result = self._fetch(normalised)
-        with self._lock:
-            self._cache[normalised] = result
-        return result
-
-    def close(self) -> None:
-        if self._owns_session:
-            self._session.close()
+        return self._by_postcode(postcode, self._fetch)
 
     def _fetch(self, postcode: str) -> PostcodeResult | None:
         url = f"{self.base_url}/postcodes/{quote(postcode, safe='')}"
@@ -74,12 +51,12 @@ class PostcodesIoLookup:
 
 
 def _parse_result(result: dict, postcode: str) -> PostcodeResult:
-    country = result["country"] or ""
     return PostcodeResult(
         postcode=result.get("postcode") or postcode,
         town=result.get("admin_district") or "",
-        area=result.get("region") or country,  # regions exist in England only
-        country=country,
+        # Only two-tier England has an administrative county; a region ("London") or a country is not one.
+        county=result.get("admin_county") or "",
+        country=result["country"] or "",
     )
 
 

@@ -415,7 +415,7 @@ def foi(email: str):
             error="Select how you would like to receive the information", field="format"),
         FindAddress("postal-address", "What is your postal address?", postcode="sw1a 2aa",
                     found="We found SW1A 2AA in Westminster", town="Westminster", line1="70 Whitehall"),
-    ], {"Full name": "Zoë O'Brien", "Email address": email, "Postal address": "70 Whitehall\nWestminster\nLondon\nSW1A 2AA",
+    ], {"Full name": "Zoë O'Brien", "Email address": email, "Postal address": "70 Whitehall\nWestminster\nSW1A 2AA",
         "Information requested": "potholes", "Format": "By post"}
 
 

@@ -44,17 +44,25 @@ def lookup(postcodes_server: PostcodesServer) -> Iterator[PostcodesIoLookup]:
     client.close()
 
 
-def test_found_postcode_gives_town_and_area(lookup, postcodes_server):
+def test_found_postcode_gives_town_and_no_county_in_a_london_borough(lookup, postcodes_server):
     result = lookup.lookup("sw1a2aa")
 
-    assert result == PostcodeResult(postcode="SW1A 2AA", town="Westminster", area="London", country="England")
+    assert result == PostcodeResult(postcode="SW1A 2AA", town="Westminster", county="", country="England")
     assert postcodes_server.requests == ["/postcodes/SW1A%202AA"]
 
 
-def test_area_is_the_country_outside_england(lookup):
-    result = lookup.lookup("EH1 1YZ")
+def test_county_is_the_administrative_county_of_two_tier_england(lookup):
+    result = lookup.lookup("SG13 8EQ")
 
-    assert result == PostcodeResult(postcode="EH1 1YZ", town="City of Edinburgh", area="Scotland", country="Scotland")
+    assert result == PostcodeResult(postcode="SG13 8EQ", town="East Hertfordshire", county="Hertfordshire",
+                                    country="England")
+
+
+@pytest.mark.parametrize(("postcode", "country"), [("EH1 1YZ", "Scotland"), ("CF10 1EP", "Wales")])
+def test_county_is_never_the_country(lookup, postcode, country):
+    result = lookup.lookup(postcode)
+
+    assert (result.county, result.country) == ("", country)
 
 
 def test_unknown_postcode_is_none(lookup, postcodes_server):

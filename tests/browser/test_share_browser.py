@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.dates import govuk_datetime
-from portal.formatting import human_size
+from portal.formatting import human_size, masked_email
 from secure_share import downloads, service, signing_in
 from secure_share.models import Share
 from tests.browser.test_shell_accessibility import assert_axe_passes, assert_govuk_page_content
@@ -133,7 +133,7 @@ def expected_link(title: str, data: bytes) -> str:
 def test_requester_journey_with_axe_on_every_state(page, live_server, services, share, email):
     page.goto(live_server.url(share.url))
     heading(page, SIGN_IN)
-    masked = signing_in.masked_email(email)
+    masked = masked_email(email)
     expect(page.locator("main")).to_contain_text(f"We'll email a security code to {masked}.")
     expect(page.locator("main")).not_to_contain_text("medical records")  # nothing shown before sign-in
     assert_axe_passes(page, "share: sign in")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, request, stream_with_context, url_for
 from sqlalchemy import select
 
-from capture import delivery
+from capture import delivery, tracking
 from capture.models import Submission, SubmissionFile
 from portal.api import api_key_identity, require_scope
 from portal.converters import MAX_ID
@@ -79,6 +79,49 @@ def acknowledge(reference):
     db_session().commit()
     return {"reference": submission.reference, "status": submission.delivery_status, "case_id": submission.case_id,
             "acknowledged_at": submission.acknowledged_at.isoformat().replace("+00:00", "Z")}
+
+
+@api_bp.put("/submissions/<reference>/status")
+@require_scope("submissions:status")
+@limiter.limit("600 per minute", key_func=api_key_identity)
+def report_progress(reference):
+    """Where the request is, for its requester (capture/tracking.py); emailed to them if they asked."""
+    from capture.definitions import load_all
+    from portal import outbox
+    from portal.jobs import send_after_commit
+
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return problem(400, "Bad request", "The body must be a JSON object, like {\"status\": \"in_progress\"}.")
+    session = db_session()
+    submission = session.scalar(select(Submission).where(Submission.reference == reference))
+    if submission is None:
+        return problem(404, "Not found", "There is no submission with that reference.")
+    settings, now = _settings(), _services().clock.now()
+    try:
+        changed = tracking.report(session, submission, body, now, settings.base_url)
+    except tracking.InvalidProgress as invalid:
+        return problem(422, "Unprocessable", invalid.detail, field=invalid.field)
+    email_id = None
+    form = load_all().get(submission.form_id)
+    if changed and submission.notify_progress and submission.personal_data_deleted_at is None and form:
+        session.flush()
+        link = settings.base_url.rstrip("/") + url_for("capture.track", token=tracking.link_token(
+            settings.secret_key, submission))
+        email_id = outbox.add(session, tracking.progress_email(form, submission, tracking.latest_update(
+            session, submission), link, settings.public_body_name), now)
+    session.commit()  # the report and its email together
+    if email_id is not None:
+        send_after_commit(email_id)
+    return _progress_body(session, submission), 200
+
+
+def _progress_body(session, submission: Submission) -> dict:
+    return {"reference": submission.reference, "status": submission.progress,
+            "notify_requester": submission.notify_progress,
+            "updates": [{"status": u.status, "at": u.at.isoformat().replace("+00:00", "Z"), "message": u.message,
+                         "due_date": u.due_date.isoformat() if u.due_date else None, "share_url": u.share_url or None}
+                        for u in tracking.updates(session, submission)]}
 
 
 @api_bp.get("/submission-files/<token>")

@@ -25,6 +25,7 @@ SCHEMA_FILE = FORMS_DIR / "form.schema.json"
 PAGE_ID = r"^[a-z][a-z0-9-]{0,40}$"
 CHECK_ANSWERS = "check-answers"
 # Page ids that the journey's own pages take (/request/<form>/<id>): a form page there would be hidden.
+RESERVED_FORM_IDS = {"track", "resume", "confirm"}  # /request/<these>/... are the journey's own pages
 RESERVED_PAGE_IDS = {CHECK_ANSWERS, "confirm-email", "confirmation", "keep-alive", "save", "saved"}
 
 
@@ -346,6 +347,9 @@ def load_all(folder: Path | None = None) -> dict[str, FormDefinition]:
 def _load_folder(folder: Path) -> dict[str, FormDefinition]:
     forms = {}
     for path in sorted(folder.glob("*.yaml")):
+        if path.stem in RESERVED_FORM_IDS:
+            raise DefinitionError(f"{_display(path)}: {path.stem} is the address of one of the portal's own pages "
+                                  f"(/request/{path.stem}): rename the file")
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:

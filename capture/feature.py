@@ -5,6 +5,7 @@ from flask import Flask
 
 from capture import jobs  # noqa: F401 - its tasks and periodic tasks join the queue when imported
 from capture import resume_views  # noqa: F401 - save and come back later: its routes join the blueprint
+from capture import tracking_views  # noqa: F401 - track your request: its routes join the blueprint
 from capture.api import api_bp
 from capture.cli import capture_cli, case_system_cli
 from capture.definitions import load_all

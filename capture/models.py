@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.codes import CodeColumns
 from portal.models import Base, UTCDateTime
 
 
@@ -66,6 +67,9 @@ class Submission(Base):
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     personal_data_deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Where the request is, as the case system reports it (capture/tracking.py), and whether to email its changes
+    progress: Mapped[str] = mapped_column(String(30), default="received")
+    notify_progress: Mapped[bool] = mapped_column(Boolean, default=False)
 
     files: Mapped[list["SubmissionFile"]] = relationship(back_populates="submission", order_by="SubmissionFile.id")
 
@@ -87,3 +91,26 @@ class SubmissionFile(Base):
     scanned: Mapped[bool] = mapped_column(default=True)
 
     submission: Mapped[Submission] = relationship(back_populates="files")
+
+
+class ProgressUpdate(Base):
+    """One report of progress from the case system, shown to the requester (capture/tracking.py)."""
+
+    __tablename__ = "capture_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("capture_submissions.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(30))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    message: Mapped[str] = mapped_column(Text, default="")  # what the body tells the requester; erased with the rest
+    due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # a changed due date
+    share_url: Mapped[str] = mapped_column(String(500), default="")  # the response's Secure Share link
+
+
+class TrackingCode(CodeColumns, Base):
+    """A code emailed to the address on a request, to see its progress by reference (capture/tracking.py)."""
+
+    __tablename__ = "capture_tracking_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("capture_submissions.id", ondelete="CASCADE"), index=True)

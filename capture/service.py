@@ -285,7 +285,7 @@ def due_sentence(form: FormDefinition, submission: Submission) -> str:
     return f"We aim to reply by {govuk_date(submission.due_date)}."
 
 
-def acknowledgement(form: FormDefinition, submission: Submission, settings) -> EmailMessage:
+def acknowledgement(form: FormDefinition, submission: Submission, settings, track_link: str = "") -> EmailMessage:
     lines = [
         f"Thank you for your {form.sentence_name}.",
         "",
@@ -300,6 +300,8 @@ def acknowledgement(form: FormDefinition, submission: Submission, settings) -> E
     lines += ["", "What you told us:", ""]
     for item in submission.payload["answers"]:
         lines += [f"{item['label']}:", item["answer"], ""]
+    if track_link:
+        lines += ["See where your request is at any time, and choose to be emailed when it changes:", "", track_link, ""]
     lines += [
         f"If you have a question about your request, contact {settings.public_body_name} at {settings.contact_email}"
         f" and quote your reference {submission.reference}.",

@@ -11,7 +11,7 @@ import logging
 
 from flask import (Blueprint, abort, redirect, render_template, request, session as cookie, url_for)
 
-from capture import related, service
+from capture import tracking, related, service
 from capture.answers import clean_text
 from capture.display import answer_lines
 from capture.definitions import CHECK_ANSWERS, FormDefinition, load_all
@@ -163,14 +163,18 @@ def page(form_id, page_id):
     )
 
 
-def try_typed_code(draft):
-    """The code typed on this POST tried against the draft's (a wrong try counts: the caller commits);
-    (None, error) when nothing was typed."""
+def try_code_form(check):
+    """The code typed on this POST, tried with check(typed) -> CodeCheck (a wrong try counts: the caller
+    commits); (None, error) when nothing was typed."""
     typed = request.form.get("code", "")
     if not typed.strip():
         return None, "Enter the security code"
-    result = service.check_code(db_session(), draft, typed, _now(), _settings().secret_key)
+    result = check(typed)
     return result, None if result.ok else service.CODE_ERRORS[result.reason]
+
+
+def try_typed_code(draft):
+    return try_code_form(lambda typed: service.check_code(db_session(), draft, typed, _now(), _settings().secret_key))
 
 
 def _typed() -> bool:
@@ -303,7 +307,9 @@ def new_code(form_id):
 
 def _submit(form, draft):
     submission = service.submit(db_session(), form, draft, _now(), _settings().secret_key, _settings().body_nation)
-    email_id = outbox.add(db_session(), service.acknowledgement(form, submission, _settings()), _now())
+    track_link = _settings().base_url.rstrip("/") + url_for(".track", token=tracking.link_token(
+        _settings().secret_key, submission))
+    email_id = outbox.add(db_session(), service.acknowledgement(form, submission, _settings(), track_link), _now())
     db_session().commit()  # the submission and its acknowledgement together
     log.info("submission committed reference=%s form=%s duplicate=%s", submission.reference, form.id,
              bool(submission.duplicate_of))
@@ -343,7 +349,8 @@ def confirmation(form_id):
     if submission is None:
         return redirect(url_for(".start", form_id=form.id))
     return render_template("capture/confirmation.html", form_def=form, submission=submission,
-                           rows=form.answered_on_path(submission.answers))
+                           rows=form.answered_on_path(submission.answers),
+                           track_token=tracking.link_token(_settings().secret_key, submission))
 
 
 @bp.post("/<form_id>/keep-alive")

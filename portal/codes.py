@@ -15,12 +15,24 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, String, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
+
+from portal.models import UTCDateTime
 
 VALID_FOR = dt.timedelta(minutes=15)
 ATTEMPTS = 5
+
+
+class CodeColumns:
+    """The columns of a table of emailed codes (a mixin for its model): only a keyed hash of the code."""
+
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 @dataclasses.dataclass(frozen=True)

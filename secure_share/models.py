@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.codes import CodeColumns
 from portal.models import Base, UTCDateTime
 
 
@@ -53,16 +54,11 @@ class Document(Base):
     share: Mapped[Share] = relationship(back_populates="documents")
 
 
-class SignInCode(Base):
+class SignInCode(CodeColumns, Base):
     __tablename__ = "share_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     share_id: Mapped[str] = mapped_column(ForeignKey("share_shares.id", ondelete="CASCADE"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
-    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ShareSession(Base):

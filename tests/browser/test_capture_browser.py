@@ -903,3 +903,34 @@ def test_over_long_text_and_control_characters(page, live_server, services, emai
     question.fill("When do resident\x07 permits\u200b renew?\u202e\x00")
     journey.press("Continue")
     assert summary_rows(page)["Question"] == "When do resident permits renew?"
+
+
+def test_track_your_request_by_reference_and_code_and_its_states(page, live_server, services, email):
+    journey = Journey(page, live_server, services, "enquiry", email, errors=False)
+    reference = journey.submit(*enquiry(email))
+    page.goto(live_server.url("/request/track"))
+    expect(page.locator("h1")).to_have_text("Track your request")
+    axe(page, "track: start")
+    journey.press("Continue")
+    axe(page, "track: start with errors")
+    page.get_by_label("Reference").fill(reference)
+    page.get_by_label("Email address").fill(email)
+    journey.press("Continue")
+    expect(page.locator("h1")).to_have_text("Check your email")
+    axe(page, "track: code")
+    page.get_by_label("Security code", exact=True).fill(latest_code(services, email))
+    journey.press("Continue")
+    expect(page.locator("h1")).to_have_text("Your general enquiry")
+    expect(page.locator("main .govuk-tag")).to_have_text("Received")
+    axe(page, "track: received")
+    from tests.unit.test_api_keys import bearer, make_key
+
+    key = make_key(live_server.app, "submissions:status")
+    live_server.app.test_client().put(f"/api/v1/submissions/{reference}/status", headers=bearer(key), json={
+        "status": "clarification_needed", "message": "Which street is your permit for?"})
+    page.reload()
+    expect(page.locator("main .govuk-tag")).to_have_text("We need more information from you")
+    page.get_by_label("Email me when the status of my request changes").check()
+    journey.press("Save")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("We'll email you when the status")
+    axe(page, "track: clarification needed, emails on")

@@ -48,7 +48,7 @@ DROPPED = (
 )
 
 CSRF = re.compile(rb'name="csrf_token" value="([^"]+)"')
-REFERENCE = re.compile(rb"Your reference is\s*(?:<br\s*/?>)?\s*<strong>\s*([A-Z]{2,4}-\d{4}-[0-9A-Z]{4}-[0-9A-Z])\s*</strong>")
+REFERENCE = re.compile(rb"Your reference is\s*(?:<br\s*/?>)?\s*<strong[^>]*>\s*([A-Z]{2,4}-\d{4}-[0-9A-Z]{4}-[0-9A-Z])\s*</strong>")
 CODE = re.compile(r"^(\d{6})$", re.M)
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 

@@ -45,6 +45,14 @@ def check_text(where: str, text: str) -> list[Finding]:
     return [Finding(kind, LABELS[kind], where, excerpt) for kind, excerpt in unique]
 
 
+_ANY_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b", re.IGNORECASE)
+
+
+def has_postcode(text: str) -> bool:
+    """A full UK postcode anywhere, in any case: "sg13 8dq" in a search box."""
+    return _ANY_POSTCODE.search(text) is not None
+
+
 def check_entry(fields: Mapping[str, str],
                 attachments: Sequence[tuple[str, list[TextPart], list[TextPart]]]) -> list[Finding]:
     """The findings of a disclosure: its fields by name, then each attachment as

@@ -211,8 +211,8 @@ def _snippets(entry: Disclosure, wanted) -> list[tuple[str, Markup]]:
 def record_gap(session: Session, q: str, today: dt.date) -> None:
     """Count a search that found nothing: its words only, never with personal data in them, never who."""
     normalised = " ".join(words(q))[:200]
-    if not normalised or guard.check_text("search", q):
-        return
+    if not normalised or guard.check_text("search", q) or guard.has_postcode(q):
+        return  # a postcode in a search is someone's address, or the start of one: never kept
     table = SearchGap.__table__
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

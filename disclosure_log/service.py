@@ -80,7 +80,13 @@ def current_attachments(entry: Disclosure) -> list[Attachment]:
 
 
 def _check(fields: EntryFields, staged: Sequence[StagedAttachment], kept: Sequence[Attachment]) -> list[guard.Finding]:
-    texts = {"title": fields.title, "request": fields.request, "response": fields.response}
+    """Every field that is shown or exported, and each attachment's name as well as its text: a phone number
+    in `department` would otherwise become a public filter value."""
+    texts = {"title": fields.title, "request": fields.request, "response": fields.response,
+             "internal_review": fields.internal_review, "department": fields.department,
+             "category": fields.category, "exemptions": "; ".join(fields.exemptions)}
+    # Named by position: the name itself may be what must not be repeated ("where" is shown and audited).
+    texts |= {f"name of attachment {n}": item.filename for n, item in enumerate(staged, 1)}
     files = [(item.filename, item.parts, item.hidden) for item in staged]
     files += [(a.filename, [TextPart(where="", text=a.text)], []) for a in kept if a.text]
     return guard.check_entry(texts, files)

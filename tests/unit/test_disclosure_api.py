@@ -186,6 +186,27 @@ def test_personal_data_blocks_publication_with_the_findings(api, client, persona
     is_problem(api.call("GET", "FOI-1"), 404)
 
 
+@pytest.mark.parametrize(("field", "value", "kind"), [
+    ("internal_review", f"Review requested by {EMAIL}", "email"),
+    ("department", f"Place ({MOBILE})", "phone"),
+    ("category", f"Highways, contact {EMAIL}", "email"),
+    ("exemptions", ["Section 40(2)", f"Section 43 {NI_NUMBER}"], "ni_number"),
+])
+def test_every_shown_field_is_checked_not_only_the_text(api, client, field, value, kind):
+    response = api.put("FOI-1", **{field: value})
+    problem = is_problem(response, 422)
+    assert [(f["kind"], f["where"]) for f in problem["findings"]] == [(kind, field)]
+    client.get_page("/disclosure-log/FOI-1", status=404)
+
+
+def test_personal_data_in_an_attachments_name_blocks_without_repeating_the_name(api, client):
+    response = api.with_files("FOI-1", {f"letter to {EMAIL}.docx": docx_file(["The potholes were repaired."])})
+    problem = is_problem(response, 422)
+    assert [(f["kind"], f["where"]) for f in problem["findings"]] == [("email", "name of attachment 1")]
+    assert EMAIL not in response.get_data(as_text=True)
+    client.get_page("/disclosure-log/FOI-1", status=404)
+
+
 def test_personal_data_in_the_title_is_found_there(api):
     problem = is_problem(api.put("FOI-1", title=f"Complaint from {EMAIL}"), 422)
     assert [(f["kind"], f["where"]) for f in problem["findings"]] == [("email", "title")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import re
 from typing import Mapping
 
 from markupsafe import Markup, escape
@@ -206,6 +207,27 @@ def _snippets(entry: Disclosure, wanted) -> list[tuple[str, Markup]]:
         opening = entry.response[:1000].split()
         found.append(("Response", escape(" ".join(opening[:30]) + (" …" if len(opening) > 30 else ""))))
     return found
+
+
+_REFERENCE = re.compile(r"^[A-Za-z]{2,5}-[A-Za-z0-9][A-Za-z0-9._-]{0,54}$")
+_ONE_LETTER_PREFIX = re.compile(r"(?<![\w*])\w\*")
+
+
+def as_reference(q: str) -> str | None:
+    """The text of the search box when it is a reference ("FOI-2026-0042", "eir-17"), in capitals."""
+    text = q.strip()
+    return text.upper() if _REFERENCE.match(text) and any(c.isdigit() for c in text) else None
+
+
+def query_notices(typed: str) -> list[str]:
+    """What the search did with the words other than search for them, said plainly."""
+    notices = []
+    if len(typed) > MAX_QUERY_CHARS:
+        notices.append(f"Your search was too long, so we searched for its first {MAX_QUERY_CHARS} characters only.")
+    if _ONE_LETTER_PREFIX.search(typed[:MAX_QUERY_CHARS]):
+        notices.append("A * after one letter would match almost every word, so we searched for that letter as a "
+                       "word. Type at least 2 letters before the *, like hou*.")
+    return notices
 
 
 def record_gap(session: Session, q: str, today: dt.date) -> None:

@@ -1,7 +1,7 @@
 """The public Disclosure Log: search, entry pages, withdrawn-entry notices and attachment downloads."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 
 from disclosure_log import exports, nightly, search, service
 from disclosure_log.api import api_bp  # the public JSON search (below) is an API route
@@ -35,11 +35,22 @@ def search_url(form: search.SearchForm, endpoint: str = "disclosure_log.search",
 @bp.get("/disclosure-log", endpoint="search")
 def search_page():
     form = search.read_form(request.args)
+    typed_reference = search.as_reference(form.q)
+    if typed_reference and not form.selected and not request.args.get("page"):
+        try:  # a reference typed into the box: the entry itself, not a search for its letters
+            found = service.public_entry(db_session(), typed_reference, current.now())
+        except service.EntryWithdrawn as withdrawn:
+            found = withdrawn.entry  # its page says it was withdrawn, and why
+        except service.NotFound:
+            found = None
+        if found is not None:
+            return redirect(url_for(".entry", reference=found.reference))
     page = search.run(db_session(), get_index(), form, current.now())
     if page.result.total == 0 and form.q:
         search.record_gap(db_session(), form.q, current.now().date())
         db_session().commit()
-    return render_template("disclosure_log/search.html", page=page, search_form=form, search_url=search_url)
+    return render_template("disclosure_log/search.html", page=page, search_form=form, search_url=search_url,
+                           notices=search.query_notices(request.args.get("q", "")))
 
 
 @bp.get("/disclosure-log/<reference>")

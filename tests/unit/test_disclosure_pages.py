@@ -307,3 +307,31 @@ def test_the_entry_page_lists_exemptions_and_links_the_decision_notice_as_markup
     link = rows["ICO decision notice"].select_one("a.govuk-link")
     assert link["href"] == "https://ico.org.uk/decisions/fs5099?a=1&b=2"
     assert text_of(link) == "Read the Information Commissioner's decision on FOI-1"
+
+
+@pytest.mark.parametrize("typed", ["FOI-103", " foi-103 ", "Foi-103"])
+def test_a_reference_typed_into_the_box_goes_to_its_entry(client, corpus, typed):
+    response = client.raw.get("/disclosure-log", query_string={"q": typed})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/disclosure-log/FOI-103")
+
+
+def test_a_reference_that_is_not_published_is_searched_for_as_words(client, corpus):
+    soup = client.get_page("/disclosure-log", query_string={"q": "FOI-999"})
+    assert "0 results" in text_of(soup)
+
+
+def test_a_one_letter_prefix_and_a_cut_query_are_explained(client, corpus):
+    text = text_of(client.get_page("/disclosure-log", query_string={"q": "p* care"}))
+    assert "A * after one letter would match almost every word" in text
+    assert "first 500 characters" not in text
+    text = text_of(client.get_page("/disclosure-log", query_string={"q": "care " * 120}))
+    assert "Your search was too long, so we searched for its first 500 characters only." in text
+    assert "A * after one letter" not in text_of(client.get_page("/disclosure-log", query_string={"q": "hou* care"}))
+
+
+def test_a_withdrawn_references_page_says_it_was_withdrawn(client, api):
+    api.publish("FOI-7")
+    api.withdraw("FOI-7")
+    response = client.raw.get("/disclosure-log", query_string={"q": "foi-7"})
+    assert response.headers["Location"].endswith("/disclosure-log/FOI-7")
+    client.get_page(response.headers["Location"], status=410)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import redirect, render_template, request, session as cookie, url_for
 
 from capture import saving, service
-from capture.views import _draft, _form, bp, hold_draft, try_typed_code
+from capture.views import _draft, _form, bp, email_draft_code, hold_draft, try_typed_code
 from portal.current import now as _now, settings as _settings
 from portal.db import session as db_session
 from portal import outbox
@@ -70,19 +70,8 @@ def resume_start(token):
     if draft is None:
         return render_template("capture/resume_invalid.html"), 410
     if request.method == "POST":
-        try:
-            confirmation, code = service.send_code(db_session(), draft, draft.flags["resume_email"], _now(),
-                                                   _settings().secret_key)
-        except service.CodeNotSent as exc:
-            db_session().commit()
-            cookie["capture_code_notice"] = str(exc)
-            return redirect(url_for(".resume_code", token=token))
-        email_id = outbox.add(db_session(), service.code_email(
-            form, draft.flags["resume_email"], code, link=None, purpose="resume"), _now(),
-            discard_after=confirmation.expires_at)  # an expired code is never sent late
-        db_session().commit()  # the code and its email together
-        send_after_commit(email_id)
-        cookie.pop("capture_code_notice", None)
+        email_draft_code(draft, draft.flags["resume_email"], lambda email, code, _confirmation: service.code_email(
+            form, email, code, link=None, purpose="resume"))
         return redirect(url_for(".resume_code", token=token))
     return render_template("capture/resume.html", form_def=form, token=token, state="start",
                            masked=masked_email(draft.flags["resume_email"]))

@@ -257,20 +257,29 @@ def check_answers(form_id):
 
 
 def _send_code_and_continue(form, draft):
-    email = draft.answers[form.email_question]
+    def message(email, code, confirmation):
+        link = _settings().base_url.rstrip("/") + url_for(".confirm_link", token=service.link_token(
+            _settings().secret_key, confirmation))
+        return service.code_email(form, email, code, link, _settings().draft_idle_minutes)
+
+    email_draft_code(draft, draft.answers[form.email_question], message)
+    return redirect(url_for(".confirm_email", form_id=form.id))
+
+
+def email_draft_code(draft, email: str, message) -> None:
+    """A new code for the draft, emailed as message(email, code, confirmation) with it in one commit; a code
+    refused by the limits leaves the refusal's words for the next page instead (capture_code_notice)."""
     try:
         confirmation, code = service.send_code(db_session(), draft, email, _now(), _settings().secret_key)
     except service.CodeNotSent as exc:
         db_session().commit()
         cookie["capture_code_notice"] = str(exc)
-        return redirect(url_for(".confirm_email", form_id=form.id))
-    link = _settings().base_url.rstrip("/") + url_for(".confirm_link", token=service.link_token(_settings().secret_key, confirmation))
-    email_id = outbox.add(db_session(), service.code_email(form, email, code, link, _settings().draft_idle_minutes),
-                          _now(), discard_after=confirmation.expires_at)  # an expired code is never sent late
+        return
+    email_id = outbox.add(db_session(), message(email, code, confirmation), _now(),
+                          discard_after=confirmation.expires_at)  # an expired code is never sent late
     db_session().commit()  # the code and its email together
     send_after_commit(email_id)
     cookie.pop("capture_code_notice", None)
-    return redirect(url_for(".confirm_email", form_id=form.id))
 
 
 @bp.route("/<form_id>/confirm-email", methods=["GET", "POST"])

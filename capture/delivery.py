@@ -20,7 +20,7 @@ from itsdangerous import BadSignature
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from capture import tracking
+from capture import feedback, tracking
 from capture.models import Submission
 from portal import tokens
 from portal.exceptions import CaseSystemUnavailable, PayloadRejected
@@ -213,6 +213,7 @@ def erase_personal_data(session: Session, store, now: dt.datetime, retention: dt
         submission.payload = {k: submission.payload.get(k) for k in
                               ("reference", "case_type", "form", "received_at", "due_date", "statutory_clock", "clock")}
         tracking.erase(session, submission)
+        feedback.erase(session, submission)
         submission.personal_data_deleted_at = now
         log.info("personal data deleted reference=%s", submission.reference)
     return [s.reference for s in submissions]

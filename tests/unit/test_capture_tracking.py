@@ -106,7 +106,7 @@ def test_the_requester_can_choose_to_be_emailed_when_the_status_changes(app, cli
     assert "Which year?" in news.body and TRACK.search(news.body)
     post(client, f"{link}/emails", {}, page_url=link)
     count = len(services.mailer.sent)
-    put_status(app, reference, {"status": "closed"})
+    put_status(app, reference, {"status": "responded"})
     assert len(services.mailer.sent) == count
 
 

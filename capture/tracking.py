@@ -32,6 +32,9 @@ from portal.working_days import working_days_between
 
 TRACK_SALT = "capture-track-link"
 CODES_PER_HOUR = 5  # per request, however many people ask
+# A request being tracked keeps its address until answered or closed for RETENTION_DAYS, but never past this;
+# the acknowledgement's link works as long (its page is gone once the personal data is).
+TRACKED_AT_MOST = dt.timedelta(days=366)
 STATUSES = {  # status -> (words for people, GOV.UK tag colour)
     "received": ("Received", "grey"),
     "in_progress": ("Being handled", "blue"),
@@ -147,9 +150,9 @@ def link(settings, submission: Submission, url_for) -> str:
     return settings.base_url.rstrip("/") + url_for("capture.track", token=link_token(settings.secret_key, submission))
 
 
-def submission_from_link(session: Session, secret: str, token: str, days: int) -> Submission | None:
+def submission_from_link(session: Session, secret: str, token: str) -> Submission | None:
     try:
-        reference = tokens.loads(secret, TRACK_SALT, token, max_age=days * 86400)["r"]
+        reference = tokens.loads(secret, TRACK_SALT, token, max_age=int(TRACKED_AT_MOST.total_seconds()))["r"]
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
     return session.scalar(select(Submission).where(Submission.reference == str(reference)))

@@ -71,7 +71,7 @@ def track_code():
 
 
 def _tracked(token: str):
-    submission = tracking.submission_from_link(db_session(), _settings().secret_key, token, _settings().retention_days)
+    submission = tracking.submission_from_link(db_session(), _settings().secret_key, token)
     if submission is None or submission.personal_data_deleted_at is not None:
         abort(404)
     return submission

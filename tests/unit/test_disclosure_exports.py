@@ -233,3 +233,9 @@ def test_a_new_full_download_replaces_the_old_one(app, client, clock, services, 
 def test_only_the_listed_files_can_be_downloaded(app, client, public_scheduled_withdrawn, name):
     export(app)
     assert client.raw.get(f"/disclosure-log/downloads/{name}").status_code == 404
+
+
+def test_the_feed_may_be_cached_and_the_search_page_may_not(client, corpus):
+    """A view's own public caching is kept (nothing in the feed is anyone's); pages keep no-store."""
+    assert client.raw.get("/disclosure-log.atom").headers["Cache-Control"] == "public, max-age=300"
+    assert client.raw.get("/disclosure-log?q=care").headers["Cache-Control"] == "no-store"

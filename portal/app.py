@@ -77,6 +77,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(api_bp)  # /api/v1: key checks and the OpenAPI document
     app.extensions["portal.readiness"] = {}
     app.extensions["portal.demo_seeders"] = []
+    app.extensions["portal.robots_disallow"] = ["/api/"]  # paths crawlers are asked to leave alone (robots.txt)
+    app.extensions["portal.sitemaps"] = []  # endpoints of sitemaps (or sitemap indexes) robots.txt names
     register_commands(app)
     for feature in FEATURES:
         feature.init_app(app)

@@ -179,6 +179,39 @@ def test_the_sitemaps_list_public_entries_only(client, clock, public_scheduled_w
         client.get_page(urlsplit(location).path)
 
 
+def test_a_sitemap_is_read_a_batch_at_a_time_and_split_at_its_size(app, client, tmp_path, monkeypatch):
+    from disclosure_log import service, views
+
+    import_lines(app, tmp_path, [bulk_entry(n) for n in range(25)])
+    batches = []
+    real = service.public_references
+
+    def counted(session, low, high, now, batch=5000):
+        for row in real(session, low, high, now, batch=4):
+            batches.append(row[0])
+            yield row
+
+    monkeypatch.setattr(service, "public_references", counted)
+    monkeypatch.setattr(views, "SITEMAP_SIZE", 10)
+    parts = sitemap_locations(client, "/sitemap.xml")
+    assert [urlsplit(p).path for p in parts] == [f"/disclosure-log/sitemap-{n}.xml" for n in range(3)]
+    listed = [loc for p in parts for loc in sitemap_locations(client, urlsplit(p).path)]
+    assert listed == [f"{BASE}/disclosure-log/BULK-{n:05d}" for n in range(25)]
+    assert [len(sitemap_locations(client, urlsplit(p).path)) for p in parts] == [9, 10, 6]  # ids from 1
+
+
+def test_robots_txt_names_the_sitemap_and_keeps_crawlers_off_searches_and_links(client):
+    response = client.raw.get("/robots.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == "User-agent: *"
+    assert f"Sitemap: {BASE}/sitemap.xml" in lines
+    disallowed = {line.removeprefix("Disallow: ") for line in lines if line.startswith("Disallow: ")}
+    assert disallowed == {"/api/", "/documents/", "/disclosure-log?", "/disclosure-log.csv", "/disclosure-log.json"}
+    sitemap = next(line for line in lines if line.startswith("Sitemap: ")).removeprefix("Sitemap: ")
+    assert sitemap_locations(client, urlsplit(sitemap).path) == [BASE + "/disclosure-log/sitemap-0.xml"]
+
+
 # The nightly full download ----------------------------------------------------------------
 
 def export(app) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import math
 import re
 from typing import Mapping
@@ -35,6 +36,11 @@ COMMON_WORDS = frozenset("""
     records regarding request requested requesting send since tell than that their them there these they this
     those total under what when where which with would year years your
 """.split())
+# ... and of titles: "Request for information: annual statistics" says what kind of answer, not about what.
+TITLE_COMMON_WORDS = COMMON_WORDS | {"annual", "breakdown", "monthly", "requests", "response", "responses",
+                                     "statistics"}
+RELATED_WORDS = 2  # title words two entries must share to be related: one ("parking") is a coincidence
+MAX_RELATED_WORDS = 8  # of a title's words, searched for in pairs
 FACET_LABELS = {"case_type": "Type of request", "category": "Category", "department": "Department",
                 "outcome": "Outcome", "exemption": "Exemption applied", "year": "Year published"}
 DATE_LABELS = {"from": "Published from", "to": "Published to"}
@@ -165,16 +171,16 @@ def run(session: Session, index: SearchIndex, form: SearchForm, now: dt.datetime
 
 
 def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime, limit: int,
-              exclude_id: int | None = None, strict: bool = True) -> list[Disclosure]:
+              exclude_id: int | None = None) -> list[Disclosure]:
     """Published entries closest to a piece of text (a title, a request being written), best first.
 
-    Words every request uses are left out, and (strict) given four or more words an entry must share two:
+    Words every request uses are left out, and given four or more words an entry must share two:
     one shared word ("parking") in a paragraph is a coincidence in a log of a million answers."""
     distinct = [w for w in dict.fromkeys(words(text[:5000]))
                 if len(w) > 3 and not w.isdigit() and w not in COMMON_WORDS][:MAX_LIKE_WORDS]
     if not distinct:
         return []
-    wanted = 2 if strict and len(distinct) >= 4 else 1
+    wanted = 2 if len(distinct) >= 4 else 1
     query = And((Or(tuple(Term(w) for w in distinct)),))
     result = index.search(SearchRequest(query=query, limit=limit * 4 + 1, now=now, with_facets=False))
     ids = [i for i in result.ids if i != exclude_id]
@@ -189,8 +195,26 @@ def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime,
     return chosen
 
 
+def title_words(title: str) -> set[str]:
+    """The words of a title that say what it is about: not the ones any request's title has."""
+    return {w for w in words(title) if len(w) > 3 and not w.isdigit() and w not in TITLE_COMMON_WORDS}
+
+
 def related(session: Session, index: SearchIndex, entry: Disclosure, now: dt.datetime, limit: int) -> list[Disclosure]:
-    return like_text(session, index, entry.title, now, limit, exclude_id=entry.id, strict=False)
+    """Entries whose titles share at least RELATED_WORDS of this title's words, best first.
+
+    The index is asked for entries holding any two of them (anywhere, titles counting most), so that entries
+    sharing one common word do not crowd out the rest; the titles then decide."""
+    telling = title_words(entry.title)
+    own = [w for w in dict.fromkeys(words(entry.title)) if w in telling][:MAX_RELATED_WORDS]
+    if len(own) < RELATED_WORDS:
+        return []
+    pairs = tuple(And((Term(a), Term(b))) for a, b in itertools.combinations(own, 2))
+    result = index.search(SearchRequest(query=And((Or(pairs),)), limit=limit * 4 + 1, now=now, with_facets=False))
+    ids = [i for i in result.ids if i != entry.id]
+    found = {e.id: e for e in session.scalars(select(Disclosure).where(Disclosure.id.in_(ids)))}
+    shared = [found[i] for i in ids if i in found and len(title_words(found[i].title) & set(own)) >= RELATED_WORDS]
+    return shared[:limit]
 
 
 def _snippets(entry: Disclosure, wanted) -> list[tuple[str, Markup]]:

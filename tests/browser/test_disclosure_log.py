@@ -38,6 +38,8 @@ def query_of(page: Page) -> dict[str, list[str]]:
     query = parse_qs(urlsplit(page.url).query)
     if query.get("sort") == ["relevance"]:
         del query["sort"]
+    if query.get("per_page") == ["20"]:
+        del query["per_page"]
     return query
 
 

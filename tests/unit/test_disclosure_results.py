@@ -69,7 +69,7 @@ def test_each_result_shows_its_category_and_department(client, api):
     assert "Category: Housing" in meta["FOI-2"] and "Department" not in meta["FOI-2"]
 
 
-# Sort above the results -----------------------------------------------------------------------
+# Sort above the results, filters behind a toggle ---------------------------------------------
 
 def test_sort_sits_above_the_results_and_page_size_below_each_with_its_own_button_in_the_search_form(client, many):
     soup = search(client, q="bulk", category="Highways")
@@ -83,6 +83,22 @@ def test_sort_sits_above_the_results_and_page_size_below_each_with_its_own_butto
     # the same GET form as the words and the filters: sorting keeps them
     assert form.find(id="q")["value"] == "bulk"
     assert form.find("input", attrs={"name": "category", "value": "Highways"}).has_attr("checked")
+
+
+def test_the_search_language_is_in_search_tips_not_a_hint_between_the_box_and_the_results(client):
+    soup = search(client)
+    assert not soup.find(id="q").get("aria-describedby")
+    [tips] = [details for details in soup.select("details") if text_of(details.summary) == "Search tips"]
+    assert "parking OR permits finds either word" in text_of(tips)
+
+
+def test_the_filter_toggle_is_in_the_page_hidden_until_scripts_show_it(client, corpus):
+    soup = search(client, category="Housing", outcome="Refused")
+    toggle = soup.select_one("button.app-filter-toggle")
+    assert toggle.has_attr("hidden") and toggle["type"] == "button"
+    assert toggle["aria-controls"] == "filters" and soup.find(id="filters") is not None
+    assert text_of(toggle) == "Filter (2 applied)"
+    assert soup.find(id="filters").find("button", string=lambda s: s and s.strip() == "Apply filters")
 
 
 def test_with_no_results_the_sort_and_page_size_still_go_with_the_form(client, corpus):

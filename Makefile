@@ -77,12 +77,14 @@ govuk_templates/static/manifest.json: node_modules/.package-lock.json govuk_temp
 	$(BIN)/python -m govuk_templates.assets
 
 # Translations. The .po files are the catalogues (committed); the .mo files they compile to are not (.gitignore):
-# run, test and the test-* targets compile whichever is out of date.
+# run, test and the test-* targets compile whichever is out of date. The templates (.pot) keep no creation date,
+# so extracting unchanged English changes no file.
 translations: $(VENV)/.installed ## extract the English of every catalogue, add it to its English and Welsh .po files, compile them
 	@for entry in $(CATALOGUES); do \
 	  folder=$${entry%%=*}; sources=$${entry#*=}; \
 	  $(PYBABEL) --quiet extract -F babel.cfg --add-comments=Translators: --add-location=file --sort-output \
 	    --no-wrap --project="Public services portal" -o $$folder/messages.pot $${sources//+/ } || exit 1; \
+	  sed -i '/^"POT-Creation-Date: /d' $$folder/messages.pot; \
 	  for language in en cy; do \
 	    if [ -f $$folder/$$language/LC_MESSAGES/messages.po ]; then \
 	      $(PYBABEL) --quiet update --no-wrap --ignore-pot-creation-date -i $$folder/messages.pot -d $$folder -l $$language || exit 1; \

@@ -1,9 +1,12 @@
 """Secure Share as one part of the portal: everything it adds to the app, in one place (portal/app.py calls it)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from portal.formatting import bdi
+from portal.i18n import add_translations
 
 from secure_share import jobs  # noqa: F401 - its periodic tasks join the queue when imported
 from secure_share.api import api_bp
@@ -17,3 +20,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(share_cli)
     app.extensions["portal.demo_seeders"].append(seed_demo_share)
     app.jinja_env.filters["bdi"] = bdi  # names and titles the case system sent, isolated on the requester's pages
+    add_translations(app, Path(__file__).resolve().parent / "translations")  # its Welsh

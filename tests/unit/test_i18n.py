@@ -6,6 +6,7 @@ import pytest
 from portal.settings import UnsafeSettings
 from tests.conftest import make_settings, migrated_app
 from tests.pages import PageClient
+from tests.share_helpers import ask_for_code, csrf_from, make_share
 
 
 def switcher(soup) -> dict:
@@ -71,6 +72,20 @@ def test_the_api_answers_in_english_whatever_was_chosen(client):
     response = client.raw.get("/api/v1/no-such-thing?lang=cy")
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
     assert response.json["title"] == "Page not found" and "Set-Cookie" not in response.headers
+
+
+@pytest.mark.usefixtures("no_rate_limits")
+def test_after_a_post_only_address_the_switcher_links_to_the_page_the_form_was_on(app, client, services):
+    share = make_share(app, services)
+    ask_for_code(client, share)
+    token = csrf_from(client.raw.get(f"{share.url}/code").get_data(as_text=True))
+    soup = client.post_page(f"{share.url}/sign-in", data={"csrf_token": token, "code": ""},
+                            headers={"Referer": f"http://localhost{share.url}/code"})
+    assert soup.find(class_="govuk-error-summary")  # the code page, answered at the POST-only /sign-in
+    assert switcher(soup)["links"][0]["href"] == f"{share.url}/code?lang=cy"  # a link to /sign-in would be 405
+    soup = client.post_page(f"{share.url}/sign-in", data={"csrf_token": token, "code": ""},
+                            headers={"Referer": f"https://another.example{share.url}/code"})
+    assert switcher(soup)["links"][0]["href"] == "/?lang=cy"
 
 
 @pytest.mark.parametrize(("path", "location"), [

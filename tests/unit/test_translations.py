@@ -58,8 +58,8 @@ def welsh_messages():
             yield folder, message
 
 
-def test_the_makefile_names_the_shell_catalogue():
-    assert "portal/translations" in CATALOGUES
+def test_the_makefile_names_the_shell_and_secure_share_catalogues():
+    assert {"portal/translations", "secure_share/translations"} <= set(CATALOGUES)
     assert CATALOGUES["portal/translations"] == ["portal", "govuk_templates", "accessibility"]
 
 
@@ -131,7 +131,7 @@ def test_the_app_reads_every_catalogue(app):
 def test_review_flags_are_listed_and_survive_an_update(tmp_path):
     """`make translations-review` lists the "review:" comments, and `pybabel update` (make translations) keeps them."""
     folder = tmp_path / "translations"
-    shutil.copytree(ROOT / "portal" / "translations", folder)
+    shutil.copytree(ROOT / "secure_share" / "translations", folder)
     before = to_check(folder)
     assert before and all(item.why and item.translation for item in before)
     CommandLineInterface().run(["pybabel", "--quiet", "update", "--no-wrap", "--ignore-pot-creation-date",

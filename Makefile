@@ -7,8 +7,16 @@ FLASK := $(BIN)/flask --app portal.app:create_app
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 LINTED := portal capture secure_share disclosure_log govuk_templates accessibility tests
+PYBABEL := $(BIN)/pybabel
+# One catalogue per part of the portal (README "Welsh"): its folder, then the packages its English comes from.
+# A part's init_app adds its folder to the app's (portal.i18n.add_translations); tests/unit/test_translations.py
+# reads this line, so a new part's catalogue is checked as soon as it is listed here.
+CATALOGUES := portal/translations=portal+govuk_templates+accessibility secure_share/translations=secure_share
+CATALOGUE_DIRS := $(foreach c,$(CATALOGUES),$(firstword $(subst =, ,$(c))))
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(addsuffix /*/LC_MESSAGES/messages.po,$(CATALOGUE_DIRS))))
 
-.PHONY: help run test test-unit test-integration test-browser test-https lint assets db system-deps clean
+.PHONY: help run test test-unit test-integration test-browser test-https lint assets db system-deps clean \
+	translations translations-compile translations-review
 .DEFAULT_GOAL := help
 
 # With PostgreSQL answering on 127.0.0.1:5432 the database tests run on it as well as on SQLite. pytest's
@@ -25,22 +33,22 @@ endef
 help: ## this list
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run: $(VENV)/.installed assets db ## the portal at http://127.0.0.1:5000, its worker and a reference case system
+run: $(VENV)/.installed assets translations-compile db ## the portal at http://127.0.0.1:5000, its worker and a reference case system
 	$(BIN)/python -m portal.run
 
-test: lint $(VENV)/.installed-test assets system-deps ## lint, then every tier below in one pytest run (what CI runs)
+test: lint $(VENV)/.installed-test assets translations-compile system-deps ## lint, then every tier below in one pytest run (what CI runs)
 	$(call pytest,)
 
-test-unit: $(VENV)/.installed-test assets ## tests/unit: fakes and SQLite (PostgreSQL too if it answers); no system packages
+test-unit: $(VENV)/.installed-test assets translations-compile ## tests/unit: fakes and SQLite (PostgreSQL too if it answers); no system packages
 	$(call pytest,tests/unit)
 
-test-integration: $(VENV)/.installed-test assets system-deps ## tests/integration: real clamd, SMTP, PostgreSQL, S3 API
+test-integration: $(VENV)/.installed-test assets translations-compile system-deps ## tests/integration: real clamd, SMTP, PostgreSQL, S3 API
 	$(call pytest,tests/integration)
 
-test-browser: $(VENV)/.installed-test assets system-deps ## tests/browser: Playwright and axe in Debian's Chromium
+test-browser: $(VENV)/.installed-test assets translations-compile system-deps ## tests/browser: Playwright and axe in Debian's Chromium
 	$(call pytest,tests/browser)
 
-test-https: $(VENV)/.installed-test assets system-deps ## tests/https: nginx, gunicorn, PostgreSQL, Redis, S3, clamd over https://
+test-https: $(VENV)/.installed-test assets translations-compile system-deps ## tests/https: nginx, gunicorn, PostgreSQL, Redis, S3, clamd over https://
 	$(call pytest,tests/https)
 
 lint: $(VENV)/.installed-test ## ruff, import-linter's layer contracts, mypy on the ports and fakes
@@ -67,6 +75,31 @@ assets: govuk_templates/static/manifest.json ## build the pinned GOV.UK Frontend
 
 govuk_templates/static/manifest.json: node_modules/.package-lock.json govuk_templates/assets.py $(wildcard govuk_templates/static_src/*) | $(VENV)/.installed
 	$(BIN)/python -m govuk_templates.assets
+
+# Translations. The .po files are the catalogues (committed); the .mo files they compile to are not (.gitignore):
+# run, test and the test-* targets compile whichever is out of date. The templates (.pot) keep no creation date,
+# so extracting unchanged English changes no file.
+translations: $(VENV)/.installed ## extract the English of every catalogue, add it to its English and Welsh .po files, compile them
+	@for entry in $(CATALOGUES); do \
+	  folder=$${entry%%=*}; sources=$${entry#*=}; \
+	  $(PYBABEL) --quiet extract -F babel.cfg --add-comments=Translators: --add-location=file --sort-output \
+	    --no-wrap --project="Public services portal" -o $$folder/messages.pot $${sources//+/ } || exit 1; \
+	  sed -i '/^"POT-Creation-Date: /d' $$folder/messages.pot; \
+	  for language in en cy; do \
+	    if [ -f $$folder/$$language/LC_MESSAGES/messages.po ]; then \
+	      $(PYBABEL) --quiet update --no-wrap --ignore-pot-creation-date -i $$folder/messages.pot -d $$folder -l $$language || exit 1; \
+	    else $(PYBABEL) --quiet init --no-wrap -i $$folder/messages.pot -d $$folder -l $$language || exit 1; fi; \
+	  done; \
+	done
+	@$(MAKE) --no-print-directory translations-compile
+
+translations-compile: $(MO_FILES)
+
+%/LC_MESSAGES/messages.mo: %/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(PYBABEL) --quiet compile -i $< -o $@
+
+translations-review: $(VENV)/.installed ## list the Welsh still to be checked by a fluent speaker, to send to one (README "Welsh")
+	@$(BIN)/python -m portal.catalogues review $(CATALOGUE_DIRS)
 
 db: $(VENV)/.installed ## create or migrate the database (SQLite in var/ unless DATABASE_URL)
 	SCANNER_WARNING=false $(FLASK) db upgrade  # a migration scans nothing; `make run` says it once

@@ -1,14 +1,17 @@
 """The pages every GOV.UK service must have: accessibility statement, cookies, privacy notice."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, current_app, render_template
 
+from portal.i18n import cookie_name
 
 bp = Blueprint("accessibility", __name__, template_folder="templates")
 
 # When the statement was prepared and last reviewed: the regulations require both dates.
-STATEMENT_PREPARED = "23 November 2026"
-STATEMENT_REVIEWED = "23 November 2026"
+STATEMENT_PREPARED = dt.date(2026, 11, 23)
+STATEMENT_REVIEWED = dt.date(2026, 11, 23)
 
 
 @bp.get("/accessibility-statement")
@@ -18,8 +21,9 @@ def statement():
 
 @bp.get("/cookies")
 def cookies():
-    return render_template("accessibility/cookies.html",
-                           session_cookie=current_app.config["SESSION_COOKIE_NAME"])
+    settings = current_app.config["PORTAL_SETTINGS"]
+    return render_template("accessibility/cookies.html", session_cookie=current_app.config["SESSION_COOKIE_NAME"],
+                           language_cookie=cookie_name(settings) if settings.welsh_offered else None)
 
 
 @bp.get("/privacy")

@@ -17,6 +17,7 @@ from portal.dates import govuk_date, govuk_datetime
 from portal.db import init_db
 from portal.formatting import human_size
 from portal.errors import init_errors
+from portal.i18n import init_i18n, localised
 from portal.jobs import bind_queue
 from portal.json_bodies import PortalJSONProvider
 from portal.logs import configure_logging, init_request_logging
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
 
     init_security(app, settings)
+    init_i18n(app, settings)  # before the features: each adds its catalogue to the shell's
     init_request_logging(app)
     init_errors(app)
     private_folder(settings.var_dir)  # the portal's data: no other local account reads it
@@ -94,7 +96,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.context_processor
     def _globals():
         return {
-            "settings": settings,
+            "settings": localised(settings),  # the body's and service's names in the page's language
             "asset_path": asset_path,
         }
 

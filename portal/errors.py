@@ -6,33 +6,36 @@ import logging
 import time
 
 from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.dates import minutes_to_wait
 from portal.exceptions import PortalError
+from portal.i18n import N_
 from portal.security import CrossOriginRequest
 
 log = logging.getLogger(__name__)
 
-# Status -> (title, paragraphs), worded after the GOV.UK Design System error page patterns.
+# Status -> (title, paragraphs), worded after the GOV.UK Design System error page patterns. English (the API's
+# problem+json titles), marked for the catalogue: page() translates them.
 PAGES: dict[int, tuple[str, list[str]]] = {
-    400: ("Sorry, there is a problem with your request",
-          ["The page could not understand what was sent.", "Go back and try again."]),
-    403: ("You do not have permission to view this page",
-          ["If you were sent a link, check you are using the whole link from the email."]),
-    404: ("Page not found",
-          ["If you typed the web address, check it is correct.",
-           "If you pasted the web address, check you copied the entire address."]),
-    405: ("Sorry, there is a problem with your request",
-          ["The page could not understand what was sent.", "Go back and try again."]),
-    410: ("This page is no longer available", ["The page or document you were looking for has been removed."]),
-    413: ("The file or form you sent is too large",
-          ["Go back and choose a smaller file, or send less at once."]),
-    429: ("Sorry, there have been too many attempts",
-          ["To protect the service, you need to wait a few minutes before you try again."]),
-    500: ("Sorry, there is a problem with the service", ["Try again later."]),
-    503: ("Sorry, the service is unavailable", ["Try again later."]),
+    400: (N_("Sorry, there is a problem with your request"),
+          [N_("The page could not understand what was sent."), N_("Go back and try again.")]),
+    403: (N_("You do not have permission to view this page"),
+          [N_("If you were sent a link, check you are using the whole link from the email.")]),
+    404: (N_("Page not found"),
+          [N_("If you typed the web address, check it is correct."),
+           N_("If you pasted the web address, check you copied the entire address.")]),
+    405: (N_("Sorry, there is a problem with your request"),
+          [N_("The page could not understand what was sent."), N_("Go back and try again.")]),
+    410: (N_("This page is no longer available"), [N_("The page or document you were looking for has been removed.")]),
+    413: (N_("The file or form you sent is too large"),
+          [N_("Go back and choose a smaller file, or send less at once.")]),
+    429: (N_("Sorry, there have been too many attempts"),
+          [N_("To protect the service, you need to wait a few minutes before you try again.")]),
+    500: (N_("Sorry, there is a problem with the service"), [N_("Try again later.")]),
+    503: (N_("Sorry, the service is unavailable"), [N_("Try again later.")]),
 }
 
 
@@ -52,11 +55,13 @@ def problem(status: int, title: str, detail: str, **extra):
 
 def page(status: int, title: str | None = None, paragraphs: list[str] | None = None,
          template: str = "govuk_templates/errors/error.html", **context):
+    """An error page; the title and paragraphs are translated here (English in, the page's language out), so
+    give them as the catalogue has them: a message marked N_, or one already translated."""
     default_title, default_paragraphs = PAGES.get(status, PAGES[500 if status >= 500 else 400])
     html = render_template(
         template,
-        error_title=title or default_title,
-        error_paragraphs=paragraphs if paragraphs is not None else default_paragraphs,
+        error_title=_(title or default_title),
+        error_paragraphs=[_(p) for p in (paragraphs if paragraphs is not None else default_paragraphs)],
         request_id=g.get("request_id") if status >= 500 else None,
         **context,
     )
@@ -88,8 +93,8 @@ def handle_http_exception(error: HTTPException):
         response.headers.update(headers)
         return response
     if wait is not None:
-        return (*page(429, paragraphs=[f"To protect the service, you need to wait {minutes_to_wait(dt.timedelta(seconds=wait))}"
-                                       " before you try again."]), headers)
+        return (*page(429, paragraphs=[_("To protect the service, you need to wait %(wait)s before you try again.",
+                                         wait=minutes_to_wait(dt.timedelta(seconds=wait)))]), headers)
     return (*page(status), headers)
 
 
@@ -110,10 +115,10 @@ def handle_csrf_error(error: CSRFError):
         fields = []  # another site's answers: offering to resend them would let it forge the form in one click
     return page(
         400,
-        "Sorry, we could not send your answers",
-        ["This can happen if the page was open for a long time or your browser blocked a cookie.",
-         "Your answers have not been lost. Select continue to send them again."
-         if fields else "Go back and try again."],
+        N_("Sorry, we could not send your answers"),
+        [N_("This can happen if the page was open for a long time or your browser blocked a cookie."),
+         N_("Your answers have not been lost. Select continue to send them again.")
+         if fields else N_("Go back and try again.")],
         template="govuk_templates/errors/csrf.html",
         resubmit_fields=fields,
         resubmit_action=request.path,

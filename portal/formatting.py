@@ -21,7 +21,9 @@ def human_size(size: int) -> str:
     if size < 0:
         raise ValueError("a size cannot be negative")
     if size < _UNIT:
-        return "1 byte" if size == 1 else f"{size} bytes"
+        from flask_babel import ngettext
+
+        return ngettext("%(num)d byte", "%(num)d bytes", size)
     value = size / _UNIT
     for unit in _UNITS[:-1]:
         shown = _round(value)

@@ -72,6 +72,12 @@ class Settings:
     service_name: str = "Public services portal"
     public_body_name: str = "Example Council"
     copyright_notice: str = ""  # the footer's copyright line; blank: "© " and the body's name. A Crown body: "© Crown copyright"
+    # Welsh (portal/i18n.py): whether pages offer it, the language a page opens in without a choice, and the
+    # names in Welsh (from_env copies the English name when a body sets only that: a name may be the same in both)
+    welsh_offered: bool = False
+    default_language: str = "en"  # en | cy
+    service_name_cy: str = "Porth gwasanaethau cyhoeddus"
+    public_body_name_cy: str = "Cyngor Enghreifftiol"
     contact_email: str = "information.requests@example.gov.uk"
     body_nation: str = "england"  # whose bank holidays a clock uses where the law is not UK-wide (working_days)
     postal_address: str = ""  # "Other ways to ask" on the start pages, each shown when set (commas or new lines)
@@ -219,7 +225,8 @@ class Settings:
             "log_format": "LOG_FORMAT",
             "share_webhook_url": "SHARE_WEBHOOK_URL", "body_nation": "BODY_NATION",
             "sar_identity": "SAR_IDENTITY", "postal_address": "POSTAL_ADDRESS", "telephone": "TELEPHONE",
-            "in_person": "IN_PERSON", "copyright_notice": "COPYRIGHT_NOTICE",
+            "in_person": "IN_PERSON", "copyright_notice": "COPYRIGHT_NOTICE", "default_language": "DEFAULT_LANGUAGE",
+            "service_name_cy": "SERVICE_NAME_CY", "public_body_name_cy": "PUBLIC_BODY_NAME_CY",
         }
         for field, name in text.items():
             if name in env:
@@ -230,6 +237,7 @@ class Settings:
             ("os_places_timeout", "OS_PLACES_TIMEOUT", float),
             ("smtp_starttls", "SMTP_STARTTLS", _bool), ("session_cookie_secure", "SESSION_COOKIE_SECURE", _bool),
             ("hsts_preload", "HSTS_PRELOAD", _bool), ("scanner_warning", "SCANNER_WARNING", _bool),
+            ("welsh_offered", "WELSH_OFFERED", _bool),
             ("max_content_length", "MAX_CONTENT_LENGTH", _size), ("proxy_hops", "PROXY_HOPS", int),
             ("draft_idle_minutes", "DRAFT_IDLE_MINUTES", int), ("save_days", "SAVE_DAYS", int),
             ("case_system_timeout", "CASE_SYSTEM_TIMEOUT", float), ("case_system_retry_hours", "CASE_SYSTEM_RETRY_HOURS", int),
@@ -246,6 +254,9 @@ class Settings:
                     values[field] = kind(env[name])
                 except ValueError as exc:
                     raise UnsafeSettings(f"{name} is not valid: {exc}") from None
+        for name in ("service_name", "public_body_name"):  # a body that names itself only in English keeps that name
+            if name in values and f"{name}_cy" not in values:
+                values[f"{name}_cy"] = values[name]
         if "FILE_STORE_PATH" in env:
             values["file_store_path"] = Path(env["FILE_STORE_PATH"])
         if values["env"] != "production" and "clamd_socket" not in values and "clamd_host" not in values:
@@ -280,6 +291,10 @@ class Settings:
             raise UnsafeSettings(f"BODY_NATION must be one of {', '.join(NATIONS)}")  # as portal.working_days
         if self.sar_identity not in {"if-needed", "always"}:
             raise UnsafeSettings("SAR_IDENTITY must be if-needed or always")
+        if self.default_language not in {"en", "cy"}:
+            raise UnsafeSettings("DEFAULT_LANGUAGE must be en or cy")
+        if self.default_language == "cy" and not self.welsh_offered:
+            raise UnsafeSettings("DEFAULT_LANGUAGE=cy needs WELSH_OFFERED=true (pages in Welsh offer English too)")
         if self.file_store_kek:
             self.kek_bytes  # noqa: B018 - validates the key's shape
         if self.delivery_lease_seconds < 2 * self.case_system_timeout + 5:

@@ -1,9 +1,13 @@
-"""The portal's own pages: the start page that leads to the three services, and robots.txt."""
+"""The portal's own pages: the start page that leads to the three services, robots.txt, and /cy/... and
+/en/... addresses."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from urllib.parse import quote, urlencode
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
 from portal import current
+from portal.i18n import LANGUAGES, QUERY
 
 bp = Blueprint("portal", __name__, template_folder="templates")
 
@@ -20,3 +24,15 @@ def robots():
     base = current.settings().base_url
     lines += [f"Sitemap: {base}{url_for(endpoint)}" for endpoint in current_app.extensions["portal.sitemaps"]]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
+
+
+@bp.get("/<any(cy, en):language>/", defaults={"rest": ""})
+@bp.get("/<any(cy, en):language>/<path:rest>")
+def in_language(language, rest):
+    """/cy/documents/... is /documents/...?lang=cy: the address people expect of a Welsh page, kept to one set
+    of pages. Only the portal's own path: slashes and spaces in front are dropped, never a //other.site."""
+    if language not in LANGUAGES or not current_app.config["PORTAL_SETTINGS"].welsh_offered:
+        abort(404)
+    path = "/" + quote(rest.lstrip("/\\ \t\r\n"), safe="/-._~!$&'()*+,;=:@")
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != QUERY]
+    return redirect(path + "?" + urlencode([*query, (QUERY, language)]), 302)

@@ -51,9 +51,11 @@ def _describe(share) -> str:
 @click.option("--expires-at", help="Or an exact time, ISO 8601 with a time zone.")
 @click.option("--message", default="", help="A message for the requester, shown in the email.")
 @click.option("--webhook-url", default="", help="Where to tell the case system about downloads.")
-def create(case_reference, recipient_name, recipient_email, days, expires_at, message, webhook_url):
+@click.option("--language", type=click.Choice(["en", "cy"]), help="The requester's language (default DEFAULT_LANGUAGE).")
+def create(case_reference, recipient_name, recipient_email, days, expires_at, message, webhook_url, language):
     data = {"case_reference": case_reference, "recipient_name": recipient_name, "recipient_email": recipient_email,
-            "message": message, "webhook_url": webhook_url, **_expiry(days, expires_at)}
+            "message": message, "webhook_url": webhook_url, **_expiry(days, expires_at),
+            **({"language": language} if language else {})}
     with get_db().sessionmaker() as session:
         share = _call(lambda: service.create_share(session, _now(), _settings(), data))
         session.commit()
@@ -93,7 +95,8 @@ def _send(share_id: str, resend: bool) -> None:
     with get_db().sessionmaker() as session:
         share = _call(lambda: service.open_share(session, share_id, _now()))
         link = _call(lambda: service.send_link(session, share, _now(), settings, resend=resend))
-        email_id = outbox.add(session, link_email.link_email(share, link, settings, resend=resend), _now())
+        language = service.share_language(session, share, settings)
+        email_id = outbox.add(session, link_email.link_email(share, link, settings, language, resend=resend), _now())
         session.commit()  # the working link and its email together
         send_after_commit(email_id)
         click.echo(f"{'resent' if resend else 'sent'} to the requester's email; the link is:")
@@ -227,11 +230,13 @@ def seed_demo_share() -> list[str]:
             except (UploadRejected, PortalError) as exc:  # e.g. clamd not answering: the portal still starts
                 return [f"Demo Secure Share not created: {getattr(exc, 'message', None) or exc}"]
             link = service.send_link(session, share, services.clock.now(), settings)
-            email_id = outbox.add(session, link_email.link_email(share, link, settings), services.clock.now())
+            language = service.share_language(session, share, settings)
+            email_id = outbox.add(session, link_email.link_email(share, link, settings, language),
+                                  services.clock.now())
             session.commit()  # the working link and its email together
             send_after_commit(email_id)
         else:
-            link = service.link_for(settings, share)
+            link = service.link_for(settings, share, service.share_language(session, share, settings))
         return [
             f"Demo Secure Share for {share.recipient_name} ({DEMO_REFERENCE}), until "
             f"{govuk_datetime(share.expires_at)}:",

@@ -1,9 +1,12 @@
 """Secure Share as one part of the portal: everything it adds to the app, in one place (portal/app.py calls it)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from portal.formatting import bdi
+from portal.i18n import add_translations
 
 from secure_share import jobs  # noqa: F401 - its periodic tasks join the queue when imported
 from secure_share.api import api_bp
@@ -18,3 +21,4 @@ def init_app(app: Flask) -> None:
     app.extensions["portal.demo_seeders"].append(seed_demo_share)
     app.extensions["portal.robots_disallow"].append("/documents/")  # one person's links, never for a crawler
     app.jinja_env.filters["bdi"] = bdi  # names and titles the case system sent, isolated on the requester's pages
+    add_translations(app, Path(__file__).resolve().parent / "translations")  # its Welsh

@@ -70,7 +70,9 @@ def send_reminders() -> list[str]:
     with app.app_context(), get_db().sessionmaker() as session:
         now = services.clock.now()
         for share in service.reminders_due(session, now, settings):
-            message = link_email.reminder_email(share, service.link_for(settings, share), settings, now)
+            language = service.share_language(session, share, settings)
+            message = link_email.reminder_email(share, service.link_for(settings, share, language), settings, now,
+                                                language)
             service.mark_reminder_sent(session, share, now)
             email_id = outbox.add(session, message, now)
             session.commit()  # the reminder is marked sent with its email: a rerun never sends twice

@@ -15,16 +15,18 @@ import re
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from portal import filetypes
 from portal.exceptions import Gone, NotFound, PortalError
 from portal.formatting import without_bidi_controls
+from portal.i18n import LANGUAGES, QUERY
 from portal.uploads import check_and_store
 from secure_share import links
 from secure_share.audit import record
-from secure_share.models import Document, Share, ShareSession
+from secure_share.models import Document, Share, ShareEvent, ShareSession
 from secure_share.signing_in import end_sessions
 
 log = logging.getLogger(__name__)
@@ -126,6 +128,9 @@ def create_share(session: Session, now: dt.datetime, settings, data: dict) -> Sh
     webhook = _clean(data.get("webhook_url", ""), "webhook_url", 500, required=False)
     if webhook and not webhook.startswith(("https://", "http://127.0.0.1", "http://localhost")):
         raise InvalidRequest("webhook_url must be an https:// address", "webhook_url")
+    language = data.get("language")
+    if "language" in data and language not in LANGUAGES:
+        raise InvalidRequest(f"language must be one of {', '.join(LANGUAGES)}", "language")
     share = Share(
         id=secrets.token_hex(12), case_reference=_clean(data.get("case_reference"), "case_reference", 60, name=True),
         recipient_name=_clean(data.get("recipient_name"), "recipient_name", 200, name=True), recipient_email=email,
@@ -135,8 +140,21 @@ def create_share(session: Session, now: dt.datetime, settings, data: dict) -> Sh
     )
     session.add(share)
     session.flush()
-    record(session, share, now, "created", "case system", expires_at=share.expires_at.isoformat())
+    # The share's language is kept in its "created" event until the table has a column for it (share_language).
+    record(session, share, now, "created", "case system", expires_at=share.expires_at.isoformat(),
+           **({"language": language} if language else {}))
     return share
+
+
+def share_language(session: Session, share: Share, settings) -> str:
+    """The language the requester reads the share's emails and pages in: the one the case system gave when it
+    created the share, while the portal offers Welsh; otherwise, and for shares made before, DEFAULT_LANGUAGE."""
+    if not settings.welsh_offered:
+        return "en"
+    detail = session.scalar(select(ShareEvent.detail).where(ShareEvent.share_id == share.id,
+                                                            ShareEvent.kind == "created").limit(1))
+    asked = (detail or {}).get("language")
+    return asked if asked in LANGUAGES else settings.default_language
 
 
 def get_share(session: Session, share_id: str) -> Share:
@@ -196,9 +214,11 @@ def remove_document(session: Session, share: Share, document_id: str, now: dt.da
     return document
 
 
-def link_for(settings, share: Share) -> str:
+def link_for(settings, share: Share, language: str | None = None) -> str:
+    """The emailed link; in a language other than the default it says which, so the pages open in it."""
     token = links.make_token(settings.secret_key, share.id, share.link_version)
-    return f"{settings.base_url.rstrip('/')}/documents/{token}"
+    link = f"{settings.base_url.rstrip('/')}/documents/{token}"
+    return f"{link}?{QUERY}={language}" if language and language != settings.default_language else link
 
 
 def send(session: Session, share: Share, now: dt.datetime, *, resend: bool = False) -> None:
@@ -245,6 +265,7 @@ def share_json(share: Share, settings, link: str | None = None) -> dict:
         "closed_at": stamp(share.closed_at), "reminder_sent_at": stamp(share.reminder_sent_at),
         "locked_at": stamp(share.locked_at), "failed_codes": share.failed_codes or 0,
         "message": share.message, "webhook_url": share.webhook_url or None,
+        "language": share_language(object_session(share), share, settings),
         "documents": [{"id": d.id, "title": d.title, "filename": d.filename, "content_type": d.content_type,
                        "size": d.size, "sha256": d.sha256, "uploaded_at": stamp(d.uploaded_at)}
                       for d in live_documents(share)],
@@ -274,7 +295,7 @@ def send_link(session: Session, share: Share, now: dt.datetime, settings, *, res
     """Mark the share sent (or bump its link version) and return the link for the email."""
     close_if_due(session, share, now)
     send(session, share, now, resend=resend)
-    return link_for(settings, share)
+    return link_for(settings, share, share_language(session, share, settings))
 
 
 def list_shares(session: Session, *, status: str | None = None, case_reference: str | None = None,
@@ -409,16 +430,14 @@ def document_of(share: Share, document_id: str) -> Document:
 def time_left(now: dt.datetime, expires_at: dt.datetime) -> str:
     """"You have 29 days left...": whole units, rounded down, so it never promises more time than there is."""
     left = expires_at - now
-    if left >= dt.timedelta(days=2):
-        return f"You have {left.days} days left to download your documents."
     if left >= dt.timedelta(days=1):
-        return "You have 1 day left to download your documents."
+        return ngettext("You have %(num)d day left to download your documents.",
+                        "You have %(num)d days left to download your documents.", left.days)
     hours = int(left.total_seconds() // 3600)
-    if hours >= 2:
-        return f"You have {hours} hours left to download your documents."
-    if hours == 1:
-        return "You have 1 hour left to download your documents."
-    return "You have less than an hour left to download your documents."
+    if hours >= 1:
+        return ngettext("You have %(num)d hour left to download your documents.",
+                        "You have %(num)d hours left to download your documents.", hours)
+    return _("You have less than an hour left to download your documents.")
 
 
 def removal_moment(expires_at: dt.datetime) -> dt.datetime:

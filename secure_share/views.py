@@ -15,6 +15,7 @@ import datetime as dt
 import re
 
 from flask import (Blueprint, abort, current_app, redirect, render_template, request, session as cookie, url_for)
+from flask_babel import gettext as _, ngettext
 from markupsafe import Markup, escape
 
 from portal.adapters.ports import EmailMessage
@@ -24,10 +25,11 @@ from portal.db import get_db, session as db_session
 from portal.downloads import plan_range
 from portal import outbox
 from portal.formatting import bdi, human_size, masked_email
+from portal.i18n import current_language, localised
 from portal.jobs import after_commit, send_after_commit
 from portal.security import limiter
 from secure_share import audit, downloads, link_email, service, signing_in
-from secure_share.devices import describe_device
+from secure_share.devices import describe_device, device_in_words
 
 bp = Blueprint("secure_share", __name__, url_prefix="/documents", template_folder="templates")
 
@@ -146,18 +148,26 @@ def sign_in(token):
         return redirect(url_for(".files", token=token))
     timed_out = signing_in.peek_session(db, share, _session_token()) is not None
     return render_template("secure_share/sign_in.html", token=token, timed_out=timed_out,
-                           masked=masked_email(share.recipient_email))
+                           masked=masked_email(share.recipient_email), code_minutes=_code_minutes())
+
+
+def _code_minutes() -> int:
+    return int(signing_in.CODE_VALID.total_seconds() // 60)
 
 
 def _code_email(share, code: str) -> EmailMessage:
-    body_name = _settings().public_body_name
-    body = (f"{code} is your security code to get your documents from {body_name}.\n\n"
-            f"The code expires in {int(signing_in.CODE_VALID.total_seconds() // 60)} minutes. "
-            "If we've sent you more than one code, use the newest.\n\n"
-            f"Do not share this code with anyone. {body_name} will never ask you for it.\n\n"
-            "If you did not ask for a code, you can ignore this email: no one can get your documents "
-            "without the code.\n")
-    return EmailMessage(share.recipient_email, f"{code} is your security code", body, share.id)
+    """In the language of the page the code was asked for on: the person asking is reading it."""
+    body_name = localised(_settings()).public_body_name
+    paragraphs = [
+        _("%(code)s is your security code to get your documents from %(body)s.", code=code, body=body_name),
+        ngettext("The code expires in %(num)d minute. If we've sent you more than one code, use the newest.",
+                 "The code expires in %(num)d minutes. If we've sent you more than one code, use the newest.",
+                 _code_minutes()),
+        _("Do not share this code with anyone. %(body)s will never ask you for it.", body=body_name),
+        _("If you did not ask for a code, you can ignore this email: no one can get your documents without the code."),
+    ]
+    return EmailMessage(share.recipient_email, _("%(code)s is your security code", code=code),
+                        "\n\n".join(paragraphs) + "\n", share.id)
 
 
 @bp.post("/<token>/code")
@@ -173,7 +183,7 @@ def send_code(token):
         raise
     if asked.code is None:
         db.commit()
-        cookie[NOTICE] = {"already sent": govuk_time(asked.live_since)}
+        cookie[NOTICE] = {"already sent": asked.live_since.isoformat()}  # written out by the page that shows it
     else:
         email_id = outbox.add(db, _code_email(share, asked.code), _now(), discard_after=_now() + signing_in.CODE_VALID)
         db.commit()  # the code and its email together
@@ -184,9 +194,14 @@ def send_code(token):
 
 
 def _code_page(share, token: str, state: str, error: str | None = None, typed: str = ""):
+    notice = cookie.pop(NOTICE, None)
+    if isinstance(notice, dict):  # when the code was sent, written out in the language of this page
+        try:
+            notice = {"already sent": govuk_time(dt.datetime.fromisoformat(str(notice.get("already sent"))))}
+        except ValueError:  # a session from before the time was kept as a moment
+            notice = None
     return render_template("secure_share/code.html", token=token, state=state, error=error, typed=typed,
-                           masked=masked_email(share.recipient_email), notice=cookie.pop(NOTICE, None),
-                           minutes=int(signing_in.CODE_VALID.total_seconds() // 60))
+                           masked=masked_email(share.recipient_email), notice=notice, minutes=_code_minutes())
 
 
 @bp.get("/<token>/code")
@@ -206,13 +221,16 @@ def check_code(token):
     typed = request.form.get("code", "")
     digits = re.sub(r"[\s-]", "", typed)
     if not digits:
-        return _code_page(share, token, "active", "Enter the security code", typed)
+        return _code_page(share, token, "active", _("Enter the security code"), typed)
     if not re.fullmatch(r"\d{6}", digits):  # a slip of the finger costs no try
-        return _code_page(share, token, "active", "The security code must be 6 numbers", typed)
+        return _code_page(share, token, "active", _("The security code must be 6 numbers"), typed)
     result = signing_in.check_code(db, share, digits, _now(), _settings().secret_key, _device())
     session_token = signing_in.start_session(db, share, _now(), _device()) if result.ok else None
     locked_now = result.reason == "link locked" and result.counted  # this try locked it: say so, once
-    email_id = outbox.add(db, link_email.locked_email(share, _settings()), _now()) if locked_now else None
+    email_id = None
+    if locked_now:
+        locked = link_email.locked_email(share, _settings(), service.share_language(db, share, _settings()))
+        email_id = outbox.add(db, locked, _now())
     db.commit()  # a wrong try counts, whatever the page says next
     if result.reason == "link locked":
         if locked_now:
@@ -224,10 +242,11 @@ def check_code(token):
     if result.reason in ("locked", "expired"):
         return _code_page(share, token, result.reason)
     if not result.ok:
-        tries = "1 more time" if result.attempts_left == 1 else f"{result.attempts_left} more times"
-        return _code_page(share, token, "active",
-                          "The security code is not correct. Check the newest email we sent you and try again. "
-                          f"You can try {tries}", typed)
+        return _code_page(share, token, "active", ngettext(
+            "The security code is not correct. Check the newest email we sent you and try again. "
+            "You can try %(num)d more time",
+            "The security code is not correct. Check the newest email we sent you and try again. "
+            "You can try %(num)d more times", result.attempts_left), typed)
     cookie[KNOWN] = [share.id, *[s for s in cookie.get(KNOWN, []) if s != share.id]][:10]
     response = redirect(url_for(".files", token=token))
     response.set_cookie(SESSION_COOKIE, session_token, path=COOKIE_PATH, httponly=True, samesite="Strict",
@@ -287,58 +306,65 @@ def download_all(token):
     store = _services().store
     if not documents or not all(store.exists(d.store_key) for d in documents):  # never a zip that breaks half way
         abort(404)
-    response = downloads.zip_response(store, documents, f"Documents from {_settings().public_body_name}")
+    response = downloads.zip_response(store, documents,
+                                      _("Documents from %(body)s", body=localised(_settings()).public_body_name))
     return _send_watched(response, share, documents, None)
 
 
 def _history_rows(share, events) -> list[tuple[str, str, str]]:
     documents = {d.id: d for d in share.documents}
-    body_name = _settings().public_body_name
+    body_name = localised(_settings()).public_body_name
+    language = current_language()
 
     def title(event) -> Markup:
         document = documents.get(event.document_id)
-        return (Markup("{} ({})").format(bdi(document.title), document.kind) if document
-                else Markup("a document that has since been removed"))
+        return (Markup(_("%(title)s (%(kind)s)", title=bdi(document.title), kind=escape(document.kind))) if document
+                else Markup(_("a document that has since been removed")))
 
     def what(event) -> Markup:
         detail = event.detail or {}
         if event.document_id is None:
-            return Markup("all the documents as a zip file")
-        return Markup("part of {}").format(title(event)) if detail.get("range") else title(event)
+            return Markup(_("all the documents as a zip file"))
+        return Markup(_("part of %(document)s", document=title(event))) if detail.get("range") else title(event)
 
     why_stopped = {
-        "connection closed": "the connection closed",
-        "revoked": f"{body_name} cancelled the link",
-        "removed": "the documents were removed",
-        "expired": "the documents expired",
-        "document removed": f"{body_name} removed the document",
+        "connection closed": lambda: _("the connection closed"),
+        "revoked": lambda: _("%(body)s cancelled the link", body=body_name),
+        "removed": lambda: _("the documents were removed"),
+        "expired": lambda: _("the documents expired"),
+        "document removed": lambda: _("%(body)s removed the document", body=body_name),
     }
 
     def stopped(event) -> str:
         detail = event.detail or {}
-        reason = why_stopped.get(detail.get("reason"), "something went wrong")
-        return Markup("Download of {} stopped after {} of {}: {}").format(
-            what(event), human_size(detail.get("bytes", 0)), human_size(detail.get("of", 0)), reason)
+        reason = why_stopped.get(detail.get("reason"), lambda: _("something went wrong"))()
+        return Markup(_("Download of %(what)s stopped after %(sent)s of %(size)s: %(reason)s", what=what(event),
+                        sent=human_size(detail.get("bytes", 0)), size=human_size(detail.get("of", 0)),
+                        reason=escape(reason)))
 
+    # The messages are translated as they are made (gettext escapes nothing): every value put in is escaped or Markup.
     words = {
-        "sent": lambda e: f"Link sent to you by {body_name}",
-        "resent": lambda e: f"New link sent to you by {body_name}. Earlier links stopped working",
-        "link opened": lambda e: "Link opened",
-        "signed in": lambda e: "Signed in",
-        "viewed documents": lambda e: "Viewed the list of documents",
-        "viewed history": lambda e: "Viewed this history",
-        "signed out": lambda e: "Signed out",
-        "signed out: idle": lambda e: f"Signed out after {_settings().share_idle_minutes} minutes without activity",
-        "download started": lambda e: Markup("Started downloading {}").format(what(e)),
-        "download completed": lambda e: Markup("Downloaded {} ({})").format(
-            what(e), human_size((e.detail or {}).get("bytes", 0))),
+        "sent": lambda e: _("Link sent to you by %(body)s", body=body_name),
+        "resent": lambda e: _("New link sent to you by %(body)s. Earlier links stopped working", body=body_name),
+        "link opened": lambda e: _("Link opened"),
+        "signed in": lambda e: _("Signed in"),
+        "viewed documents": lambda e: _("Viewed the list of documents"),
+        "viewed history": lambda e: _("Viewed this history"),
+        "signed out": lambda e: _("Signed out"),
+        "signed out: idle": lambda e: ngettext("Signed out after %(num)d minute without activity",
+                                               "Signed out after %(num)d minutes without activity",
+                                               _settings().share_idle_minutes),
+        "download started": lambda e: Markup(_("Started downloading %(what)s", what=what(e))),
+        "download completed": lambda e: Markup(_("Downloaded %(what)s (%(size)s)", what=what(e),
+                                                 size=human_size((e.detail or {}).get("bytes", 0)))),
         "download stopped": stopped,
-        "downloaded": lambda e: Markup("Downloaded {}").format(what(e)),
-        "downloaded all": lambda e: "Downloaded all the documents as a zip file",
-        "code failed": lambda e: "Wrong security code entered",
-        "locked: too many wrong codes": lambda e: "Security code stopped working after too many wrong tries",
+        "downloaded": lambda e: Markup(_("Downloaded %(what)s", what=what(e))),
+        "downloaded all": lambda e: _("Downloaded all the documents as a zip file"),
+        "code failed": lambda e: _("Wrong security code entered"),
+        "locked: too many wrong codes": lambda e: _("Security code stopped working after too many wrong tries"),
     }
-    return [(govuk_datetime(e.at), escape(words[e.kind](e)), e.device) for e in events if e.kind in words]
+    return [(govuk_datetime(e.at), escape(words[e.kind](e)), device_in_words(e.device, language))
+            for e in events if e.kind in words]
 
 
 @bp.get("/<token>/history")

@@ -38,7 +38,10 @@ def make_settings(tmp_path, **overrides) -> Settings:
                "CLAMD_SOCKET": "", "CLAMD_HOST": "", **TEST_SECRETS,
                # The SAR form's upload page is where most upload tests happen; the default (if-needed) has
                # its own tests in test_capture_journey.py.
-               "SAR_IDENTITY": "always"}
+               "SAR_IDENTITY": "always",
+               # Every page offers Welsh in the tests (bodies in Wales turn it on): English pages then show the
+               # language switcher, and the Welsh tests need nothing more.
+               "WELSH_OFFERED": "true"}
     return Settings.from_env(environ, **overrides)
 
 

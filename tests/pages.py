@@ -8,14 +8,15 @@ from bs4 import BeautifulSoup
 
 
 def check_page(html: str) -> BeautifulSoup:
-    """One <h1>; the title starts with the h1 (after any 'Error: '); no duplicate ids;
+    """One <h1>; the title starts with the h1 (after any 'Error: ', or 'Gwall: ' in Welsh); no duplicate ids;
     a nonce on every <script>; a CSRF token in every POST form."""
     soup = BeautifulSoup(html, "html.parser")
     headings = soup.find_all("h1")
     assert len(headings) == 1, f"expected one <h1>, found {len(headings)}"
     h1 = " ".join(headings[0].get_text().split())
     title = " ".join(soup.title.get_text().split())
-    assert title.removeprefix("Error: ").startswith(h1), f"title {title!r} does not start with the h1 {h1!r}"
+    assert title.removeprefix("Error: ").removeprefix("Gwall: ").startswith(h1), \
+        f"title {title!r} does not start with the h1 {h1!r}"
     assert title.endswith(" - GOV.UK"), title
     ids = collections.Counter(tag["id"] for tag in soup.find_all(id=True))
     duplicates = [i for i, n in ids.items() if n > 1]

@@ -1,5 +1,24 @@
 // Progressive enhancements on top of GOV.UK Frontend. Every page works without this file.
 
+// Words this file shows. English here; a page in another language gives its own in <body data-portal-i18n>
+// (portal/i18n.py portal_js_strings, from the catalogues), with %(name)s placeholders and, for counts, one
+// string per plural category of the page's language (Welsh has six).
+const STRINGS = {
+  minutes: { one: '%(num)d minute', other: '%(num)d minutes' },
+  seconds: { one: '%(num)d second', other: '%(num)d seconds' },
+  opensInNewTab: '%(title)s (opens in new tab)',
+  published: '%(reference)s, published %(date)s',
+  relatedHeading: 'These published responses might answer your question',
+  ...JSON.parse(document.body.dataset.portalI18n || '{}')
+}
+const plurals = new Intl.PluralRules(document.documentElement.lang || 'en')
+
+function words (key, values = {}) {
+  let text = STRINGS[key]
+  if (typeof text === 'object') text = text[plurals.select(values.num)] ?? text.other
+  return text.replace(/%\((\w+)\)[sd]/g, (placeholder, name) => String(values[name] ?? placeholder))
+}
+
 // Timeout warning (GOV.UK pattern): warn before the idle timeout deletes the answers, and let
 // the person carry on. Without JavaScript the page states the timeout in words.
 function initTimeoutWarning (dialog) {
@@ -22,8 +41,8 @@ function initTimeoutWarning (dialog) {
       const seconds = Math.max(0, Math.round((endsAt - Date.now()) / 1000))
       const minutes = Math.floor(seconds / 60)
       countdown.textContent = minutes >= 1
-        ? `${minutes} minute${minutes === 1 ? '' : 's'}${seconds % 60 ? ` ${seconds % 60} seconds` : ''}`
-        : `${seconds} seconds`
+        ? words('minutes', { num: minutes }) + (seconds % 60 ? ' ' + words('seconds', { num: seconds % 60 }) : '')
+        : words('seconds', { num: seconds })
     }
     update()
     tick = setInterval(update, 15000)
@@ -120,17 +139,17 @@ function initRelatedSearch (container) {
     if (!found.length) { results.replaceChildren(); return }
     const list = element('ul', 'govuk-list govuk-list--spaced')
     for (const item of found) {
-      const link = element('a', 'govuk-link', `${item.title} (opens in new tab)`)
+      const link = element('a', 'govuk-link', words('opensInNewTab', { title: item.title }))
       link.href = item.url
       link.target = '_blank'
       link.rel = 'noopener noreferrer'
       const entry = element('li')
       entry.append(link, element('span', 'govuk-body-s app-published-responses__meta',
-        `${item.reference}, published ${item.published}`))
+        words('published', { reference: item.reference, date: item.published })))
       list.append(entry)
     }
     results.replaceChildren(
-      element('h2', 'govuk-heading-s', 'These published responses might answer your question'), list)
+      element('h2', 'govuk-heading-s', words('relatedHeading')), list)
   }
 
   async function search () {
@@ -191,7 +210,7 @@ async function initGovukFrontend (scope) {
   const script = document.querySelector('script[type="module"][src*="govuk-frontend"]')
   if (!script) return
   const { initAll } = await import(script.src)
-  initAll(scope)
+  initAll({ ...JSON.parse(document.body.dataset.govukFrontendConfig || '{}'), scope })
 }
 
 document.querySelectorAll('dialog[data-module="app-timeout-warning"]').forEach(initTimeoutWarning)

@@ -71,9 +71,9 @@ def wrong(code: str) -> str:
     return f"{(int(code) + 1) % 10**6:06d}"
 
 
-def heading(page: Page, text: str) -> None:
+def heading(page: Page, text: str, language: str = "en") -> None:
     expect(page.locator("h1")).to_have_text(text)
-    assert_govuk_page_content(page)
+    assert_govuk_page_content(page, language)
 
 
 def press(page: Page, name: str):
@@ -557,3 +557,93 @@ def test_a_long_file_name_reflows_at_320_pixels(page, live_server, services, ema
         page.goto(live_server.url(path))
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
         assert_axe_passes(page, state)
+
+
+# In Welsh -------------------------------------------------------------------------------------
+
+WELSH_CODE = re.compile(r"^(\d{6}) yw eich cod diogelwch$")
+
+
+def test_the_journey_in_welsh(page, live_server, services, server_clock, share, email):
+    """From the Welsh email's link (?lang=cy): every state in Welsh with axe, the timeout warning's countdown
+    in Welsh, and the switch to English and back on the way, which keeps the sign-in."""
+    idle = live_server.app.config["PORTAL_SETTINGS"].share_idle_minutes
+    page.clock.install()
+    page.goto(live_server.url(share.url + "?lang=cy"))
+    heading(page, "Cael y dogfennau a anfonodd Cyngor Enghreifftiol atoch", "cy")
+    assert_axe_passes(page, "share in Welsh: sign in")
+
+    press(page, "Anfon y cod diogelwch")
+    heading(page, "Gwiriwch eich e-bost", "cy")
+    [subject] = [m.subject for m in services.mailer.sent if m.to == email]
+    code = WELSH_CODE.match(subject).group(1)
+    assert_axe_passes(page, "share in Welsh: code sent")
+
+    page.get_by_label("Cod diogelwch", exact=True).fill(wrong(code))
+    press(page, "Parhau")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.locator(".govuk-error-summary__title")).to_have_text("Mae problem wedi codi")
+    expect(summary.get_by_role("link")).to_contain_text("Nid yw’r cod diogelwch yn gywir")
+    assert page.title().startswith("Gwall: ")
+    assert_axe_passes(page, "share in Welsh: wrong code")
+
+    page.get_by_label("Cod diogelwch", exact=True).fill(code)
+    press(page, "Parhau")
+    expect(page).to_have_url(live_server.url(f"{share.url}/files?lang=cy"))
+    heading(page, "Y dogfennau a anfonodd Cyngor Enghreifftiol atoch", "cy")
+    expect(page.locator("#time-left")).to_contain_text("Mae gennych 30 diwrnod ar ôl i lawrlwytho eich dogfennau.")
+    expect(page.locator("#time-left")).to_contain_text(re.compile(r"2026 am (\d+:\d\d(yb|yh)|hanner dydd|hanner nos)"))
+    assert_axe_passes(page, "share in Welsh: documents")
+
+    dialog = page.get_by_role("dialog", name="Rydych ar fin cael eich allgofnodi")
+    page.clock.fast_forward(f"{idle - 2:02d}:00")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Er eich diogelwch, byddwn yn eich allgofnodi ymhen 2 munud.")  # portal.js's words
+    assert_axe_passes(page, "share in Welsh: timeout warning open")
+    server_clock.advance(minutes=idle - 2)
+    with page.expect_response(lambda r: r.url.startswith(live_server.url(f"{share.url}/keep-alive"))):
+        dialog.get_by_role("button", name="Parhau i fod wedi mewngofnodi").click()
+    expect(dialog).to_be_hidden()
+
+    follow(page, "Hanes mynediad a lawrlwytho")
+    heading(page, "Hanes mynediad a lawrlwytho", "cy")
+    table = page.get_by_role("table", name="Beth ddigwyddodd, a phryd")
+    expect(table.locator("tbody tr td:nth-child(2)").last).to_have_text("Anfonodd Cyngor Enghreifftiol ddolen atoch")
+    expect(table.locator("tbody tr td:nth-child(3)").first).to_contain_text(" ar ")  # "Chrome ar gyfrifiadur Linux"
+    assert_axe_passes(page, "share in Welsh: history")
+
+    # To English and back: the same page, still signed in.
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Dewis iaith").get_by_role("link", name="English").click()
+    heading(page, HISTORY)
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Choose a language").get_by_role("link", name="Cymraeg").click()
+    heading(page, "Hanes mynediad a lawrlwytho", "cy")
+
+    follow(page, "Yn ôl i’ch dogfennau")
+    follow(page, "Dileu’r dogfennau hyn")
+    heading(page, "Ydych chi’n siŵr eich bod eisiau dileu’r dogfennau hyn?", "cy")
+    assert_axe_passes(page, "share in Welsh: remove confirmation")
+    press(page, "Dileu’r dogfennau hyn")
+    heading(page, "Mae eich dogfennau wedi cael eu dileu", "cy")
+    assert_axe_passes(page, "share in Welsh: removed")
+    response = page.goto(live_server.url(share.url))  # no ?lang: the visit is in Welsh
+    assert response.status == 410
+    heading(page, "Mae’r dogfennau hyn wedi cael eu dileu", "cy")
+    assert_axe_passes(page, "share in Welsh: removed, link used again")
+
+
+def test_states_in_welsh_without_javascript_pass_axe(page, live_server, services, share, email):
+    with scripts_switch(page) as audit:
+        page.goto(live_server.url(share.url + "?lang=cy"))
+        assert_govuk_page_content(page, "cy")
+        audit("share in Welsh: sign in")
+        press(page, "Anfon y cod diogelwch")
+        page.get_by_label("Cod diogelwch", exact=True).fill("12")
+        press(page, "Parhau")
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Rhaid i’r cod diogelwch fod yn 6 rhif")
+        audit("share in Welsh: code not 6 numbers")
+        page.goto(live_server.url("/documents/not-a-real-link"))
+        assert_govuk_page_content(page, "cy")
+        audit("share in Welsh: link does not work")

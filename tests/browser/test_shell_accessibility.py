@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, Response
+from playwright.sync_api import Page, Response, expect
 
 from accessibility.pages import TEST_FORM, TEST_FORM_QUESTION, PageCheck, all_pages
 
@@ -56,17 +56,21 @@ def assert_govuk_styles_applied(page: Page) -> None:
     assert styles["container"] == "960px", styles
 
 
-def assert_govuk_page_content(page: Page) -> None:
-    """What a user sees on any page: skip link, header, one heading, main content, footer links."""
+FOOTER = {"en": ("Accessibility statement", "Cookies", "Privacy"), "cy": ("Datganiad hygyrchedd", "Cwcis", "Preifatrwydd")}
+
+
+def assert_govuk_page_content(page: Page, language: str = "en") -> None:
+    """What a user sees on any page: skip link, header, one heading, main content, footer links, in `language`."""
+    assert page.locator("html").get_attribute("lang") == language
     assert page.locator("a.govuk-skip-link").get_attribute("href") == "#main-content"
     assert page.locator(".govuk-header").is_visible()
     headings = page.locator("h1")
     assert headings.count() == 1
     assert headings.first.is_visible() and headings.first.inner_text().strip()
-    assert page.title().removeprefix("Error: ").startswith(headings.first.inner_text().strip())
+    assert page.title().removeprefix("Error: ").removeprefix("Gwall: ").startswith(headings.first.inner_text().strip())
     assert page.locator("main#main-content").is_visible()
     footer = page.locator(".govuk-footer")
-    for name in ("Accessibility statement", "Cookies", "Privacy"):
+    for name in FOOTER[language]:
         assert footer.get_by_role("link", name=name).is_visible(), f"footer link {name!r} missing"
 
 
@@ -116,6 +120,54 @@ def test_page_without_javascript_passes_axe(page, live_server, check):
         assert "js-enabled" not in page.locator("body").get_attribute("class").split()
         enable_scripts()
         assert_axe_passes(page, f"{check.name}, JavaScript off")
+
+
+# Welsh: the shell's own pages, each state with axe, and the switcher -------------------------------
+
+SHELL_IN_WELSH = [check for check in PAGES if check.path and check.name in {
+    "start", "accessibility statement", "cookies", "privacy", "error 403", "error 404", "error 429", "error 500"}]
+
+
+@pytest.mark.parametrize("check", SHELL_IN_WELSH, ids=str)
+def test_shell_page_in_welsh_with_javascript(page, live_server, check):
+    response = page.goto(live_server.url(check.path + "?lang=cy"))
+    assert response.status == check.status
+    assert_govuk_page_content(page, "cy")
+    assert_govuk_styles_applied(page)
+    expect(page.locator(".govuk-skip-link")).to_have_text("Neidio i’r prif gynnwys")
+    assert page.locator(".govuk-skip-link").get_attribute("data-govuk-skip-link-init") is not None  # initAll ran
+    switcher = page.get_by_role("navigation", name="Dewis iaith")
+    expect(switcher.locator("[aria-current=true]")).to_have_text("Cymraeg")
+    english = switcher.get_by_role("link", name="English")
+    assert (english.get_attribute("hreflang"), english.get_attribute("lang")) == ("en", "en")
+    assert_axe_passes(page, f"{check.name} in Welsh")
+
+
+@pytest.mark.parametrize("check", [c for c in SHELL_IN_WELSH if c.name in {"start", "error 404"}], ids=str)
+def test_shell_page_in_welsh_without_javascript_passes_axe(page, live_server, check):
+    with page_scripts_disabled(page) as enable_scripts:
+        page.goto(live_server.url(check.path + "?lang=cy"))
+        assert_govuk_page_content(page, "cy")
+        enable_scripts()
+        assert_axe_passes(page, f"{check.name} in Welsh, JavaScript off")
+
+
+def test_the_language_switcher_keeps_the_choice_for_the_visit(page, live_server):
+    page.goto(live_server.url("/cookies"))
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Choose a language").get_by_role("link", name="Cymraeg").click()
+    expect(page).to_have_url(live_server.url("/cookies?lang=cy"))
+    assert_govuk_page_content(page, "cy")
+    with page.expect_navigation():
+        page.locator(".govuk-footer").get_by_role("link", name="Preifatrwydd").click()
+    expect(page).to_have_url(live_server.url("/privacy?lang=cy"))
+    page.goto(live_server.url("/accessibility-statement"))  # an address typed without ?lang: the visit is in Welsh
+    assert_govuk_page_content(page, "cy")
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Dewis iaith").get_by_role("link", name="English").click()
+    assert_govuk_page_content(page, "en")
+    page.goto(live_server.url("/"))
+    assert_govuk_page_content(page, "en")
 
 
 def focused(page: Page) -> dict:

@@ -91,7 +91,7 @@ def test_shell_pages_in_welsh(welsh, url):
     assert soup.find(class_="govuk-phase-banner").get_text(" ", strip=True).startswith("Beta Gwasanaeth newydd yw hwn")
     assert soup.find("section", class_="govuk-service-navigation")["aria-label"] == "Gwybodaeth am y gwasanaeth"
     assert soup.select_one(".govuk-footer__meta h2").get_text(strip=True) == "Cysylltiadau cymorth"
-    assert "© Hawlfraint y Goron" in soup.find(class_="govuk-footer").get_text()
+    assert "© Cyngor Enghreifftiol" in soup.find(class_="govuk-footer").get_text()  # the body's name in Welsh
     assert soup.title.get_text().endswith(" - Porth gwasanaethau cyhoeddus - GOV.UK")
 
 
@@ -385,3 +385,11 @@ def test_a_welsh_body_sends_shares_in_welsh_by_default(tmp_path, services):
 def test_catalogue_folders_exist():
     assert all((ROOT / folder / "cy" / "LC_MESSAGES" / "messages.po").exists() for folder in CATALOGUES)
     assert Path(ROOT / "babel.cfg").exists()
+
+
+def test_a_crown_bodys_footer_keeps_crown_copyright_in_welsh(tmp_path, services):
+    from tests.conftest import migrated_app
+
+    app = migrated_app(tmp_path, services, copyright_notice="© Crown copyright")
+    soup = assert_welsh(app.test_client().get("/?lang=cy").get_data(as_text=True))
+    assert soup.select_one(".govuk-footer__copyright-logo").get_text(strip=True) == "© Hawlfraint y Goron"

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 Found = Iterator[tuple[int, str, str]]
 CUE_TO_DATE = 40  # characters from "born" or "date of birth" to the date
 
-_DOB_CUE = re.compile(r"\b(?:born|date[ \t]++of[ \t]++birth|birth[ \t]?date|D\.?O\.?B\b\.?)", re.IGNORECASE)
+_DOB_CUE = re.compile(r"\b(?:born|date[ \t]++of[ \t]++birth|birth[ \t]?date|D\.?O\.?B\b\.?|(?-i:b\.)(?=[ \t]*+\d))",
+                      re.IGNORECASE)  # "b. 12/03/1970", as a family tree writes it
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
           r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?")
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
@@ -55,7 +56,7 @@ _YEARS = ("year", "iso_year", "month_year", "written_year", "us_year")
 
 def dates_of_birth(text: str, allowed: Allowed) -> Found:
     lower = text.lower()
-    if "born" not in lower and "birth" not in lower and "dob" not in lower and "d.o.b" not in lower:
+    if "born" not in lower and "birth" not in lower and "dob" not in lower and "d.o.b" not in lower and "b." not in text:
         return  # no cue, no birth date: and scanning for dates is the slow part
     cues = [cue for cue in _DOB_CUE.finditer(text) if _is_about_a_birth(text, cue)]
     if not cues:

@@ -86,7 +86,7 @@ PERSONAL, ORGANISATION = "personal", "organisation"
 # a landline given for a team or an office, said just before it: "the Licensing Team on 01992 ...", "Parking
 # Services: 01992 ...", "ring the Surgery reception on 01632 ..." (a mobile is always someone's own)
 _OFFICE_BEFORE = re.compile(r"""
-    \b(?:team|services?|council|office|department|dept|unit|centre|center|helpline|switchboard|reception|hub|desk|
+    \b(?:team|services?|council|office|department|dept|unit|centre|center|helpline|switchboard|reception|hub|desk|fax|
          surgery|practice|school|library|ltd|limited|plc|llp|authority|trust|police|hospital|clinic|enquiry[ \t]+line)
     \b[^\w\n]{0,3}+(?:(?:on|is|at|tel|telephone|phone|number|line|direct|dial|ring|call)\b[^\w\n]{0,3}+){0,3}\Z
 """, re.VERBOSE | re.IGNORECASE)

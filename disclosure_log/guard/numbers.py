@@ -7,9 +7,10 @@ identifiers for a registration. Each pattern starts where the scan can skip quic
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from disclosure_log.guard.masking import MASK
+from disclosure_log.guard.scan import matches
 
 if TYPE_CHECKING:
     from disclosure_log.guard.allowed import Allowed
@@ -20,20 +21,20 @@ Found = Iterator[tuple[int, str, str]]
 
 # found from its digits, then the two letters before them are checked: no D, F, I, Q, U or V in the
 # prefix, and no O second (HMRC's rules), and not a prefix HMRC never allocates
-_NI = re.compile(r"\d\d(?P<s2> ?)\d\d(?P<s3> ?)\d\d(?P<s4> ?)(?P<suffix>[A-Da-d])(?![A-Za-z0-9])")
-_NI_PREFIX = re.compile(r"(?<![A-Za-z0-9])(?P<prefix>[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])(?P<s1> ?)\Z", re.IGNORECASE)
+_NI = re.compile(r"\d\d(?P<s2>[ -]?)\d\d(?P<s3>[ -]?)\d\d(?P<s4>[ -]?)(?P<suffix>[A-Da-d])(?![A-Za-z0-9])")
+_NI_PREFIX = re.compile(r"(?<![A-Za-z0-9])(?P<prefix>[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])(?P<s1>[ -]?)\Z", re.IGNORECASE)
 _NI_NOT_ALLOCATED = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
 
 
-def ni_numbers(text: str, allowed: Allowed) -> Found:
-    for match in _NI.finditer(text):
+def ni_numbers(text: str, allowed: Allowed, starts: Iterable[int] | None = None) -> Found:
+    for match in matches(_NI, text, starts):
         before = _NI_PREFIX.search(text, max(0, match.start() - 4), match.start())
         if not before or before["prefix"].upper() in _NI_NOT_ALLOCATED:
             continue
         spaces = (before["s1"], match["s2"], match["s3"], match["s4"])
         whole = text[before.start():match.end()]
-        # In lower case only when spaced evenly (ab 12 34 56 c, ab123456c): "as 123456 a" in prose is not one.
-        if not whole.isupper() and len(set(spaces)) > 1:
+        # Spaced evenly (AB 12 34 56 C, ab123456c, TZ-45-67-89-C), or in capitals: "as 123456 a" in prose is not one.
+        if len(set(spaces)) > 1 and (not whole.isupper() or "-" in spaces):
             continue
         yield (before.start(), "ni_number",
                f"{before['prefix'].upper()} {MASK * 2} {MASK * 2} {MASK * 2} {match['suffix'].upper()}")
@@ -47,8 +48,8 @@ _NHS_CUE = re.compile(r"\b(?:NHS|CHI|H&C|H[ \t]+and[ \t]+C|health[ \t]+(?:and|&)
 CUE_TO_NHS = 40  # characters from "NHS number" to a number written without spaces
 
 
-def nhs_numbers(text: str, allowed: Allowed) -> Found:
-    for match in _NHS.finditer(text):
+def nhs_numbers(text: str, allowed: Allowed, starts: Iterable[int] | None = None) -> Found:
+    for match in matches(_NHS, text, starts):
         digits = match[0].replace(match["sep"], "") if match["sep"] else match[0]
         if not _nhs_check_digit_holds(digits):
             continue
@@ -81,7 +82,12 @@ _SUFFIX = re.compile(rf"[1-9](?:(?<={_TAG}[A-HJ-PR-Y]{{2}} [1-9])|(?<={_TAG}[A-H
 # The older formats are also the shape of road numbers and codes ("the A414 BUS lane", "TPO 123A"): they
 # count only after a word about a vehicle.
 _VEHICLE_CUE = re.compile(r"\b(?:vehicles?|registration|reg(?:istered)?|VRM|VRN|cars?|vans?|lorry|lorries|"
-                          r"motorbike|motorcycle|moped|taxi|number[ \t]+plate|plates?|PCN|index)\b", re.IGNORECASE)
+                          r"motorbike|motorcycle|moped|taxi|number[ \t]+plate|plates?|PCN|index|"
+                          # makes, in capitals: "a blue Land Rover W473 GHJ" ("Mini" and "Seat" are words too)
+                          r"(?-i:Ford|Vauxhall|Volkswagen|VW|Audi|BMW|Mercedes|Toyota|Nissan|Honda|Peugeot|Renault|"
+                          r"Citro[eë]n|Fiat|Kia|Hyundai|Skoda|Škoda|SEAT|Seat|Volvo|Mazda|Mini|MINI|Land[ \t]+Rover|"
+                          r"Range[ \t]+Rover|Jaguar|Tesla|Suzuki|Mitsubishi|Lexus|Dacia|Transit|Sprinter|Yamaha|"
+                          r"Kawasaki|Ducati|Triumph|Vespa))\b", re.IGNORECASE)
 CUE_TO_PLATE = 60
 # three capitals after a code that are a word: "FY23 AND FY24", "EU27 GDP"
 _NOT_PLATE_WORDS = frozenset("""
@@ -91,12 +97,12 @@ _NOT_PLATE_WORDS = frozenset("""
 """.split())
 
 
-def vehicle_registrations(text: str, allowed: Allowed) -> Found:
-    for match in _CURRENT.finditer(text):
+def vehicle_registrations(text: str, allowed: Allowed, starts: list[int] | None = None) -> Found:
+    for match in matches(_CURRENT, text, starts):
         yield from _plate(text, match.start() - 2, match.end(), text[match.end() - 3:match.end()], needs_cue=False)
-    for match in _PREFIX.finditer(text):
+    for match in matches(_PREFIX, text, starts):
         yield from _plate(text, match.start() - 1, match.end(), text[match.end() - 3:match.end()], needs_cue=True)
-    for match in _SUFFIX.finditer(text):
+    for match in matches(_SUFFIX, text, starts):
         start = match.start() - (4 if text[match.start() - 1] == " " else 3)
         yield from _plate(text, start, match.end(), text[start:start + 3], needs_cue=True)
 

@@ -1,9 +1,10 @@
 """Where someone lives: a postcode or a street address next to a person's name, or after "lives at".
 
 An address alone is often the body's own, a business's or a site's ("Wallfields Depot, Pegs Lane, Hertford
-SG13 8EQ"), so it counts only with a person: a title and surname ("Mrs J. Jones"), a labelled name
-("Name: Jane Smith"), or a common given name and a surname ("Janet Pemberton", given_names.txt); or after
-words that say someone lives there. A name followed by a job or an office ("Information Officer,
+SG13 8EQ"), so it counts only with a person: a title and surname ("Mrs J. Jones"), a labelled name ("Name:
+Jane Smith", "Resident: Sophie Ward"), or a common given name and a surname ("Janet Pemberton",
+given_names.txt) with nothing but an address between it and the postcode; or after words that say someone
+lives there ("lives at", "her home address is", "the tenant of"). A name followed by a job or an office ("Information Officer,
 Hertfordshire County Council") is a signature with a work address. Names are looked for only just before
 an address, so ordinary text costs one scan for postcodes and one for house numbers.
 """
@@ -11,10 +12,12 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from disclosure_log.guard.masking import MASK, mask_place, mask_words
+from disclosure_log.guard.scan import matches
 
 if TYPE_CHECKING:
     from disclosure_log.guard.allowed import Allowed
@@ -33,17 +36,21 @@ def postcode_key(postcode: str) -> str:
 
 # --- names ---------------------------------------------------------------------------------------
 
-_SURNAME = r"[A-Z](?:[a-z]|['’][A-Z])[A-Za-z'’-]*+"  # Smith, O'Brien, McDonald, Smith-Jones
+_UPPER, _LOWER = "A-ZÀ-ÖØ-ÞĀ-Ž", "a-zß-öø-ÿĀ-ž"  # Ā-ž alternate capital and small letters: both
+_SURNAME = rf"[{_UPPER}](?:[{_LOWER}]|['’][A-Z])(?:[^\W\d_]|['’-])*+"  # Smith, O'Brien, McDonald, Wiśniewska
 _TITLED = re.compile(rf"""
     (?P<cue> \b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Revd)\.?[ \t]++
              (?:[A-Z](?:\.[ \t]*+|[ \t]++)){{0,3}}+                                  # Mrs J. Jones, Mr J Smith
            | \b(?P<qualifier>[A-Za-z'’]++[ \t]++)?[Nn]ame[ \t]*+:[ \t]*+            # Name: Jane Smith
+           | \b(?i:resident|complainant|tenant|applicant|objector|claimant|requester|customer|patient|client|
+                  occupier|addressee|caller|keeper|employee|pupil|student|appellant|service[ \t]+user|
+                  next[ \t]+of[ \t]+kin)[ \t]*+:[ \t]*+                           # Resident: Sophie Ward
            | \baddress[ \t]++of[ \t]++ )                                            # the address of Jane Smith
     (?P<name>{_SURNAME})
 """, re.VERBOSE)
 # each capitalised word with the surname after it looked at ahead, so that "The Charles Rennie" is read as
 # "The" (not a given name) and then "Charles Rennie"
-_GIVEN = re.compile(rf"\b(?P<given>[A-Z][a-z]++)(?=[ \t]++(?:[A-Z]\.?[ \t]++)?(?P<surname>{_SURNAME}))")
+_GIVEN = re.compile(rf"\b(?P<given>[{_UPPER}][{_LOWER}]++)(?=[ \t]++(?:[A-Z]\.?[ \t]++)?(?P<surname>{_SURNAME}))")
 # "Site name:", "Company name:" label something else; a person's name is labelled plainly or by whose it is
 _PERSON_QUALIFIERS = frozenset("""
     full your my his her their first last given family sur maiden applicant applicant's applicants tenant
@@ -72,6 +79,11 @@ _AT_WORK = re.compile(r"\b(?:Council|Officer|Manager|Director|Head|Team|Departme
 _PROSE = re.compile(r"\b(?!(?:of|at|on|in|upon|under|the|and|le|la|de)\b)[a-z]{2,}+\b")
 
 
+def plain_name(word: str) -> str:
+    """Lower case without accents, as given_names.txt spells names: "Zoë" -> "zoe", "Siân" -> "sian"."""
+    return "".join(char for char in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(char))
+
+
 @functools.cache
 def given_names() -> frozenset[str]:
     lines = (Path(__file__).with_name("given_names.txt").read_text(encoding="utf-8")).splitlines()
@@ -90,7 +102,7 @@ def _names_before(text: str, end: int) -> list[Name]:
             found.append((match.start(), match.end(), f"{match['cue'].strip()} {mask_words(match['name'])}", True))
     titled = [(start, stop) for start, stop, _, _ in found]
     for match in _GIVEN.finditer(text, *window):
-        if (match["given"].lower() in given_names() and match["surname"].lower() not in NOT_SURNAMES
+        if (plain_name(match["given"]) in given_names() and match["surname"].lower() not in NOT_SURNAMES
                 and match.end("surname") <= end and not any(start <= match.start() < stop for start, stop in titled)):
             found.append((match.start(), match.end("surname"), mask_words(f"{match['given']} {match['surname']}"), False))
     return sorted(found, key=lambda name: name[1])
@@ -109,9 +121,11 @@ def _name_at_home(text: str, names: list[Name], address_start: int, most: int) -
 
 # --- postcodes next to names ---------------------------------------------------------------------
 
-def postcodes_with_names(text: str, allowed: Allowed, used: set[int]) -> Found:
-    """`used` collects the names found, so that the same name's street address is not found twice."""
-    for postcode in POSTCODE.finditer(text):
+def postcodes_with_names(text: str, allowed: Allowed, used: set[int], near: Iterable[int] | None = None) -> Found:
+    """`used` collects the names found, so that the same name's street address is not found twice. `near`: the
+    inward codes' digits (text.py), a postcode starting at most 6 characters before each."""
+    postcodes = POSTCODE.finditer(text) if near is None else _postcodes_near(text, near)
+    for postcode in postcodes:
         if postcode_key(postcode[0]) in allowed.postcodes:
             continue
         found = _name_at_home(text, _names_before(text, postcode.start()), postcode.start(), NAME_TO_POSTCODE)
@@ -121,12 +135,20 @@ def postcodes_with_names(text: str, allowed: Allowed, used: set[int]) -> Found:
             yield postcode.start(), "postcode_with_name", f"{found[2]} … {outward} {MASK * 3}"
 
 
+def _postcodes_near(text: str, near: Iterable[int]) -> Iterator[re.Match]:
+    last = -1
+    for at in near:
+        for postcode in POSTCODE.finditer(text, max(0, at - 6, last + 1), at + 8):
+            last = postcode.start()
+            yield postcode
+
+
 # --- street addresses ----------------------------------------------------------------------------
 
 STREET_TYPES = ("Road|Street|Avenue|Lane|Close|Drive|Way|Crescent|Gardens|Place|Court|Terrace|Grove|Hill|Rise|"
-                 "View|Walk|Mews|Square|Park|Row|Green|Parade|Vale|End|Gate|Meadows?|Fields?|Common|Wharf|Quay|"
-                 "Yard|Chase|Croft|Dene|Hollow|Approach|Boulevard|Broadway|Crest|Villas|Cottages|Mead|Orchard|"
-                 "Paddock|Rd|St|Ave|Ln|Cl|Dr|Cres|Gdns|Pl|Ct|Sq")
+                "View|Walk|Mews|Square|Park|Row|Green|Parade|Vale|End|Gate|Meadows?|Fields?|Common|Wharf|Quay|"
+                "Yard|Chase|Croft|Dene|Hollow|Approach|Boulevard|Broadway|Crest|Villas|Cottages|Mead|Orchard|"
+                "Paddock|Rd|St|Ave|Ln|Cl|Dr|Cres|Gdns|Pl|Ct|Sq")
 # a house number (14, 14a, 14-16) and one to three capitalised words ending in a street type: 14 Acacia Avenue
 _STREET = re.compile(rf"""
     \d(?<![\w£$€.,/:-]\d)\d{{0,3}}+(?:-\d{{1,4}}+)?[A-Za-z]?(?![\w-])(?:[ \t]*+,)?[ \t]++
@@ -141,8 +163,9 @@ _HOME_CUE = re.compile(r"""
                  claimant['’]?s|requester['’]?s|occupier['’]?s)[ \t]++(?:home[ \t]++)?address(?:[ \t]++(?:is|was))?[ \t]*+:?
            | (?:^|\n)[ \t]*+address[ \t]*+:
            | \b(?:my|his|her|their)[ \t]++home(?:[ \t]++(?:at|in))?[ \t]*+,?
-           | \bhome[ \t]++at )
-    [ \t\n]*+(?:(?:flat|apartment|apt\.?|unit|room)[ \t]++\w++[ \t]*+,?[ \t\n]*+)?(?:number[ \t]++|no\.?[ \t]*+)?\Z
+           | \bhome[ \t]++at
+           | \b(?:tenant|occupier|occupant|resident|householder|leaseholder)s?[ \t]++(?:of|at) )
+    [ \t\n(]*+(?:(?:flat|apartment|apt\.?|unit|room)[ \t]++\w++[ \t]*+,?[ \t\n]*+)?(?:number[ \t]++|no\.?[ \t]*+)?\Z
 """, re.VERBOSE | re.IGNORECASE)
 CUE_TO_ADDRESS = 40
 NAME_TO_ADDRESS = 30  # "Janet Pemberton, Flat 3, 14 Acacia Avenue"
@@ -150,8 +173,9 @@ _NAME_THEN_ADDRESS = re.compile(r"[ \t]*+(?:,|\n)[ \t\n]*+(?:(?:Flat|Apartment|A
                                 r"[ \t\n]*+)?")
 
 
-def home_addresses(text: str, allowed: Allowed, used: set[int]) -> Found:
-    for street in _STREET.finditer(text):
+def home_addresses(text: str, allowed: Allowed, used: set[int], starts: Iterable[int] | None = None) -> Found:
+    """A house number and street after words that say someone lives there, or just after a name."""
+    for street in matches(_STREET, text, starts):
         start = street.start()
         cue = _HOME_CUE.search(text, max(0, start - CUE_TO_ADDRESS), start)
         if cue:

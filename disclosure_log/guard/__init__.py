@@ -63,7 +63,7 @@ class AttachmentText(NamedTuple):
 
 def check_text(where: str, text: str, allowed: Allowed = NO_ONE_ALLOWED) -> list[Finding]:
     """What in the text looks like personal data, in the order it stands, each found once."""
-    return [Finding(kind, LABELS[kind], where, shown) for kind, shown in find(text, allowed)]
+    return [Finding(kind, LABELS[kind], where, excerpt(shown)) for kind, shown in find(text, allowed)]
 
 
 def check_entry(fields: Mapping[str, str], attachments: Sequence[AttachmentText | tuple],

@@ -7,11 +7,14 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from disclosure_log.extract import TextPart, extract_text, fake_redactions
 from disclosure_log.file_metadata import read_notes
-from disclosure_log.guard import (NO_ONE_ALLOWED, Allowed, AttachmentText, Finding, check_entry, check_text,
-                                  is_personal_query)
+from disclosure_log.guard import (LABELS, NO_ONE_ALLOWED, Allowed, AttachmentText, Finding, check_entry,
+                                  check_text, is_personal_query)
+from disclosure_log.guard.masking import MAX_EXCERPT
 from portal.settings import UnsafeSettings
 from tests.conftest import make_settings, migrated_app
 from tests.disclosure_samples import Note, Text, box_over, docx_file, odt_file, pdf, xlsx_file
@@ -198,6 +201,23 @@ def test_the_generated_disclosure_corpus_has_no_findings():
 
     assert [finding for entry in entries
             for finding in check_entry({field: entry[field] for field in ("title", "request", "response")}, [])] == []
+
+
+# pieces of every rule's shape, so that random joins of them reach each rule's edges
+PIECES = ["Mr", "Mrs J.", "Name:", "Resident:", "Janet", "Pemberton", "Zoë", "lives at", "Flat 3,", "14",
+          "Acacia", "Avenue", "Road", ",", "\n", " ", "SG13", "8DQ", "SG138DQ", "AB12", "CDE", "A123", "ABC", "123D",
+          "car", "NHS", "943", "476", "5919", "9434765919", "AB", "12", "34", "56", "C", "-", "07700", "900123",
+          "+44", "(0)", "(01992)", "0800", "born", "DOB", "1", "March", "1979", "fourteenth", "of", "nineteen",
+          "seventy-nine", "01/02/1980", "@", "j.smith", "example.org", "foi@example.gov.uk", "Team", "b.", "£", "é"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join) | st.text(max_size=200))
+def test_any_text_gives_masked_findings_and_never_an_error(text):
+    for finding in check_text("response", text):
+        assert finding.label == LABELS[finding.kind]
+        assert len(finding.excerpt) <= MAX_EXCERPT
+    assert isinstance(is_personal_query(text), bool)
 
 
 HOSTILE = [  # each a long run that one unbounded pattern would backtrack over, quadratically

@@ -152,7 +152,7 @@ STREET_TYPES = ("Road|Street|Avenue|Lane|Close|Drive|Way|Crescent|Gardens|Place|
 # a house number (14, 14a, 14-16) and one to three capitalised words ending in a street type: 14 Acacia Avenue
 _STREET = re.compile(rf"""
     \d(?<![\w£$€.,/:-]\d)\d{{0,3}}+(?:-\d{{1,4}}+)?[A-Za-z]?(?![\w-])(?:[ \t]*+,)?[ \t]++
-    (?P<street>(?:[A-Z][A-Za-z'’-]*+[ \t]++){{0,3}}(?:{STREET_TYPES}))\b\.?
+    (?=[A-Z])(?P<street>(?:[A-Z][A-Za-z'’-]*+[ \t]++){{0,3}}(?:{STREET_TYPES}))\b\.?
 """, re.VERBOSE)
 # words that say the address that follows is someone's home, ending where the house number starts
 _HOME_CUE = re.compile(r"""

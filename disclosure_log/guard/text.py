@@ -22,7 +22,7 @@ _CANDIDATES = re.compile(rf"""
     \d(?<!\d\d)(?: (?P<ni> \d[\ -]?\d\d[\ -]?\d\d[\ -]?[A-Da-d](?![A-Za-z0-9]) )             # 12 34 56 C
         | (?P<nhs> \d\d[\ -]?\d{{3}}[\ -]?\d{{4}} )                                   # 943 476 5919
         | (?P<postcode> (?:[A-Z\d]?\d)?[ABD-HJLNP-UW-Z]{{2}}(?![A-Za-z0-9]) )          # its inward code: 8EQ, 138EQ
-        | (?P<street> \d{{0,3}}+[A-Za-z]?(?:[ \t]*+,)?[ \t]++(?:[A-Z][A-Za-z'’-]*+[ \t]++){{0,3}}
+        | (?P<street> \d{{0,3}}+[A-Za-z]?(?:[ \t]*+,)?[ \t]++(?=[A-Z])(?:[A-Z][A-Za-z'’-]*+[ \t]++){{0,3}}
                       (?:{STREET_TYPES})\b )                                         # 14 Acacia Avenue
         | (?P<plate> (?<=[A-Z]\d)\d{{0,2}}+(?:\ ?[A-Z]{{3}}|[A-Z])(?![A-Za-z0-9])      # AB12 CDE, A123 BCD, ABC123D
                    | (?<=[A-Z]\ \d)\d{{0,2}}+[A-Z](?![A-Za-z0-9]) ) )                  # ABC 123D

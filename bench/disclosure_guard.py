@@ -13,8 +13,8 @@ The issue's figures (issue 14 item 4). Prints figures only.
    false alarms as the share of clean passages with any finding: what an officer would look at for nothing.
    The tuning part (the rules were tuned against it) and the held-out part (written after the tuning) are
    reported apart. The new guard runs with Example Council's settings (guard_corpus.BODY) as its allow-list;
-   the old guard is `git show <--old-ref>:disclosure_log/guard.py` (main by default), loaded as a module,
-   which has no allow-list.
+   the old guard is `git show <--old-ref>:disclosure_log/guard.py` (by default the commit before the guard
+   became a package), loaded as a module, which has no allow-list.
 2. Cost. bench/gen_disclosures.py's entries (seeded: the same every run), plain and with a signature block
    as real responses end (an officer's name, the body's address, switchboard and mailbox), imported with
    disclosure_log.bulk.run_import in this process (one worker: the guard's share is not hidden by
@@ -53,6 +53,7 @@ if str(ROOT) not in sys.path:
 from disclosure_log import bulk, guard  # noqa: E402
 from tests.guard_corpus import BODY, HELD_OUT, HELD_OUT_2, TUNING, Score, score  # noqa: E402
 
+OLD_GUARD = "f2e3bd3e12617ac67e637636c445e29b63c2ec80"  # main before issue 14's items 2 to 5: guard.py, one module
 SIGNATURE = ("\n\nYours sincerely\n\nJanet Pemberton\nInformation Governance Officer\nExample Council, Riverside House, "
              "Ware SG12 0QA\nTelephone: 01992 555 555\nEmail: information.requests@example.gov.uk")
 KINDS = ["email", "phone", "ni_number", "nhs_number", "vehicle_registration", "postcode_with_name", "home_address",
@@ -255,7 +256,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=10_000, help="entries per import (default 10,000)")
     parser.add_argument("--rounds", type=int, default=3, help="imports of each kind (default 3)")
-    parser.add_argument("--old-ref", default="main", help="the git revision whose guard.py is the old guard")
+    parser.add_argument("--old-ref", default=OLD_GUARD, help="the git revision whose disclosure_log/guard.py is the"
+                                                              " old guard (default: the last one before the package)")
     parser.add_argument("--skip-import", action="store_true", help="the corpus only")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()

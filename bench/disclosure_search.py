@@ -225,8 +225,13 @@ def first_and_last(path: Path) -> tuple[dict, dict]:
 # --- our side ----------------------------------------------------------------------------------------
 
 
+DATABASE_URL = ""  # --database-url: the PostgreSQL engine instead of SQLite and tantivy
+
+
 def our_env(var_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in INHERITED_SETTINGS_DROPPED}
+    if DATABASE_URL:
+        env["DATABASE_URL"] = DATABASE_URL
     env.update({
         "PORTAL_ENV": "development",
         "PORTAL_VAR_DIR": str(var_dir),
@@ -246,7 +251,32 @@ def disk_usage(path: Path) -> dict:
     return {"files": len(files), "bytes": sum(s.st_size for s in stats), "disk_bytes": sum(s.st_blocks * 512 for s in stats)}
 
 
+def empty_postgres(url: str) -> None:
+    """The bench's own PostgreSQL database, emptied for a fresh import (never point it at one you keep)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def postgres_sizes(url: str) -> dict:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        sizes = {"database_bytes": connection.scalar(text("SELECT pg_database_size(current_database())"))}
+        for table in ("disclosures", "disclosure_search"):
+            sizes[f"{table}_bytes"] = connection.scalar(text(f"SELECT pg_total_relation_size('{table}')"))
+    engine.dispose()
+    return sizes
+
+
 def our_sizes(var_dir: Path) -> dict:
+    if DATABASE_URL:
+        return {"postgresql": postgres_sizes(DATABASE_URL)}
     databases = [p for p in var_dir.iterdir() if p.is_file() and re.search(r"\.(db|sqlite3?)(-wal|-shm)?$", p.name)]
     search = disk_usage(var_dir / "search")
     return {
@@ -265,6 +295,8 @@ def our_import(var_dir: Path, jsonl: Path, entries: int, skip: bool, workers: in
         return json.loads(record.read_text()) | {"reused": True}
     shutil.rmtree(var_dir, ignore_errors=True)
     var_dir.mkdir(parents=True)
+    if DATABASE_URL:
+        empty_postgres(DATABASE_URL)
     env = our_env(var_dir)
     migrate(env)
     options = ["--workers", str(workers)] if workers else []
@@ -686,7 +718,11 @@ def print_report(results: dict) -> None:
               f" {imp['entries']:,} entries = {imp['entries_per_second']:,}/s,"
               f" importer peak RSS {imp['peak_rss_mb']:,.0f} MB{' (reused: timed in an earlier run)' if imp.get('reused') else ''}")
     sizes = results.get("our_sizes")
-    if sizes:
+    if sizes and "postgresql" in sizes:
+        pg = sizes["postgresql"]
+        print(f"  PostgreSQL: database {pg['database_bytes'] / MB:,.1f} MB; disclosures table {pg['disclosures_bytes'] / MB:,.1f}"
+              f" MB; disclosure_search (tsvector, GIN) {pg['disclosure_search_bytes'] / MB:,.1f} MB")
+    elif sizes:
         print(f"  our search index (tantivy, {sizes['search_index']['path']}): "
               f"{sizes['search_index']['bytes'] / MB:,.1f} MB in {sizes['search_index']['files']} files; "
               f"SQLite database: {sizes['database']['bytes'] / MB:,.1f} MB ({', '.join(sizes['database']['files'])})")
@@ -741,6 +777,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="reuse the var folder an earlier run imported into (bench/results/disclosure-var-N)")
     parser.add_argument("--import-workers", type=int, default=None,
                         help="`flask disclosure-log import --workers N` (default: the command's own default)")
+    parser.add_argument("--database-url", default="",
+                        help="measure the PostgreSQL engine on this database, which the import EMPTIES "
+                             "(e.g. postgresql://postgres@127.0.0.1:5432/bench_disclosures); default SQLite and tantivy")
     parser.add_argument("--skip-datasette", action="store_true", help="measure ours only")
     parser.add_argument("--skip-ours", action="store_true", help="measure Datasette only")
     parser.add_argument("--json", action="store_true",
@@ -799,7 +838,10 @@ def main(argv: list[str]) -> int:
     }, "runs": {}, "memory": {}, "notes": []}
     print(f"load average at start: {results['config']['load_average_at_start']} ({cpus} CPUs)", flush=True)
     jsonl, results["corpus"] = corpus(args.entries, args.generator)
-    var_dir = RESULTS_DIR / f"disclosure-var-{args.entries}"
+    global DATABASE_URL
+    DATABASE_URL = args.database_url
+    var_dir = RESULTS_DIR / (f"disclosure-var-pg-{args.entries}" if DATABASE_URL else f"disclosure-var-{args.entries}")
+    results["config"]["engine"] = "postgresql" if DATABASE_URL else "tantivy"
     db_path = None
     with contextlib.ExitStack() as stack:
         engines: list[Engine] = []

@@ -6,7 +6,7 @@ import datetime as dt
 from flask import Blueprint, Response, request, stream_with_context, url_for
 from sqlalchemy import select
 
-from capture import delivery, tracking
+from capture import delivery, feedback, figures, tracking
 from capture.models import Submission, SubmissionFile
 from portal.api import api_key_identity, require_scope
 from portal.converters import MAX_ID
@@ -102,14 +102,19 @@ def report_progress(reference):
         changed = tracking.report(session, submission, body, now, settings.base_url)
     except tracking.InvalidProgress as invalid:
         return problem(422, "Unprocessable", invalid.detail, field=invalid.field)
-    email_id = None
+    email_id, email = None, None
     form = load_all().get(submission.form_id)
-    if changed and submission.notify_progress and submission.personal_data_deleted_at is None and form:
+    ask = changed and feedback.ask_when_closed(session, submission, now)
+    if changed and submission.personal_data_deleted_at is None and form:
         session.flush()
-        link = settings.base_url.rstrip("/") + url_for("capture.track", token=tracking.link_token(
-            settings.secret_key, submission))
-        email_id = outbox.add(session, tracking.progress_email(form, submission, tracking.latest_update(
-            session, submission), link, settings.public_body_name), now)
+        link = tracking.link(settings, submission, url_for)
+        if submission.notify_progress:
+            email = tracking.progress_email(form, submission, tracking.latest_update(session, submission), link,
+                                            settings.public_body_name, ask_feedback=ask)
+        elif ask:
+            email = feedback.feedback_email(form, submission, link, settings.public_body_name)
+    if email is not None:
+        email_id = outbox.add(session, email, now)
     session.commit()  # the report and its email together
     if email_id is not None:
         send_after_commit(email_id)
@@ -122,6 +127,27 @@ def _progress_body(session, submission: Submission) -> dict:
             "updates": [{"status": u.status, "at": u.at.isoformat().replace("+00:00", "Z"), "message": u.message,
                          "due_date": u.due_date.isoformat() if u.due_date else None, "share_url": u.share_url or None}
                         for u in tracking.updates(session, submission)]}
+
+
+@api_bp.get("/figures")
+@require_scope("figures:read")
+@limiter.limit("60 per minute", key_func=api_key_identity)
+def get_figures():
+    """The figures a GOV.UK service reports, per form and month (capture/figures.py)."""
+    from capture.definitions import load_all
+
+    default_first, default_last = figures.recent_months(_services().clock.now(), 12)
+    try:
+        months = figures.months_between(request.args.get("from", default_first), request.args.get("to", default_last))
+    except figures.InvalidMonths as invalid:
+        return problem(400, "Bad request", str(invalid))
+    known = sorted(load_all())
+    wanted = request.args.getlist("form") or known
+    unknown = sorted(set(wanted) - set(known))
+    if unknown:
+        return problem(404, "Not found", f"There is no such form. The forms are: {', '.join(known)}.")
+    rows = figures.figures(db_session(), months, wanted)
+    return {"from": months[0], "to": months[-1], "items": [row.as_json() for row in rows]}
 
 
 @api_bp.get("/submission-files/<token>")

@@ -105,6 +105,41 @@ def form_schema(check):
     click.echo(f"wrote {SCHEMA_FILE}")
 
 
+@capture_cli.command("figures", help="Drafts started, requests sent, completion rate and feedback, per form and month.")
+@click.option("--from", "first", help="First month, like 2026-01 (default: 11 months before this one).")
+@click.option("--to", "last", help="Last month, like 2026-12 (default: this month).")
+@click.option("--form", "form_ids", multiple=True, help="Only this form (repeatable). Default: every form.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines, the API's fields, instead of a table.")
+def show_figures(first, last, form_ids, as_json):
+    from capture import figures
+    from capture.definitions import load_all
+    from portal.current import now
+
+    default_first, default_last = figures.recent_months(now(), 12)
+    try:
+        months = figures.months_between(first or default_first, last or default_last)
+    except figures.InvalidMonths as invalid:
+        raise click.BadParameter(str(invalid), param_hint="--from/--to") from None
+    known = sorted(load_all())
+    unknown = sorted(set(form_ids) - set(known))
+    if unknown:
+        raise click.BadParameter(f"no form {', '.join(unknown)}; forms: {', '.join(known)}", param_hint="--form")
+    with get_db().sessionmaker() as session:
+        rows = figures.figures(session, months, list(form_ids) or known)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row.as_json()))
+        return
+    click.echo(f"{'form':<14}{'month':<9}{'started':>8}{'sent':>6}{'rate':>7}{'closed':>8}{'answered':>9}"
+               f"{'yes':>5}{'partly':>7}{'no':>4}{'satisfied':>10}")
+    for row in rows:
+        rate = f"{row.completion_rate:.0%}" if row.completion_rate is not None else "-"
+        satisfied = f"{row.satisfied:.0%}" if row.satisfied is not None else "-"
+        click.echo(f"{row.form_id:<14}{row.month:<9}{row.started:>8}{row.sent:>6}{rate:>7}{row.closed:>8}"
+                   f"{row.feedback:>9}{row.answered['yes']:>5}{row.answered['partly']:>7}{row.answered['no']:>4}"
+                   f"{satisfied:>10}")
+
+
 case_system_cli = AppGroup("case-system", help="The reference case system, for trying the portal out.")
 
 

@@ -17,11 +17,11 @@ import logging
 import random
 
 from itsdangerous import BadSignature
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from capture import tracking
-from capture.models import Submission
+from capture import feedback, tracking
+from capture.models import ProgressUpdate, Submission
 from portal import tokens
 from portal.exceptions import CaseSystemUnavailable, PayloadRejected
 
@@ -195,6 +195,15 @@ def acknowledge(session: Session, reference: str, now: dt.datetime, case_id: str
     return submission
 
 
+def _not_being_tracked(cutoff: dt.datetime):
+    """A request the case system reports progress on keeps its requester's address, so they can still be told,
+    until it has been answered or closed for the retention period (or TRACKED_AT_MOST has passed)."""
+    last_report = select(ProgressUpdate.at).where(ProgressUpdate.submission_id == Submission.id).order_by(
+        ProgressUpdate.at.desc()).limit(1).scalar_subquery()
+    return (Submission.progress == "received",
+            and_(Submission.progress.in_(tracking.FINISHED), last_report < cutoff))
+
+
 def erase_personal_data(session: Session, store, now: dt.datetime, retention: dt.timedelta) -> list[str]:
     """Once the case system has had a submission for the retention period, our copy of the personal data goes.
 
@@ -204,6 +213,7 @@ def erase_personal_data(session: Session, store, now: dt.datetime, retention: dt
     submissions = session.scalars(select(Submission).where(
         Submission.personal_data_deleted_at.is_(None),
         or_(Submission.acknowledged_at < cutoff, Submission.delivered_at < cutoff),
+        or_(*_not_being_tracked(cutoff), Submission.received_at < now - tracking.TRACKED_AT_MOST),
     ).limit(500)).all()
     for submission in submissions:
         for stored in submission.files:
@@ -213,6 +223,7 @@ def erase_personal_data(session: Session, store, now: dt.datetime, retention: dt
         submission.payload = {k: submission.payload.get(k) for k in
                               ("reference", "case_type", "form", "received_at", "due_date", "statutory_clock", "clock")}
         tracking.erase(session, submission)
+        feedback.erase(session, submission)
         submission.personal_data_deleted_at = now
         log.info("personal data deleted reference=%s", submission.reference)
     return [s.reference for s in submissions]

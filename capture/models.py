@@ -114,3 +114,33 @@ class TrackingCode(CodeColumns, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("capture_submissions.id", ondelete="CASCADE"), index=True)
+
+
+class FormCount(Base):
+    """How many drafts of a form were started, and how many requests sent, in a London month
+    (capture/figures.py): counted as they happen, because drafts are deleted and requests erased."""
+
+    __tablename__ = "capture_form_counts"
+
+    form_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-12"
+    started: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Feedback(Base):
+    """What a requester thought, asked once when their case closes (capture/feedback.py). The answers are
+    counted by the month the case closed; the words they typed are erased with the request."""
+
+    __tablename__ = "capture_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("capture_submissions.id", ondelete="SET NULL"), unique=True, nullable=True)
+    form_id: Mapped[str] = mapped_column(String(40))
+    month: Mapped[str] = mapped_column(String(7), index=True)  # the London month the case closed
+    asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    answered_question: Mapped[str | None] = mapped_column(String(10), nullable=True)  # yes, partly, no
+    satisfaction: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 1 very dissatisfied .. 5 very satisfied
+    improve: Mapped[str] = mapped_column(Text, default="")

@@ -12,7 +12,7 @@ from sqlalchemy import or_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from capture import deadlines, references
+from capture import deadlines, figures, references
 from capture.definitions import FormDefinition
 from capture.display import answer_lines
 from capture.models import Draft, EmailConfirmation, Submission, SubmissionFile
@@ -268,6 +268,7 @@ def submit(session: Session, form: FormDefinition, draft: Draft, now: dt.datetim
             session.rollback()
             draft = session.merge(draft)
             continue
+        figures.count_sent(session, form.id, now)
         return submission
     raise RuntimeError("could not allocate a unique reference")
 

@@ -32,6 +32,9 @@ from portal.working_days import working_days_between
 
 TRACK_SALT = "capture-track-link"
 CODES_PER_HOUR = 5  # per request, however many people ask
+# A request being tracked keeps its address until answered or closed for RETENTION_DAYS, but never past this;
+# the acknowledgement's link works as long (its page is gone once the personal data is).
+TRACKED_AT_MOST = dt.timedelta(days=366)
 STATUSES = {  # status -> (words for people, GOV.UK tag colour)
     "received": ("Received", "grey"),
     "in_progress": ("Being handled", "blue"),
@@ -142,16 +145,21 @@ def link_token(secret: str, submission: Submission) -> str:
     return tokens.dumps(secret, TRACK_SALT, {"r": submission.reference})
 
 
-def submission_from_link(session: Session, secret: str, token: str, days: int) -> Submission | None:
+def link(settings, submission: Submission, url_for) -> str:
+    """The tracking page's address for emails: the acknowledgement's, the progress emails' and feedback's."""
+    return settings.base_url.rstrip("/") + url_for("capture.track", token=link_token(settings.secret_key, submission))
+
+
+def submission_from_link(session: Session, secret: str, token: str) -> Submission | None:
     try:
-        reference = tokens.loads(secret, TRACK_SALT, token, max_age=days * 86400)["r"]
+        reference = tokens.loads(secret, TRACK_SALT, token, max_age=int(TRACKED_AT_MOST.total_seconds()))["r"]
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
     return session.scalar(select(Submission).where(Submission.reference == str(reference)))
 
 
 def progress_email(form: FormDefinition, submission: Submission, update: ProgressUpdate, link: str,
-                   body_name: str) -> EmailMessage:
+                   body_name: str, ask_feedback: bool = False) -> EmailMessage:
     words = STATUSES[update.status][0]
     lines = [f"There is news about your {form.sentence_name}, reference {submission.reference}.", "",
              f"Status: {words}", ""]
@@ -159,8 +167,11 @@ def progress_email(form: FormDefinition, submission: Submission, update: Progres
         lines += [f"{body_name} says:", "", update.message, ""]
     if update.due_date:
         lines += [f"The new date is {govuk_date(update.due_date)}.", ""]
-    lines += ["See where your request is:", "", link, "",
-              "You asked us to email you when the status of your request changes. You can stop these emails "
+    lines += ["See where your request is:", "", link, ""]
+    if ask_feedback:
+        lines += ["Tell us whether we answered your question and how you feel about the service you received. "
+                  "It takes a minute:", "", link + "#feedback", ""]
+    lines += ["You asked us to email you when the status of your request changes. You can stop these emails "
               "from that page."]
     return EmailMessage(to=submission.answers[form.email_question],
                         subject=f"Your {form.sentence_name} {submission.reference}: {words}",

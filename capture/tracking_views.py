@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, session as cookie, url_for
 
-from capture import tracking
+from capture import feedback, tracking
 from capture.definitions import load_all
 from capture.views import _form, bp, try_code_form
 from portal import outbox
@@ -71,7 +71,7 @@ def track_code():
 
 
 def _tracked(token: str):
-    submission = tracking.submission_from_link(db_session(), _settings().secret_key, token, _settings().retention_days)
+    submission = tracking.submission_from_link(db_session(), _settings().secret_key, token)
     if submission is None or submission.personal_data_deleted_at is not None:
         abort(404)
     return submission
@@ -79,12 +79,36 @@ def _tracked(token: str):
 
 @bp.get("/track/<token>")
 def track(token):
-    submission = _tracked(token)
+    return _track_page(_tracked(token), token)
+
+
+def _track_page(submission, token, typed=None, errors=None):
     form = _form(submission.form_id)
+    asking = feedback.pending(db_session(), submission)
     return render_template("capture/track.html", form_def=form, submission=submission, token=token,
                            progress=tracking.progress(db_session(), form, submission, _now()),
                            updates=tracking.updates(db_session(), submission), statuses=tracking.STATUSES,
-                           emails_changed=cookie.pop("capture_track_emails", None))
+                           emails_changed=cookie.pop("capture_track_emails", None),
+                           feedback_asked=asking is not None, feedback_thanks=cookie.pop("capture_feedback", None),
+                           typed=typed, errors=errors or {}, answered_choices=feedback.ANSWERED,
+                           satisfaction_choices=feedback.SATISFACTION, improve_max=feedback.IMPROVE_MAX)
+
+
+@bp.post("/track/<token>/feedback")
+@limiter.limit("60 per hour")  # flood guard: an answer is kept once per request (capture/feedback.py)
+def track_feedback(token):
+    submission = _tracked(token)
+    if feedback.pending(db_session(), submission) is None:  # not asked, or given already (in another tab)
+        if feedback.was_given(db_session(), submission):
+            cookie["capture_feedback"] = "thanks"
+        return redirect(url_for(".track", token=token))
+    typed, errors = feedback.validate(request.form)
+    if errors:
+        return _track_page(submission, token, typed, errors), 400
+    feedback.record(db_session(), submission, typed, _now())  # False if another tab's came first: that one stays
+    db_session().commit()
+    cookie["capture_feedback"] = "thanks"
+    return redirect(url_for(".track", token=token, _anchor="feedback"))
 
 
 @bp.post("/track/<token>/emails")

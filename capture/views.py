@@ -11,7 +11,7 @@ import logging
 
 from flask import (Blueprint, abort, redirect, render_template, request, session as cookie, url_for)
 
-from capture import tracking, related, service
+from capture import figures, tracking, related, service
 from capture.answers import clean_text
 from capture.display import answer_lines
 from capture.definitions import CHECK_ANSWERS, FormDefinition, load_all
@@ -142,6 +142,7 @@ def page(form_id, page_id):
     outcome = PageOutcome(values={}, errors={})
     if request.method == "POST":
         outcome = handle_question_post(form, question_page, draft, request, _services(), _settings(), _now())
+        figures.count_started(db_session(), draft, _now())
     elif question_page is form.related_page:
         outcome = _prefilled(form, question_page, draft)
     db_session().commit()  # the answer is kept before the published responses are searched
@@ -316,8 +317,7 @@ def new_code(form_id):
 
 def _submit(form, draft):
     submission = service.submit(db_session(), form, draft, _now(), _settings().secret_key, _settings().body_nation)
-    track_link = _settings().base_url.rstrip("/") + url_for(".track", token=tracking.link_token(
-        _settings().secret_key, submission))
+    track_link = tracking.link(_settings(), submission, url_for)
     email_id = outbox.add(db_session(), service.acknowledgement(form, submission, _settings(), track_link), _now())
     db_session().commit()  # the submission and its acknowledgement together
     log.info("submission committed reference=%s form=%s duplicate=%s", submission.reference, form.id,

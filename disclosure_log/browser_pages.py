@@ -30,6 +30,7 @@ NO_MATCH = "zeppelin hangar"
 LONG_QUERY = ("allotment plots in Royston: how many people were on the waiting list, how long they waited, "
               "what the council charged for a full plot and a half plot, and how many plots stood empty in the summer month")  # 200 characters
 DATE_ERROR = {"from-day": "31", "from-month": "2", "from-year": "2024"}
+PHONE = {"width": 320, "height": 568}  # the smallest screen WCAG 1.4.10 asks pages to reflow to
 
 PLACES = ["Royston", "Tring", "Harpenden", "Letchworth", "Baldock"]
 OTHER_TOPICS = {"Libraries": "library opening hours", "Leisure": "swimming pool charges",
@@ -133,6 +134,20 @@ def _visit(path: str):
     return setup
 
 
+def _on_a_phone(path: str, show_filters: bool):
+    """The page at 320 px wide; show_filters: with the "Filter" button pressed (without JavaScript there is no
+    button: the filters are shown anyway)."""
+    def setup(page, server):
+        ensure_log(server)
+        page.set_viewport_size(PHONE)
+        response = page.goto(server.url(path))
+        toggle = page.locator("button.app-filter-toggle")
+        if show_filters and toggle.is_visible():
+            toggle.click()
+        return response
+    return setup
+
+
 def _check(name: str, path: str, status: int = 200) -> PageCheck:
     return PageCheck(name, None, status, setup=_visit(path))
 
@@ -146,6 +161,14 @@ CHECKS = [
     _check("disclosure log no results", search_path(q=NO_MATCH)),
     _check("disclosure log date error", search_path(**DATE_ERROR)),
     _check("disclosure log deep page", search_path(q=TOPIC, page="4")),
+    _check("disclosure log sorted oldest first", search_path(q=TOPIC, outcome="Refused", sort="oldest")),
+    _check("disclosure log fifty a page", search_path(q=TOPIC, per_page="50", page="2")),
+    PageCheck("disclosure log on a phone", None, setup=_on_a_phone(search_path(q=TOPIC), show_filters=False)),
+    PageCheck("disclosure log on a phone, filters shown", None,
+              setup=_on_a_phone(search_path(q=TOPIC, outcome="Refused"), show_filters=True)),
+    _check("disclosure log download with a date error", "/disclosure-log.csv?" + urlencode(DATE_ERROR), 400),
+    _check("disclosure log entry from a search", f"{SEARCH}/{DOCUMENTED}?" + urlencode(
+        {"search": urlencode({"q": TOPIC, "page": "2"})})),
     _check("disclosure log entry", f"{SEARCH}/{DOCUMENTED}"),
     _check("disclosure log entry withdrawn", f"{SEARCH}/{WITHDRAWN}", 410),
     _check("disclosure log entry not found", f"{SEARCH}/FOI-NO-SUCH-ENTRY", 404),

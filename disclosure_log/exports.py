@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Iterator
+from typing import Iterable, Iterator
+from urllib.parse import quote
+from xml.sax.saxutils import escape as xml_escape
 
 from feedgen.feed import FeedGenerator
 from sqlalchemy import select
@@ -106,6 +108,19 @@ def csv_stream(entries: Iterator[Disclosure], base_url: str) -> Iterator[str]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def sitemap(rows: Iterable[tuple[str, dt.datetime]], base_url: str, chunk: int = 1000) -> Iterator[str]:
+    """A sitemaps.org urlset of entry pages, given (reference, last changed), yielded a chunk of URLs at a time."""
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    lines = []
+    for reference, updated in rows:
+        location = xml_escape(f"{base_url}/disclosure-log/{quote(reference)}")
+        lines.append(f"<url><loc>{location}</loc><lastmod>{updated.date().isoformat()}</lastmod></url>\n")
+        if len(lines) == chunk:
+            yield "".join(lines)
+            lines.clear()
+    yield "".join(lines) + "</urlset>\n"
 
 
 def atom(entries: list[Disclosure], *, feed_url: str, page_url: str, base_url: str, body_name: str,

@@ -29,6 +29,10 @@ def init_app(app: Flask) -> None:
     app.extensions["portal.readiness"]["search_index"] = index_readiness
     app.extensions["portal.demo_seeders"].append(seed_demo_disclosures)
     app.jinja_env.filters.update(presenters.FILTERS)
+    app.extensions["portal.sitemaps"].append("disclosure_log.sitemap_index")  # every public entry page
+    # Searches (a URL for every mix of words and filters) and the exports of them are for people, not crawlers:
+    # the entries are found through the sitemap. "/disclosure-log?" leaves the search page itself and the entries.
+    app.extensions["portal.robots_disallow"] += ["/disclosure-log?", "/disclosure-log.csv", "/disclosure-log.json"]
     services = app.extensions["portal.services"]
     if services.published is None:  # Capture's "Before you ask" searches the log through this port
         services.published = DisclosureLogResponses()

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import math
 import re
 from typing import Mapping
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
@@ -21,10 +22,13 @@ from disclosure_log.index import SearchIndex
 from disclosure_log.models import Disclosure, SearchGap
 from disclosure_log.query import (FACETS, MAX_QUERY_CHARS, SORTS, And, Or, SearchRequest, SearchResult, Term, parse,
                                   positive_words, words)
-from disclosure_log.snippets import snippet
+from disclosure_log.snippets import opening, snippet
 from disclosure_log.service import current_attachments
 
-PAGE_SIZE = 20
+PAGE_SIZES = (20, 50, 100)  # what the search page offers; anything else there falls back to the first
+PAGE_SIZE = PAGE_SIZES[0]
+JSON_PAGE_SIZE = 100
+JSON_MAX_PAGE_SIZE = 1000  # a client can take a thousand a page; the CSV has every result
 MAX_VALUES = 30  # per facet in one URL
 MAX_VALUE_CHARS = 100
 MAX_LIKE_WORDS = 12
@@ -35,6 +39,11 @@ COMMON_WORDS = frozenset("""
     records regarding request requested requesting send since tell than that their them there these they this
     those total under what when where which with would year years your
 """.split())
+# ... and of titles: "Request for information: annual statistics" says what kind of answer, not about what.
+TITLE_COMMON_WORDS = COMMON_WORDS | {"annual", "breakdown", "monthly", "requests", "response", "responses",
+                                     "statistics"}
+RELATED_WORDS = 2  # title words two entries must share to be related: one ("parking") is a coincidence
+MAX_RELATED_WORDS = 8  # of a title's words, searched for in pairs
 FACET_LABELS = {"case_type": "Type of request", "category": "Category", "department": "Department",
                 "outcome": "Outcome", "exemption": "Exemption applied", "year": "Year published"}
 DATE_LABELS = {"from": "Published from", "to": "Published to"}
@@ -46,13 +55,14 @@ class SearchForm:
     selected: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     dates: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)  # "from" -> {"day":..}
     sort: str = "relevance"
+    per_page: int | None = None  # None: the default of where the results are shown (PAGE_SIZE, JSON_PAGE_SIZE)
     page: int = 1
     errors: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (field id, message)
     published_from: dt.date | None = None
     published_to: dt.date | None = None
 
     def args(self, **changes) -> list[tuple[str, str]]:
-        """The query string of this search, with changes (page=, sort=, remove=(facet, value))."""
+        """The query string of this search, with changes (page=, sort=, per_page=, remove=(facet, value))."""
         remove = changes.pop("remove", None)
         pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
         for facet in FACETS:
@@ -63,6 +73,9 @@ class SearchForm:
         sort = changes.get("sort", self.sort)
         if sort != "relevance":
             pairs.append(("sort", sort))
+        per_page = changes.get("per_page", self.per_page)
+        if per_page:
+            pairs.append(("per_page", str(per_page)))
         page = changes.get("page", 1 if remove else self.page)
         if page > 1:
             pairs.append(("page", str(page)))
@@ -75,9 +88,35 @@ class SearchForm:
     def has_filters(self) -> bool:
         return any(self.selected.values()) or bool(self.dates)
 
+    @property
+    def page_per_page(self) -> int | None:
+        """This search's page size as the search page can show it (a JSON search's 1,000 cannot be)."""
+        return self.per_page if self.per_page in PAGE_SIZES else None
+
 
 def _clean(value: str, limit: int) -> str:
     return "".join(c for c in value if c.isprintable())[:limit].strip()
+
+
+def _whole_number(value: str, digits: int) -> int | None:
+    """A positive whole number written in ASCII digits ("²" is a digit to str.isdigit, not to int)."""
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= digits else None
+
+
+def _per_page(form: SearchForm, value: str, json: bool) -> int | None:
+    """The page size asked for. The search page offers PAGE_SIZES and quietly shows the first for anything
+    else, as it does an unknown sort; JSON takes 1 to JSON_MAX_PAGE_SIZE and says when it used its default."""
+    if not value:
+        return None
+    number = _whole_number(value, 6)
+    if not json:
+        return number if number in PAGE_SIZES and number != PAGE_SIZE else None
+    if number is None or not 1 <= number <= JSON_MAX_PAGE_SIZE:
+        form.errors.append(("per_page", f"per_page must be a whole number from 1 to {JSON_MAX_PAGE_SIZE}, "
+                                        f"so {JSON_PAGE_SIZE} a page are shown"))
+        return None
+    return None if number == JSON_PAGE_SIZE else number
 
 
 def _date(form: SearchForm, side: str, args: Mapping) -> dt.date | None:
@@ -100,7 +139,8 @@ def _date(form: SearchForm, side: str, args: Mapping) -> dt.date | None:
     return day
 
 
-def read_form(args) -> SearchForm:
+def read_form(args, json: bool = False) -> SearchForm:
+    """The search in a URL's parameters; json: as /disclosure-log.json reads it (its page sizes)."""
     form = SearchForm(q=_clean(args.get("q", ""), MAX_QUERY_CHARS))
     for facet in FACETS:
         values = [_clean(v, MAX_VALUE_CHARS) for v in args.getlist(facet)[:MAX_VALUES]]
@@ -114,15 +154,32 @@ def read_form(args) -> SearchForm:
         form.published_to = None
     sort = args.get("sort", "relevance")
     form.sort = sort if sort in SORTS else "relevance"
-    page = args.get("page", "1")
-    form.page = max(1, int(page)) if page.isdigit() and len(page) < 10 else 1
+    form.per_page = _per_page(form, args.get("per_page", ""), json)
+    form.page = max(1, _whole_number(args.get("page", ""), 9) or 1)
     return form
+
+
+@dataclasses.dataclass(frozen=True)
+class Excerpt:
+    """A snippet and the field it came from: "response", "request" or "attachment" (with its filename)."""
+
+    field: str
+    html: Markup  # escaped, the matched words in <mark>
+    filename: str | None = None
+
+    @property
+    def where(self) -> str:
+        return f"Attachment: {self.filename}" if self.field == "attachment" else self.field.capitalize()
+
+    @property
+    def text(self) -> str:
+        return self.html.striptags()
 
 
 @dataclasses.dataclass
 class Hit:
     entry: Disclosure
-    snippets: list[tuple[str, Markup]]  # (where: "", "Request", "Attachment: x.pdf"; highlighted text)
+    snippets: list[Excerpt]
 
 
 @dataclasses.dataclass
@@ -132,10 +189,11 @@ class SearchPage:
     hits: list[Hit]
     page: int
     pages: int
+    page_size: int = PAGE_SIZE
 
     @property
     def first(self) -> int:
-        return (self.page - 1) * PAGE_SIZE + 1
+        return (self.page - 1) * self.page_size + 1
 
 
 def to_the_minute(now: dt.datetime) -> dt.datetime:
@@ -145,6 +203,8 @@ def to_the_minute(now: dt.datetime) -> dt.datetime:
 
 def run(session: Session, index: SearchIndex, form: SearchForm, now: dt.datetime,
         page_size: int = PAGE_SIZE, with_snippets: bool = True) -> SearchPage:
+    """One page of a search; page_size is where it is shown's default, unless the form asks for another."""
+    page_size = form.per_page or page_size
     query = parse(form.q)
     request = SearchRequest(
         query=query, filters=tuple((f, tuple(v)) for f, v in form.selected.items()),
@@ -161,20 +221,20 @@ def run(session: Session, index: SearchIndex, form: SearchForm, now: dt.datetime
     wanted = positive_words(query)
     hits = [Hit(entries[i], _snippets(entries[i], wanted) if with_snippets else [])
             for i in result.ids if i in entries]
-    return SearchPage(form=form, result=result, hits=hits, page=form.page, pages=pages)
+    return SearchPage(form=form, result=result, hits=hits, page=form.page, pages=pages, page_size=page_size)
 
 
 def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime, limit: int,
-              exclude_id: int | None = None, strict: bool = True) -> list[Disclosure]:
+              exclude_id: int | None = None) -> list[Disclosure]:
     """Published entries closest to a piece of text (a title, a request being written), best first.
 
-    Words every request uses are left out, and (strict) given four or more words an entry must share two:
+    Words every request uses are left out, and given four or more words an entry must share two:
     one shared word ("parking") in a paragraph is a coincidence in a log of a million answers."""
     distinct = [w for w in dict.fromkeys(words(text[:5000]))
                 if len(w) > 3 and not w.isdigit() and w not in COMMON_WORDS][:MAX_LIKE_WORDS]
     if not distinct:
         return []
-    wanted = 2 if strict and len(distinct) >= 4 else 1
+    wanted = 2 if len(distinct) >= 4 else 1
     query = And((Or(tuple(Term(w) for w in distinct)),))
     result = index.search(SearchRequest(query=query, limit=limit * 4 + 1, now=now, with_facets=False))
     ids = [i for i in result.ids if i != exclude_id]
@@ -189,23 +249,42 @@ def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime,
     return chosen
 
 
+def title_words(title: str) -> set[str]:
+    """The words of a title that say what it is about: not the ones any request's title has."""
+    return {w for w in words(title) if len(w) > 3 and not w.isdigit() and w not in TITLE_COMMON_WORDS}
+
+
 def related(session: Session, index: SearchIndex, entry: Disclosure, now: dt.datetime, limit: int) -> list[Disclosure]:
-    return like_text(session, index, entry.title, now, limit, exclude_id=entry.id, strict=False)
+    """Entries whose titles share at least RELATED_WORDS of this title's words, best first.
+
+    The index is asked for entries holding any two of them (anywhere, titles counting most), so that entries
+    sharing one common word do not crowd out the rest; the titles then decide."""
+    telling = title_words(entry.title)
+    own = [w for w in dict.fromkeys(words(entry.title)) if w in telling][:MAX_RELATED_WORDS]
+    if len(own) < RELATED_WORDS:
+        return []
+    pairs = tuple(And((Term(a), Term(b))) for a, b in itertools.combinations(own, 2))
+    result = index.search(SearchRequest(query=And((Or(pairs),)), limit=limit * 4 + 1, now=now, with_facets=False))
+    ids = [i for i in result.ids if i != entry.id]
+    found = {e.id: e for e in session.scalars(select(Disclosure).where(Disclosure.id.in_(ids)))}
+    shared = [found[i] for i in ids if i in found and len(title_words(found[i].title) & set(own)) >= RELATED_WORDS]
+    return shared[:limit]
 
 
-def _snippets(entry: Disclosure, wanted) -> list[tuple[str, Markup]]:
+def _snippets(entry: Disclosure, wanted) -> list[Excerpt]:
     found = []
-    fields = [("Response", entry.response), ("Request", entry.request)]
-    fields += [(f"Attachment: {a.filename}", a.text) for a in current_attachments(entry)]
-    for where, text in fields:
+    fields = [("response", None, entry.response), ("request", None, entry.request)]
+    fields += [("attachment", a.filename, a.text) for a in current_attachments(entry)]
+    for field, filename, text in fields:
         marked = snippet(text, wanted)
         if marked:
-            found.append((where, marked))
+            found.append(Excerpt(field, marked, filename))
         if len(found) == 2:
             break
     if not found and entry.response:  # no words, or only the title matched: the start of the response
-        opening = entry.response[:1000].split()
-        found.append(("Response", escape(" ".join(opening[:30]) + (" …" if len(opening) > 30 else ""))))
+        start = opening(entry.response)
+        if start:
+            found.append(Excerpt("response", start))
     return found
 
 

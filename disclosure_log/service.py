@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -278,9 +278,16 @@ def last_entry_id(session: Session) -> int:
     return session.scalar(select(func.max(Disclosure.id))) or 0
 
 
-def public_references(session: Session, low_id: int, high_id: int, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
-    """(reference, last changed) of public entries with low_id <= id < high_id: a sitemap's worth."""
-    rows = session.execute(select(Disclosure.reference, Disclosure.updated_at).where(
-        Disclosure.id >= low_id, Disclosure.id < high_id, Disclosure.status == "published",
-        Disclosure.publish_at <= now).order_by(Disclosure.id))
-    return [tuple(row) for row in rows]
+def public_references(session: Session, low_id: int, high_id: int, now: dt.datetime,
+                      batch: int = 5000) -> Iterator[tuple[str, dt.datetime]]:
+    """(reference, last changed) of public entries with low_id <= id < high_id, a sitemap's worth, read a batch
+    at a time by id: the next batch starts after the last id of this one, so none is read twice or held long."""
+    after = low_id - 1
+    while True:
+        rows = session.execute(select(Disclosure.id, Disclosure.reference, Disclosure.updated_at).where(
+            Disclosure.id > after, Disclosure.id < high_id, Disclosure.status == "published",
+            Disclosure.publish_at <= now).order_by(Disclosure.id).limit(batch)).all()
+        yield from ((reference, updated) for _id, reference, updated in rows)
+        if len(rows) < batch:
+            return
+        after = rows[-1][0]

@@ -1,7 +1,10 @@
 """The public Disclosure Log: search, entry pages, withdrawn-entry notices and attachment downloads."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
+from werkzeug.datastructures import MultiDict
 
 from disclosure_log import exports, nightly, search, service
 from disclosure_log.api import api_bp  # the public JSON search (below) is an API route
@@ -10,11 +13,13 @@ from disclosure_log.query import FACETS
 from portal import current
 from portal.db import session as db_session
 from portal.downloads import content_disposition, send_stored_file
+from portal.errors import page as error_page
 from portal.security import limiter
 
 bp = Blueprint("disclosure_log", __name__, template_folder="templates")
 
 RELATED = 5
+MAX_BACK = 8000  # characters of a search carried to an entry page for its back link
 
 
 @bp.context_processor
@@ -25,11 +30,32 @@ def _labels():
 def search_url(form: search.SearchForm, endpoint: str = "disclosure_log.search", **changes) -> str:
     base = url_for(endpoint)
     pairs = form.args(**changes)
-    if not pairs:
-        return base
-    from urllib.parse import urlencode
+    return base + "?" + urlencode(pairs) if pairs else base
 
-    return base + "?" + urlencode(pairs)
+
+def entry_url(reference: str, form: search.SearchForm) -> str:
+    """An entry's page, carrying the reader's search (when there is one) for its back link."""
+    pairs = form.args()
+    return url_for("disclosure_log.entry", reference=reference, search=urlencode(pairs) if pairs else None)
+
+
+def back_to_search(carried: str | None) -> str | None:
+    """The search an entry was reached from, rebuilt from the parameters a search has: only ever a link to this
+    log's own search page, whatever was carried."""
+    if not carried or len(carried) > MAX_BACK:
+        return None
+    try:
+        pairs = parse_qsl(carried, max_num_fields=300)
+    except ValueError:
+        return None
+    form = search.read_form(MultiDict(pairs))
+    return search_url(form) if form.args() else None
+
+
+def _export_refused(form: search.SearchForm):
+    """A download or feed of a search whose dates are not real: said, rather than every entry sent."""
+    return error_page(400, "Check the dates in your search", [message for _field, message in form.errors],
+                      template="disclosure_log/export_error.html", search_href=search_url(form, page=1))
 
 
 @bp.get("/disclosure-log", endpoint="search")
@@ -50,6 +76,7 @@ def search_page():
         search.record_gap(db_session(), form.q, current.now().date())
         db_session().commit()
     return render_template("disclosure_log/search.html", page=page, search_form=form, search_url=search_url,
+                           entry_url=entry_url, page_sizes=search.PAGE_SIZES,
                            notices=search.query_notices(request.args.get("q", "")))
 
 
@@ -62,6 +89,7 @@ def entry(reference: str):
         return render_template("disclosure_log/withdrawn.html", entry=withdrawn.entry), 410
     related = search.related(db_session(), get_index(), found, now, RELATED)
     return render_template("disclosure_log/entry.html", entry=found, related=related,
+                           back_url=back_to_search(request.args.get("search")),
                            attachments=service.current_attachments(found),
                            replaced=[a for a in found.attachments if a.replaced_at is not None])
 
@@ -79,7 +107,6 @@ def attachment(reference: str, attachment_id: int, filename: str):
 
 
 EXPORT_LIMIT = "20 per minute"  # a CSV of every entry is a big job: the nightly download is there for that
-JSON_PAGE_SIZE = 100
 FEED_SIZE = 50
 SITEMAP_SIZE = 50_000  # the sitemaps.org limit per file
 
@@ -92,21 +119,27 @@ def _export_request(form: search.SearchForm):
                          sort=form.sort, now=search.to_the_minute(current.now()))
 
 
+def _snippet_json(excerpt: search.Excerpt) -> dict:
+    return {"field": excerpt.field, "filename": excerpt.filename, "text": excerpt.text, "html": str(excerpt.html)}
+
+
 @bp.get("/disclosure-log.json")
 def search_json():
-    form = search.read_form(request.args)
-    page = search.run(db_session(), get_index(), form, current.now(), page_size=JSON_PAGE_SIZE, with_snippets=False)
+    form = search.read_form(request.args, json=True)
+    page = search.run(db_session(), get_index(), form, current.now(), page_size=search.JSON_PAGE_SIZE)
     base = current.settings().base_url
-    links = {"html": base + search_url(form)}
+    html_size = form.page_per_page or search.PAGE_SIZE  # the search page holding this page's first result
+    links = {"html": base + search_url(form, per_page=form.page_per_page, page=(page.first - 1) // html_size + 1)}
     if page.page < page.pages:
         links["next"] = base + search_url(form, "disclosure_log.search_json", page=page.page + 1)
     if page.page > 1:
         links["previous"] = base + search_url(form, "disclosure_log.search_json", page=page.page - 1)
     return {
-        "total": page.result.total, "page": page.page, "pages": page.pages, "per_page": JSON_PAGE_SIZE,
+        "total": page.result.total, "page": page.page, "pages": page.pages, "per_page": page.page_size,
         "errors": [message for _field, message in form.errors],
         "facets": page.result.facets, "links": links,
-        "results": [exports.entry_json(hit.entry, base) for hit in page.hits],
+        "results": [{**exports.entry_json(hit.entry, base), "snippets": [_snippet_json(x) for x in hit.snippets]}
+                    for hit in page.hits],
     }
 
 
@@ -116,6 +149,8 @@ api_bp.add_url_rule("/disclosures", endpoint="search", view_func=search_json, me
 @bp.get("/disclosure-log.atom")
 def atom():
     form = search.read_form(request.args)
+    if form.errors:
+        return _export_refused(form)
     base = current.settings().base_url
     entries = list(exports.walk(db_session(), get_index(), _export_request(form), limit=FEED_SIZE))
     title = f"{current.settings().public_body_name} disclosure log" + (f": {form.q}" if form.q else "")
@@ -128,6 +163,8 @@ def atom():
 @limiter.limit(EXPORT_LIMIT)
 def csv_export():
     form = search.read_form(request.args)
+    if form.errors:
+        return _export_refused(form)
     rows = exports.csv_stream(exports.walk(db_session(), get_index(), _export_request(form)), current.settings().base_url)
     return Response(stream_with_context(rows), mimetype="text/csv", headers={
         "Content-Disposition": content_disposition(f"disclosure-log-{current.now():%Y-%m-%d}.csv")})
@@ -145,8 +182,8 @@ def sitemap_index():
 def sitemap(part: int):
     low = part * SITEMAP_SIZE
     rows = service.public_references(db_session(), low, low + SITEMAP_SIZE, current.now())
-    body = render_template("disclosure_log/sitemap.xml", rows=rows, base_url=current.settings().base_url)
-    return Response(body, mimetype="application/xml")
+    body = exports.sitemap(rows, current.settings().base_url)  # streamed: 50,000 entries are never held at once
+    return Response(stream_with_context(body), mimetype="application/xml")
 
 
 @bp.get("/disclosure-log/downloads")

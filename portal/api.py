@@ -27,6 +27,7 @@ SCOPES = {
     "submissions:read": "List and fetch submissions waiting for the case system",
     "submissions:ack": "Acknowledge that the case system has received a submission",
     "submissions:status": "Report a submission's progress, which its requester can see",
+    "figures:read": "Read the service's figures: requests started and sent, completion rate, feedback",
     "shares:write": "Create, change and revoke Secure Share links",
     "disclosures:write": "Publish, update and withdraw disclosure log entries",
 }

@@ -11,6 +11,7 @@ import capture.feature
 import disclosure_log.feature
 import secure_share.feature
 from govuk_templates.assets import STATIC, asset_path
+from govuk_templates.footer import own_copyright
 from portal.converters import BoundedIntegerConverter
 from portal.dates import govuk_date, govuk_datetime
 from portal.db import init_db
@@ -76,6 +77,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(api_bp)  # /api/v1: key checks and the OpenAPI document
     app.extensions["portal.readiness"] = {}
     app.extensions["portal.demo_seeders"] = []
+    app.extensions["portal.robots_disallow"] = ["/api/"]  # paths crawlers are asked to leave alone (robots.txt)
+    app.extensions["portal.sitemaps"] = []  # endpoints of sitemaps (or sitemap indexes) robots.txt names
     register_commands(app)
     for feature in FEATURES:
         feature.init_app(app)
@@ -85,7 +88,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         # The GOV.UK Frontend CSS asks for fonts and images at /assets/...
         return send_from_directory(STATIC / "assets", filename)
 
-    app.jinja_env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, human_size=human_size)
+    app.jinja_env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, human_size=human_size,
+                                 own_copyright=own_copyright)
 
     @app.context_processor
     def _globals():

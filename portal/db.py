@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
 from typing import Iterator
 
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event
+from sqlalchemy import Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.private_files import private_sqlite
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+log = logging.getLogger(__name__)
+_DELETIONS = "portal.delete_after_commit"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -23,6 +27,33 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA secure_delete=ON")  # erased personal data is overwritten, whatever the build's default
     cursor.close()
+
+
+def delete_after_commit(session: Session, store, key: str) -> None:
+    """Delete a stored file once the change that stops naming it is committed. Deleted first, a failed
+    commit would leave a draft naming a file that is gone; deleted after, the worst is a file named nowhere."""
+    session.info.setdefault(_DELETIONS, []).append((store, key))
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_committed(session: Session) -> None:
+    for store, key in session.info.pop(_DELETIONS, []):
+        try:
+            store.delete(key)
+        except Exception:  # the commit stands; the file is left named nowhere, which harms no one
+            log.warning("a stored file could not be deleted after commit", exc_info=True)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_rolled_back(session: Session, _transaction) -> None:
+    if not session.in_transaction():  # the outermost transaction: what it named stays
+        session.info.pop(_DELETIONS, None)
+
+
+def upsert(session: Session, table: Table):
+    """An INSERT for the session's database that takes on_conflict_do_update/do_nothing: both dialects have it."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def make_engine(url: str) -> Engine:

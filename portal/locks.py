@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import String, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from portal.db import upsert
 from portal.models import Base, UTCDateTime
 
 KEPT_FOR = dt.timedelta(days=1)  # a lock row older than any window that counts behind it is of no more use
@@ -32,9 +32,8 @@ class NamedLock(Base):
 
 def serialise(session: Session, name: str, now: dt.datetime) -> None:
     """Hold the lock `name` until the session's transaction commits or rolls back."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = NamedLock.__table__
-    statement = dialect.insert(table).values(name=name, taken_at=now)
+    statement = upsert(session, table).values(name=name, taken_at=now)
     session.execute(statement.on_conflict_do_update(index_elements=[table.c.name], set_={"taken_at": now}))
 
 

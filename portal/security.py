@@ -68,6 +68,10 @@ def security_headers(response):
         headers["Cache-Control"] = "public, max-age=31536000, immutable"
     elif request.endpoint in {"static", "govuk_assets"}:
         headers["Cache-Control"] = "public, max-age=86400"
+    elif response.cache_control.public:
+        # A view that chose to be cached: the Disclosure Log's files and feeds, which are nobody's. (A view
+        # that read the session gets Vary: Cookie from Flask, so no cache hands one person's page to another.)
+        pass
     else:
         headers["Cache-Control"] = "no-store"
         headers.pop("Expires", None)

@@ -71,6 +71,7 @@ class Settings:
     env: str = "development"
     service_name: str = "Public services portal"
     public_body_name: str = "Example Council"
+    copyright_notice: str = ""  # the footer's copyright line; blank: "© " and the body's name. A Crown body: "© Crown copyright"
     contact_email: str = "information.requests@example.gov.uk"
     body_nation: str = "england"  # whose bank holidays a clock uses where the law is not UK-wide (working_days)
     postal_address: str = ""  # "Other ways to ask" on the start pages, each shown when set (commas or new lines)
@@ -157,6 +158,15 @@ class Settings:
         return self.env == "production"
 
     @property
+    def copyright_line(self) -> str:
+        return self.copyright_notice.strip() or f"© {self.public_body_name}"
+
+    @property
+    def crown_copyright(self) -> bool:
+        """Only the Crown's own bodies show GOV.UK's crest and its link to the Crown copyright page."""
+        return "crown copyright" in self.copyright_line.lower()
+
+    @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'portal.sqlite3'}"
 
@@ -212,7 +222,7 @@ class Settings:
             "log_format": "LOG_FORMAT",
             "share_webhook_url": "SHARE_WEBHOOK_URL", "body_nation": "BODY_NATION",
             "sar_identity": "SAR_IDENTITY", "postal_address": "POSTAL_ADDRESS", "telephone": "TELEPHONE",
-            "in_person": "IN_PERSON", "guard_allow": "GUARD_ALLOW",
+            "in_person": "IN_PERSON", "copyright_notice": "COPYRIGHT_NOTICE", "guard_allow": "GUARD_ALLOW",
         }
         for field, name in text.items():
             if name in env:

@@ -16,4 +16,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_bp)  # the case system's API for shares
     app.cli.add_command(share_cli)
     app.extensions["portal.demo_seeders"].append(seed_demo_share)
+    app.extensions["portal.robots_disallow"].append("/documents/")  # one person's links, never for a crawler
     app.jinja_env.filters["bdi"] = bdi  # names and titles the case system sent, isolated on the requester's pages

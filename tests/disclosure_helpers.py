@@ -6,7 +6,7 @@ import io
 import json
 import re
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -121,8 +121,8 @@ def search(client: PageClient, status: int = 200, **params) -> BeautifulSoup:
 
 
 def found(soup: BeautifulSoup) -> list[str]:
-    """The references of the results shown, in order."""
-    return [link["href"].rsplit("/", 1)[1] for link in soup.select("li.app-result h3 a")]
+    """The references of the results shown, in order (each link carries the search for the entry's back link)."""
+    return [urlsplit(link["href"]).path.rsplit("/", 1)[1] for link in soup.select("li.app-result h3 a")]
 
 
 def refs(client: PageClient, **params) -> list[str]:

@@ -13,8 +13,10 @@ import dataclasses
 from typing import ClassVar, Literal
 
 from pydantic import Field
+from sqlalchemy.orm import object_session
 
 from capture.questions.base import PageOutcome, PostContext, Question
+from portal.db import delete_after_commit
 
 
 class FileQuestion(Question):
@@ -65,7 +67,7 @@ class FileQuestion(Question):
     def _remove(self, ctx: PostContext, current: dict, file_id: str) -> PageOutcome:
         kept = [f for f in current["files"] if f["file_id"] != file_id]
         for gone in (f for f in current["files"] if f["file_id"] == file_id):
-            ctx.services.store.delete(gone["store_key"])
+            delete_after_commit(object_session(ctx.draft), ctx.services.store, gone["store_key"])
         ctx.save({**current, "files": kept} if kept or current["later"] else None)
         return PageOutcome({}, {}, redirect_same=True)
 
@@ -97,7 +99,7 @@ class FileQuestion(Question):
             files = [*files, dataclasses.asdict(accepted)]
             if not self.multiple:
                 for old in current["files"]:
-                    ctx.services.store.delete(old["store_key"])
+                    delete_after_commit(object_session(ctx.draft), ctx.services.store, old["store_key"])
                 files = [dataclasses.asdict(accepted)]
         ctx.save({**current, "files": files})
         return PageOutcome({}, {}, redirect_same=True)

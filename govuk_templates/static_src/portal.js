@@ -165,6 +165,27 @@ function initRelatedSearch (container) {
   })
 }
 
+// The Disclosure Log's filters behind a "Filter" button on a small screen (GOV.UK's filter pattern), so the results
+// come first. The button is in the page, hidden: without JavaScript, and on a wider screen, the filters just show.
+function initFilterToggle (button) {
+  const panel = document.getElementById(button.getAttribute('aria-controls'))
+  if (!panel) return
+  const wide = window.matchMedia('(min-width: 40.0625em)') // GOV.UK Frontend's tablet breakpoint
+  // A filter with an error (a date that is not real) stays in view, for the error summary's link to reach it.
+  let open = Boolean(panel.querySelector('.govuk-form-group--error'))
+
+  function update () {
+    const hidden = !wide.matches && !open
+    button.hidden = wide.matches
+    button.setAttribute('aria-expanded', String(!hidden))
+    panel.hidden = hidden
+  }
+
+  button.addEventListener('click', () => { open = !open; update() })
+  wide.addEventListener('change', update)
+  update()
+}
+
 // GOV.UK Frontend's components (the error summary's links to fields, buttons) in content put on the page.
 async function initGovukFrontend (scope) {
   const script = document.querySelector('script[type="module"][src*="govuk-frontend"]')
@@ -176,3 +197,4 @@ async function initGovukFrontend (scope) {
 document.querySelectorAll('dialog[data-module="app-timeout-warning"]').forEach(initTimeoutWarning)
 document.querySelectorAll('form[data-module="app-upload-progress"]').forEach(initUploadProgress)
 document.querySelectorAll('[data-module="app-related-search"]').forEach(initRelatedSearch)
+document.querySelectorAll('button[data-module="app-filter-toggle"]').forEach(initFilterToggle)

@@ -1,11 +1,14 @@
 """The Disclosure Log in Chromium against the live server: each page state (search, results, filters applied,
-a 200-character query, no results, a date error, a deep page, an entry with its document and related entries,
-a withdrawn entry, the downloads) as a person sees it, with axe-core (WCAG 2.2 A and AA) with JavaScript and
-without; filtering without JavaScript, the state in the URL; searching with the keyboard only.
+a 200-character query, no results, a date error, a deep page, sorted, 50 a page, on a 320 px phone with the
+filters hidden and shown, an entry with its document and related entries reached from a search, a withdrawn
+entry, a download refused for its date, the downloads) as a person sees it, with axe-core (WCAG 2.2 A and AA)
+with JavaScript and without; filtering, sorting and page size without JavaScript, the state in the URL; the
+filter button and searching with the keyboard only; where the first result is on a phone.
 
 The states are registered in disclosure_log/browser_pages.py, so the shell's checks (styles, CSP) visit them too."""
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import re
 from typing import Callable
@@ -25,6 +28,7 @@ CHECKS = {check.name: check for check in log.CHECKS}
 SEARCH_HEADING = "Search published responses"
 RESULT_LINKS = "ol.app-results > li h3 a"
 COUNT = re.compile(r"^([\d,]+) results?")
+FIRST_SCREENS = 900  # px from the top of a 320 x 568 phone page: the first result is within a screen and a half
 
 
 # Helpers ------------------------------------------------------------------------------------
@@ -38,6 +42,8 @@ def query_of(page: Page) -> dict[str, list[str]]:
     query = parse_qs(urlsplit(page.url).query)
     if query.get("sort") == ["relevance"]:
         del query["sort"]
+    if query.get("per_page") == ["20"]:
+        del query["per_page"]
     return query
 
 
@@ -48,10 +54,11 @@ def follow(page: Page, name: str, role: str = "link") -> None:
 
 # What a person sees in each state, besides what every GOV.UK page has -----------------------------------
 
-def searched(page: Page, query: str, *, javascript: bool) -> None:
+def searched(page: Page, query: str, *, javascript: bool, filters_shown: bool = True) -> None:
     expect(page.locator("h1")).to_have_text(SEARCH_HEADING)
     expect(page.get_by_label("Search", exact=True)).to_have_value(query)
-    expect(page.get_by_role("button", name="Apply filters")).to_be_visible()
+    apply = page.get_by_role("button", name="Apply filters")
+    expect(apply).to_be_visible() if filters_shown else expect(apply).to_be_hidden()
     if query:
         assert page.title().startswith(f"{SEARCH_HEADING}: {query[:40]}")
 
@@ -127,6 +134,63 @@ def deep_page(page: Page, javascript: bool) -> None:
     expect(page.locator("ol.app-results")).to_have_attribute("start", "61")
 
 
+def sorted_oldest(page: Page, javascript: bool) -> None:
+    searched(page, log.TOPIC, javascript=javascript)
+    expect(page.get_by_label("Sort by")).to_have_value("oldest")
+    published = [dt.datetime.strptime(re.search(r"Published (\d+ \w+ \d{4})", meta).group(1), "%d %B %Y")
+                 for meta in page.locator(".app-result__meta").all_inner_texts()]
+    assert len(published) == 20 and published == sorted(published)
+    sort = page.get_by_label("Sort by").bounding_box()
+    assert sort["y"] < page.locator("ol.app-results").bounding_box()["y"]  # sort is above the results
+
+
+def fifty_a_page(page: Page, javascript: bool) -> None:
+    searched(page, log.TOPIC, javascript=javascript)
+    expect(page.locator(RESULT_LINKS)).to_have_count(50)
+    expect(page.locator("#results-count")).to_contain_text("Showing 51 to 100")
+    expect(page.get_by_label("Results per page")).to_have_value("50")
+    expect(page.get_by_role("navigation", name="Results pages").get_by_role("link", name=re.compile("^Next"))) \
+        .to_have_attribute("href", "/disclosure-log?q=allotment&per_page=50&page=3")
+
+
+def first_result_top(page: Page) -> float:
+    return page.locator("ol.app-results > li").first.bounding_box()["y"] + page.evaluate("window.scrollY")
+
+
+def on_a_phone(page: Page, javascript: bool) -> None:
+    toggle = page.get_by_role("button", name="Filter", exact=True)
+    if javascript:  # GOV.UK's filter pattern: the results first, the filters behind a button
+        searched(page, log.TOPIC, javascript=javascript, filters_shown=False)
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        expect(page.locator("#filters")).to_be_hidden()
+        assert first_result_top(page) < FIRST_SCREENS, first_result_top(page)
+    else:
+        searched(page, log.TOPIC, javascript=javascript)
+        expect(toggle).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= log.PHONE["width"]  # no sideways scrolling
+
+
+def on_a_phone_filters_shown(page: Page, javascript: bool) -> None:
+    searched(page, log.TOPIC, javascript=javascript)
+    if javascript:
+        expect(page.get_by_role("button", name="Filter (1 applied)", exact=True)).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("checkbox", name=re.compile(r"^Refused \(\d+\)$"))).to_be_checked()
+    assert page.evaluate("document.documentElement.scrollWidth") <= log.PHONE["width"]
+
+
+def download_date_error(page: Page, javascript: bool) -> None:
+    expect(page.locator("h1")).to_have_text("Check the dates in your search")
+    expect(page.locator("main")).to_contain_text("Published from must be a real date")
+    expect(page.get_by_role("link", name="Correct the dates in your search")).to_have_attribute(
+        "href", re.compile(r"^/disclosure-log\?from-day=31&from-month=2&from-year=2024$"))
+
+
+def entry_from_a_search(page: Page, javascript: bool) -> None:
+    entry(page, javascript)
+    expect(page.get_by_role("link", name="Back to search results")).to_have_attribute(
+        "href", "/disclosure-log?q=allotment&page=2")
+
+
 def entry(page: Page, javascript: bool) -> None:
     expect(page.locator("h1")).to_have_text("Allotment plots let and empty, by site")
     expect(page.locator(".govuk-summary-list")).to_contain_text(log.DOCUMENTED)
@@ -165,6 +229,12 @@ SEEN: dict[str, Callable[[Page, bool], None]] = {
     "disclosure log no results": no_results,
     "disclosure log date error": date_error,
     "disclosure log deep page": deep_page,
+    "disclosure log sorted oldest first": sorted_oldest,
+    "disclosure log fifty a page": fifty_a_page,
+    "disclosure log on a phone": on_a_phone,
+    "disclosure log on a phone, filters shown": on_a_phone_filters_shown,
+    "disclosure log download with a date error": download_date_error,
+    "disclosure log entry from a search": entry_from_a_search,
     "disclosure log entry": entry,
     "disclosure log entry withdrawn": withdrawn,
     "disclosure log entry not found": not_found,
@@ -254,7 +324,75 @@ def test_sort_and_a_date_range_are_kept_in_the_url_without_javascript(page_witho
     assert published and all(date.endswith("2022") for date in published)
 
 
+def test_sort_and_page_size_work_on_their_own_without_javascript(page_without_js, live_server):
+    page = page_without_js
+    log.ensure_log(live_server)
+    page.goto(live_server.url(log.search_path(q=log.TOPIC, outcome="Refused")))
+    page.get_by_label("Sort by").select_option("Newest first")
+    follow(page, "Sort", role="button")
+    assert query_of(page) == {"q": [log.TOPIC], "outcome": ["Refused"], "sort": ["newest"]}
+    expect(page.get_by_role("checkbox", name=re.compile(r"^Refused \("))).to_be_checked()
+    page.get_by_label("Results per page").select_option("50")
+    follow(page, "Show results", role="button")
+    assert query_of(page) == {"q": [log.TOPIC], "outcome": ["Refused"], "sort": ["newest"], "per_page": ["50"]}
+    assert result_count(page) == page.locator(RESULT_LINKS).count()  # fewer than 50 refused: all on one page
+    expect(page.get_by_label("Sort by")).to_have_value("newest")
+
+
+def test_an_entry_goes_back_to_the_search_it_was_found_by(page, live_server):
+    log.ensure_log(live_server)
+    page.goto(live_server.url(log.search_path(q=log.TOPIC, page="3", sort="oldest")))
+    searched_for = query_of(page)
+    with page.expect_navigation():
+        page.locator(RESULT_LINKS).first.click()
+    follow(page, "Back to search results")
+    assert urlsplit(page.url).path == log.SEARCH and query_of(page) == searched_for
+    expect(page.locator("#results-count")).to_contain_text("Showing 41 to 60")
+
+
+def test_at_320px_the_first_result_is_on_the_first_screens_with_javascript(page, live_server):
+    log.ensure_log(live_server)
+    page.set_viewport_size(log.PHONE)
+    page.goto(live_server.url(log.search_path(q=log.TOPIC)))
+    hidden = first_result_top(page)
+    page.get_by_role("button", name="Filter", exact=True).click()
+    shown = first_result_top(page)
+    assert hidden < FIRST_SCREENS < shown, (hidden, shown)  # the filters are long: they were what was in the way
+    page.set_viewport_size({"width": 1024, "height": 768})  # wider: no button, the filters beside the results
+    expect(page.get_by_role("button", name="Filter", exact=True)).to_be_hidden()
+    expect(page.locator("#filters")).to_be_visible()
+
+
 # 3. The keyboard only ------------------------------------------------------------------------------------------
+
+def test_the_filter_button_with_the_keyboard_only(page, live_server):
+    log.ensure_log(live_server)
+    page.set_viewport_size(log.PHONE)
+    page.goto(live_server.url(log.search_path(q=log.TOPIC)))
+    toggle = page.get_by_role("button", name="Filter", exact=True)
+    tab_to(page, toggle)
+    assert has_govuk_focus_style(focused(page)), focused(page)
+    expect(toggle).to_have_attribute("aria-controls", "filters")
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#filters")).to_be_visible()
+    refused = page.get_by_role("group", name="Outcome").get_by_role("checkbox", name=re.compile(r"^Refused \("))
+    tab_to(page, refused)
+    page.keyboard.press("Space")
+    apply = page.get_by_role("button", name="Apply filters")
+    tab_to(page, apply)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert query_of(page) == {"q": [log.TOPIC], "outcome": ["Refused"]}
+    toggle = page.get_by_role("button", name="Filter (1 applied)", exact=True)
+    expect(toggle).to_have_attribute("aria-expanded", "false")  # the results first again
+    tab_to(page, toggle)
+    page.keyboard.press("Space")
+    expect(page.locator("#filters")).to_be_visible()
+    page.keyboard.press("Space")
+    expect(page.locator("#filters")).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+
 
 def test_search_with_the_keyboard_only(page, live_server):
     log.ensure_log(live_server)

@@ -16,15 +16,17 @@ import re
 import time
 import zipfile
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_capture_browser import Journey, foi
+from tests.browser.test_capture_browser import Journey, enquiry, foi
 from tests.browser.test_share_browser import (CHECK_EMAIL, FILES, HISTORY, REMOVE, REMOVED, SIGN_IN, SIGNED_OUT,
                                              enter_code, error_shown, follow, heading, press, wrong)
 from tests.browser.test_shell_accessibility import assert_axe_passes
 from tests.share_helpers import pdf
+from tests.support.browser import checked_page
 
 pytestmark = [pytest.mark.https, pytest.mark.browser, pytest.mark.integration]
 
@@ -82,6 +84,53 @@ def test_foi_request_over_https_without_javascript(page_without_js, production, 
     journey = HttpsJourney(page_without_js, production, None, "foi", email, javascript=False, errors=False)
     reference = journey.submit(steps, rows)
     assert reference in production.case_system.cases()
+
+
+def test_save_and_come_back_later_over_https(page, https_browser, production, email):
+    steps, _rows = enquiry(email)
+    journey = HttpsJourney(page, production, None, "enquiry", email, auditor=assert_axe_passes, errors=False)
+    journey.start()
+    journey.walk(steps, until="topic")
+    journey.press("Save and come back later")
+    journey.press("Save and email me the link")
+    expect(page.locator("h1")).to_have_text("We've saved your answers")
+    link = production.wait_for_message(email, r"https://\S+/request/resume/\S+")
+    with checked_page(https_browser, production.base_url, javascript=True) as other:  # another device
+        other.goto(link)
+        expect(other.locator("h1")).to_have_text("Carry on with your saved request")
+        sent = len(production.messages_to(email))
+        with other.expect_navigation():
+            other.get_by_role("button", name="Email me a security code").click()
+        code, _count = production.wait_for_code(email, after=sent)
+        other.get_by_label("Security code", exact=True).fill(code)
+        with other.expect_navigation():
+            other.get_by_role("button", name="Continue").click()
+        expect(other).to_have_url(re.compile(r"/request/enquiry/(topic|question)$"))
+        assert_axe_passes(other, "over https: resumed on another device")
+
+
+def test_track_the_request_and_give_feedback_over_https(page, production, email):
+    steps, rows = foi(email)
+    journey = HttpsJourney(page, production, None, "foi", email, errors=False)
+    reference = journey.submit(steps, rows)
+    track = production.wait_for_message(email, r"https://\S+/request/track/\S+")
+    page.goto(track)
+    expect(page.locator("main .govuk-tag")).to_have_text("Received")
+    reported = production.api("PUT", f"/submissions/{reference}/status", {"status": "closed"})
+    assert reported.status == 200, reported.body
+    asked = production.wait_for_message(email, r"https://\S+/request/track/\S+#feedback")
+    page.goto(asked)
+    expect(page.locator("#feedback")).to_have_text("Tell us what you think")
+    assert_axe_passes(page, "over https: feedback asked")
+    page.get_by_label("Yes").check()
+    page.get_by_label("Very satisfied").check()
+    journey.press("Send feedback")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Thank you for your feedback")
+    month = datetime.datetime.now(ZoneInfo("Europe/London")).strftime("%Y-%m")
+    figures = production.api("GET", f"/figures?from={month}&to={month}&form=foi")
+    assert figures.status == 200, figures.body
+    [row] = figures.json()["items"]
+    assert row["requests_sent"] >= 1 and row["feedback_given"] >= 1 and row["satisfaction"]["very_satisfied"] >= 1
 
 
 # Secure Share: made through the API, used by the requester in Chromium ----------------------------------

@@ -212,3 +212,22 @@ def test_removed_and_replaced_entries_leave_the_index(searchable):
     assert index.count() == total + 1
     assert index.search(SearchRequest(query=parse("zebra"), now=NOW)).total == 0
     assert index.search(SearchRequest(query=parse("pelican"), now=NOW)).ids == [first]
+
+
+@pytest.mark.integration
+def test_related_entries_share_two_title_words_on_both_engines(searchable, db_app):
+    from disclosure_log.search import MAX_RELATED_WORDS, related, title_words
+
+    index, entries, ids = searchable
+    public = [e for e in entries if dt.datetime.fromisoformat(e["publish_at"]) <= NOW]
+    shown = 0
+    with db_app.extensions["portal.db"].sessionmaker() as session:
+        for entry in public[:: len(public) // 12]:
+            own = [w for w in dict.fromkeys(words(entry["title"])) if w in title_words(entry["title"])]
+            own = set(own[:MAX_RELATED_WORDS])
+            sharing = {e["reference"] for e in public if e is not entry and len(title_words(e["title"]) & own) >= 2}
+            found = related(session, index, session.get(Disclosure, ids[entry["reference"]]), NOW, limit=5)
+            references = [e.reference for e in found]
+            assert set(references) <= sharing and len(references) == min(5, len(sharing)), entry["title"]
+            shown += len(references)
+    assert shown >= 12 * 3  # most titles here share a topic's two words with many others

@@ -351,7 +351,8 @@ def production_portal(postgres_admin, web_workers: int = 2) -> Iterator[Producti
         })
         flask(env, "db", "upgrade")
         created = flask(env, "api-key", "create", "HTTPS tier case system", "--scope", "shares:write",
-                        "--scope", "submissions:read", "--scope", "submissions:ack", "--scope", "disclosures:write")
+                        "--scope", "submissions:read", "--scope", "submissions:ack", "--scope", "disclosures:write",
+                        "--scope", "submissions:status", "--scope", "figures:read")
         api_key = _key_from(created.stdout)
 
         web = Service("web", [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "portal.app:create_app()"], env,

@@ -106,7 +106,7 @@ def test_the_requester_can_choose_to_be_emailed_when_the_status_changes(app, cli
     assert "Which year?" in news.body and TRACK.search(news.body)
     post(client, f"{link}/emails", {}, page_url=link)
     count = len(services.mailer.sent)
-    put_status(app, reference, {"status": "closed"})
+    put_status(app, reference, {"status": "responded"})
     assert len(services.mailer.sent) == count
 
 
@@ -158,3 +158,39 @@ def test_the_document_names_every_scope_a_key_can_hold(app):
 
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     assert set(document["components"]["schemas"]["KeyInfo"]["properties"]["scopes"]["items"]["enum"]) == set(SCOPES)
+
+
+def test_a_tracked_request_keeps_its_link_and_address_until_it_has_been_closed_for_the_retention_period(
+        app, services, sent):
+    from capture import delivery
+
+    reference, link = sent
+    retention = dt.timedelta(days=30)
+
+    def erase() -> list[str]:
+        with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+            erased = delivery.erase_personal_data(session, services.store, services.clock.now(), retention)
+            session.commit()
+            return erased
+
+    put_status(app, reference, {"status": "in_progress"})
+    services.clock.advance(days=45)  # an extended FOI, still being handled: the requester can still be told
+    assert erase() == []
+    assert reference in text_of(PageClient(app).get_page(link))  # the acknowledgement's link still works
+    put_status(app, reference, {"status": "closed"})
+    services.clock.advance(days=29)
+    assert erase() == []
+    services.clock.advance(days=2)
+    assert erase() == [reference]
+    assert PageClient(app).raw.get(link).status_code == 404
+
+
+def test_a_request_tracked_but_never_closed_is_erased_after_a_year(app, services, sent):
+    from capture import delivery, tracking
+
+    reference, _link = sent
+    put_status(app, reference, {"status": "in_progress"})
+    services.clock.advance(days=tracking.TRACKED_AT_MOST.days + 1)
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        assert delivery.erase_personal_data(session, services.store, services.clock.now(),
+                                            dt.timedelta(days=30)) == [reference]

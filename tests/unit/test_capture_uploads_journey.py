@@ -2,7 +2,7 @@
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from capture.jobs import delete_expired_drafts
 from capture.models import Submission
@@ -173,3 +173,18 @@ def test_expired_drafts_and_their_files_are_deleted_by_the_job(app, client, serv
     with app.app_context():
         assert delete_expired_drafts.call_local() == 1
     assert services.store.files == {}
+
+
+def test_a_removed_file_stays_stored_until_the_removal_is_committed(app, services):
+    """Deleted before the commit, a failed commit would leave the draft naming a file that is gone."""
+    from portal.db import delete_after_commit
+
+    services.store.put("drafts/kept", io.BytesIO(b"evidence"))
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
+        session.execute(text("select 1"))
+        delete_after_commit(session, services.store, "drafts/kept")
+        session.rollback()  # the commit never happened
+        assert "drafts/kept" in services.store.files
+        delete_after_commit(session, services.store, "drafts/kept")
+        session.commit()
+    assert "drafts/kept" not in services.store.files

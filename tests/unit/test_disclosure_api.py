@@ -10,7 +10,8 @@ import pytest
 
 from portal.formatting import human_size
 from tests.conftest import migrated_app
-from tests.disclosure_helpers import EMAIL, MOBILE, NEW_ENTRY, NI_NUMBER, DisclosureApi, entry_is_public, refs, search
+from tests.disclosure_helpers import (EMAIL, MOBILE, NEW_ENTRY, NI_NUMBER, DisclosureApi, entry_is_public, found, refs,
+                                      search)
 from tests.disclosure_helpers import api  # noqa: F401 - a fixture
 from tests.disclosure_samples import Text, docx_file, pdf
 from tests.pages import text_of
@@ -360,9 +361,13 @@ def test_attachments_are_searchable_listed_and_downloadable(api, client):
     assert [(a["filename"], a["type"]) for a in response.json["attachments"]] == [
         ("ward figures.docx", "DOCX"), ("annex.pdf", "PDF")]
     soup = search(client, q="zeppelin")
-    assert [a["href"] for a in soup.select("li.app-result h3 a")] == ["/disclosure-log/FOI-1"]
+    assert found(soup) == ["FOI-1"]
     snippet = text_of(soup.select_one("li.app-result .app-result__snippet"))
     assert snippet.startswith("Attachment: ward figures.docx:") and "Zeppelin" in snippet
+    [result] = client.raw.get("/disclosure-log.json?q=zeppelin").json["results"]
+    [in_json] = result["snippets"]
+    assert (in_json["field"], in_json["filename"]) == ("attachment", "ward figures.docx")
+    assert "<mark>Zeppelin</mark>" in in_json["html"] and "Zeppelin Fields" in in_json["text"]
     assert refs(client, q="quillmoor") == ["FOI-1"]
 
     page = client.get_page("/disclosure-log/FOI-1")

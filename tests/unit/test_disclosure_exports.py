@@ -5,7 +5,7 @@ import csv
 import gzip
 import io
 import json
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.etree import ElementTree
 
 import pytest
@@ -13,7 +13,7 @@ import pytest
 from tests.disclosure_helpers import (CORPUS, DisclosureApi, bulk_entry, bulk_newest_first, facet_labels, found,
                                       import_lines, search, total_shown)
 from tests.disclosure_helpers import api, corpus  # noqa: F401 - fixtures
-from tests.pages import text_of
+from tests.pages import PageClient, text_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -107,6 +107,48 @@ def test_json_reports_a_bad_date_and_still_answers(client, corpus):
     assert data["errors"] == ["Published from must be a real date"] and data["total"] == len(CORPUS)
 
 
+def test_json_takes_up_to_a_thousand_a_page_on_both_engines(db_app, tmp_path):
+    client = PageClient(db_app)
+    import_lines(db_app, tmp_path, [bulk_entry(n) for n in range(1203)])
+    first = json_search(client, {"sort": "newest", "per_page": "1000"})
+    assert (first["per_page"], first["pages"], len(first["results"]), first["errors"]) == (1000, 2, 1000, [])
+    assert parse_qs(urlsplit(first["links"]["next"]).query) == {"sort": ["newest"], "per_page": ["1000"], "page": ["2"]}
+    second = json_search(client, urlsplit(first["links"]["next"]).query)
+    assert [r["reference"] for r in first["results"] + second["results"]] == bulk_newest_first(1203)
+    # the search page holding the same first result, at a size the page has
+    assert parse_qs(urlsplit(second["links"]["html"]).query) == {"sort": ["newest"], "page": ["51"]}
+    small = json_search(client, {"per_page": "50", "page": "3"})
+    assert len(small["results"]) == 50 and parse_qs(urlsplit(small["links"]["html"]).query) == {
+        "per_page": ["50"], "page": ["3"]}
+
+
+@pytest.mark.parametrize("asked", ["0", "1001", "-5", "ten", "²", "9" * 20, ""])
+def test_a_json_page_size_out_of_range_is_reported_and_the_default_used(client, corpus, asked):
+    data = json_search(client, {"per_page": asked})
+    assert data["per_page"] == 100 and data["total"] == len(CORPUS)
+    if asked:
+        assert data["errors"] == ["per_page must be a whole number from 1 to 1000, so 100 a page are shown"]
+    else:
+        assert data["errors"] == []
+
+
+def test_json_results_carry_their_snippets(client, corpus):
+    [result] = json_search(client, {"q": "nitrogen"})["results"]
+    assert result["snippets"] == [{"field": "response", "filename": None,
+                                   "text": "Nitrogen dioxide readings are in the table below.",
+                                   "html": "<mark>Nitrogen</mark> dioxide readings are in the table below."}]
+    [result] = json_search(client, {"q": "missed"})["results"]
+    assert [(s["field"], s["text"]) for s in result["snippets"]] == [
+        ("response", "We do not hold data on missed home care visits."),
+        ("request", "How many home care visits were missed?")]
+    [result] = json_search(client, {"q": "placements made"})["results"]  # "made" in the request only
+    assert [(s["field"], s["html"]) for s in result["snippets"]] == [
+        ("response", "There were 120 care home <mark>placements</mark>."),
+        ("request", "How many care home <mark>placements</mark> were <mark>made</mark>?")]
+    everything = json_search(client)["results"]
+    assert all(len(r["snippets"]) == 1 and r["snippets"][0]["field"] == "response" for r in everything)
+
+
 # Atom -------------------------------------------------------------------------------------
 
 def test_the_atom_feed_has_the_newest_fifty(app, client, tmp_path):
@@ -134,6 +176,22 @@ def test_the_search_page_links_its_feed_and_downloads(client, corpus):
     hrefs = {a.get_text(strip=True): a["href"] for a in soup.select("main a.govuk-link")}
     assert hrefs["Download as CSV"] == "/disclosure-log.csv?q=care+home"
     assert hrefs["Download as JSON"] == "/disclosure-log.json?q=care+home"
+
+
+@pytest.mark.parametrize("path", ["/disclosure-log.csv", "/disclosure-log.atom"])
+@pytest.mark.parametrize(("dates", "message"), [
+    ({"from-day": "31", "from-month": "2", "from-year": "2024"}, "Published from must be a real date"),
+    ({"to-day": "1", "to-year": "2024"}, "Published to must include a month"),
+    ({"from-day": "1", "from-month": "1", "from-year": "2025", "to-day": "1", "to-month": "1", "to-year": "2024"},
+     "Published to must be the same as or after published from"),
+])
+def test_a_download_or_feed_of_a_search_with_a_wrong_date_says_so(client, corpus, path, dates, message):
+    soup = client.get_page(f"{path}?" + urlencode({"q": "care", **dates}), status=400)
+    assert soup.h1.get_text(strip=True) == "Check the dates in your search"
+    assert message in text_of(soup)
+    back = soup.find("a", string="Correct the dates in your search")["href"]
+    assert urlsplit(back).path == "/disclosure-log" and parse_qs(urlsplit(back).query)["q"] == ["care"]
+    assert message in text_of(client.get_page(back))  # the search page shows it on the field
 
 
 # CSV --------------------------------------------------------------------------------------
@@ -177,6 +235,56 @@ def test_the_sitemaps_list_public_entries_only(client, clock, public_scheduled_w
         BASE + "/disclosure-log/FOI-1", BASE + "/disclosure-log/FOI-2"]
     for location in sitemap_locations(client, "/disclosure-log/sitemap-0.xml"):
         client.get_page(urlsplit(location).path)
+
+
+def test_a_sitemap_is_read_a_batch_at_a_time_and_split_at_its_size(app, client, tmp_path, monkeypatch):
+    from disclosure_log import service, views
+
+    import_lines(app, tmp_path, [bulk_entry(n) for n in range(25)])
+    batches = []
+    real = service.public_references
+
+    def counted(session, low, high, now, batch=5000):
+        for row in real(session, low, high, now, batch=4):
+            batches.append(row[0])
+            yield row
+
+    monkeypatch.setattr(service, "public_references", counted)
+    monkeypatch.setattr(views, "SITEMAP_SIZE", 10)
+    parts = sitemap_locations(client, "/sitemap.xml")
+    assert [urlsplit(p).path for p in parts] == [f"/disclosure-log/sitemap-{n}.xml" for n in range(3)]
+    listed = [loc for p in parts for loc in sitemap_locations(client, urlsplit(p).path)]
+    assert listed == [f"{BASE}/disclosure-log/BULK-{n:05d}" for n in range(25)]
+    assert [len(sitemap_locations(client, urlsplit(p).path)) for p in parts] == [9, 10, 6]  # ids from 1
+
+
+def test_sitemap_rows_are_read_by_id_a_batch_at_a_time_on_both_databases(db_app, tmp_path, clock):
+    from sqlalchemy import select
+
+    from disclosure_log import service
+    from disclosure_log.models import Disclosure
+
+    import_lines(db_app, tmp_path, [bulk_entry(n) for n in range(23)])
+    with db_app.app_context(), db_app.extensions["portal.db"].sessionmaker() as session:
+        ids = list(session.scalars(select(Disclosure.id).order_by(Disclosure.id)))
+        every = [reference for reference, _changed in service.public_references(session, 0, ids[-1] + 1, clock.now(),
+                                                                                 batch=5)]
+        assert every == [f"BULK-{n:05d}" for n in range(23)]
+        some = list(service.public_references(session, ids[4], ids[11], clock.now(), batch=3))  # low in, high out
+        assert [reference for reference, _changed in some] == [f"BULK-{n:05d}" for n in range(4, 11)]
+        assert list(service.public_references(session, ids[-1] + 1, ids[-1] + 100, clock.now())) == []
+
+
+def test_robots_txt_names_the_sitemap_and_keeps_crawlers_off_searches_and_links(client):
+    response = client.raw.get("/robots.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == "User-agent: *"
+    assert f"Sitemap: {BASE}/sitemap.xml" in lines
+    disallowed = {line.removeprefix("Disallow: ") for line in lines if line.startswith("Disallow: ")}
+    assert disallowed == {"/api/", "/documents/", "/disclosure-log?", "/disclosure-log.csv", "/disclosure-log.json"}
+    sitemap = next(line for line in lines if line.startswith("Sitemap: ")).removeprefix("Sitemap: ")
+    assert sitemap_locations(client, urlsplit(sitemap).path) == [BASE + "/disclosure-log/sitemap-0.xml"]
 
 
 # The nightly full download ----------------------------------------------------------------
@@ -233,3 +341,9 @@ def test_a_new_full_download_replaces_the_old_one(app, client, clock, services, 
 def test_only_the_listed_files_can_be_downloaded(app, client, public_scheduled_withdrawn, name):
     export(app)
     assert client.raw.get(f"/disclosure-log/downloads/{name}").status_code == 404
+
+
+def test_the_feed_may_be_cached_and_the_search_page_may_not(client, corpus):
+    """A view's own public caching is kept (nothing in the feed is anyone's); pages keep no-store."""
+    assert client.raw.get("/disclosure-log.atom").headers["Cache-Control"] == "public, max-age=300"
+    assert client.raw.get("/disclosure-log?q=care").headers["Cache-Control"] == "no-store"

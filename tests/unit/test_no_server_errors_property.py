@@ -34,7 +34,8 @@ EXAMPLES = 12  # per route and method: about a thousand requests in all
 HUGE = ["9223372036854775808", "-9223372036854775809", "1" * 40, "1e309", "-0", "NaN", "Infinity"]
 RESERVED = ["_method", "_external", "_scheme", "_anchor", "csrf_token", "form_id", "page_id", "token", "reference",
             "change", "manual", "action", "about", "q", "page", "sort", "after", "limit", "status", "filename",
-            "code", "email", "website", "related-checked", "published_from", "published_to", "case_type"]
+            "code", "email", "website", "related-checked", "published_from", "published_to", "case_type", "per_page",
+            "search"]
 FORMS = load_all()
 PAGE_IDS = sorted({page.id for form in FORMS.values() for page in form.pages})
 

@@ -119,6 +119,13 @@ def test_embedded_defaults(tmp_path):
     assert settings.job_backend == "sqlite"
 
 
+def test_the_copyright_line_is_the_bodys_own_unless_set(tmp_path):
+    default = Settings.from_env({"PORTAL_VAR_DIR": str(tmp_path), "PUBLIC_BODY_NAME": "Ware Town Council"})
+    assert (default.copyright_line, default.crown_copyright) == ("© Ware Town Council", False)
+    crown = Settings.from_env({"PORTAL_VAR_DIR": str(tmp_path), "COPYRIGHT_NOTICE": "© Crown copyright"})
+    assert (crown.copyright_line, crown.crown_copyright) == ("© Crown copyright", True)
+
+
 def test_sizes_and_numbers_are_parsed(tmp_path):
     settings = Settings.from_env({"PORTAL_VAR_DIR": str(tmp_path), "MAX_CONTENT_LENGTH": "2GB", "SMTP_PORT": "2525"})
     assert settings.max_content_length == 2 * 1024**3

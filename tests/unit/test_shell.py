@@ -25,6 +25,32 @@ def test_shell_pages_are_gov_uk_pages(client, url, settings):
     assert soup.find(class_="govuk-service-navigation").get_text().strip().startswith(settings.service_name)
 
 
+def test_a_council_footer_says_its_own_copyright_without_the_crown(client):
+    footer = client.get_page("/").find(class_="govuk-footer")
+    assert footer.find(class_="app-footer__copyright").get_text(strip=True) == "© Example Council"
+    assert "Crown copyright" not in footer.get_text()
+    assert not footer.select(".govuk-footer__copyright-logo, a[href*='crown-copyright']")
+
+
+@pytest.mark.parametrize(("notice", "shown", "crown"), [
+    ("© Crown copyright", "© Crown copyright", True),
+    ("© Hertfordshire County Council 2026", "© Hertfordshire County Council 2026", False),
+    ("   ", "© Example Council", False),
+])
+def test_the_footer_copyright_comes_from_a_setting(tmp_path, services, notice, shown, crown):
+    from tests.conftest import migrated_app
+    from tests.pages import PageClient
+
+    app = migrated_app(tmp_path, services, copyright_notice=notice)
+    footer = PageClient(app).get_page("/").find(class_="govuk-footer")
+    crest = footer.select_one("a.govuk-footer__copyright-logo")
+    assert (crest is not None) == crown
+    assert (crest or footer.find(class_="app-footer__copyright")).get_text(strip=True) == shown
+    if crown:
+        assert "crown-copyright" in crest["href"]
+    app.extensions["portal.db"].dispose()
+
+
 def test_start_page_leads_to_the_three_services(client):
     soup = client.get_page("/")
     headings = [h.get_text(strip=True) for h in soup.find(id="main-content").find_all("h2")]

@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from disclosure_log import attachments as attachment_files
 from disclosure_log import entries, jobs, service
+from disclosure_log.current import guard_allowed
 from disclosure_log.exports import entry_json
 from portal import current
 from portal.api import api_key_identity, require_scope
@@ -101,7 +102,7 @@ def _save(reference: str, create_only: bool):
     entry, created = service.publish(
         session, services.store, services.scanner, reference=reference, fields=fields, incoming=files,
         override_reason=entries.override_reason(body), change_note=entries.change_note(body),
-        actor=_actor(), now=current.now(), create_only=create_only)
+        actor=_actor(), now=current.now(), create_only=create_only, allowed=guard_allowed())
     session.commit()
     _index_now(entry.id)
     return entry_json(entry, audit=service.events(session, reference)), 201 if created else 200, {

@@ -1,4 +1,5 @@
-"""Attachments to a disclosure: typed by content, virus-scanned, stored encrypted, their text extracted.
+"""Attachments to a disclosure: typed by content, virus-scanned, stored encrypted, their text extracted (and
+what they hold besides: authors, comments, tracked changes, for the publish guard).
 
 They go through the same upload pipeline as Capture and Secure Share (portal.uploads.check_and_store),
 with the Disclosure Log's wider list of types: responses are often spreadsheets.
@@ -9,7 +10,7 @@ import dataclasses
 import logging
 from typing import BinaryIO, Sequence
 
-from disclosure_log import extract
+from disclosure_log import extract, file_metadata
 from disclosure_log.entries import InvalidEntry
 from portal import filetypes
 from portal.uploads import UploadRejected, check_and_store
@@ -40,6 +41,7 @@ class StagedAttachment:
     store_key: str
     parts: list  # extract.TextPart: the text, by page or sheet
     hidden: list  # extract.TextPart: text found under redaction boxes
+    notes: list = dataclasses.field(default_factory=list)  # file_metadata.FileNote: authors, comments, changes
 
     @property
     def text(self) -> str:
@@ -75,12 +77,13 @@ def _stage_one(item: IncomingAttachment, *, store, scanner, reference: str) -> S
     try:
         parts = extract.extract_text(data, label)
         hidden = extract.fake_redactions(data) if label == "PDF" else []
+        notes = file_metadata.read_notes(data, label)
     except extract.ExtractionFailed as exc:
         store.delete(accepted.store_key)
         raise InvalidEntry(f"{item.filename}: {exc}", "attachments") from exc
     return StagedAttachment(filename=accepted.filename, kind=label, content_type=accepted.content_type,
                             size=accepted.size, sha256=accepted.sha256, store_key=accepted.store_key,
-                            parts=parts, hidden=hidden)
+                            parts=parts, hidden=hidden, notes=notes)
 
 
 def discard(staged: Sequence[StagedAttachment], store) -> None:

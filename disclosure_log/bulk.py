@@ -60,7 +60,8 @@ def _batches(path: Path, size: int) -> Iterator[list[tuple[int, str]]]:
         yield batch
 
 
-def _row(number: int, line: str, report: ImportReport, override_reason: str, now: dt.datetime) -> dict | None:
+def _row(number: int, line: str, report: ImportReport, override_reason: str, now: dt.datetime,
+         allowed: guard.Allowed) -> dict | None:
     try:
         data = json.loads(line)
         reference = check_reference(data.get("reference") if isinstance(data, dict) else None)
@@ -69,7 +70,8 @@ def _row(number: int, line: str, report: ImportReport, override_reason: str, now
         report.invalid.append((number, str(exc)[:200]))
         return None
     if not override_reason:
-        findings = guard.check_entry({"title": fields.title, "request": fields.request, "response": fields.response}, [])
+        findings = guard.check_entry({"title": fields.title, "request": fields.request, "response": fields.response}, [],
+                                     allowed)
         if findings:
             report.blocked.append((number, reference, sorted({f.kind for f in findings})))
             return None
@@ -80,24 +82,25 @@ def _row(number: int, line: str, report: ImportReport, override_reason: str, now
             "updated_at": now, "index_state": PENDING}
 
 
-def _check_batch(batch: list[tuple[int, str]], override_reason: str, now: dt.datetime) -> tuple[list[dict], ImportReport]:
+def _check_batch(batch: list[tuple[int, str]], override_reason: str, now: dt.datetime,
+                 allowed: guard.Allowed) -> tuple[list[dict], ImportReport]:
     """Parse, validate and guard one batch: the CPU-heavy part, run in worker processes."""
     report = ImportReport(read=len(batch))
-    rows = [row for number, line in batch if (row := _row(number, line, report, override_reason, now))]
+    rows = [row for number, line in batch if (row := _row(number, line, report, override_reason, now, allowed))]
     return list({row["reference"]: row for row in rows}.values()), report  # a repeated line: the last wins
 
 
-def _checked(path: Path, batch_size: int, override_reason: str, now: dt.datetime,
-             workers: int) -> Iterator[tuple[list[dict], ImportReport]]:
+def _checked(path: Path, batch_size: int, override_reason: str, now: dt.datetime, workers: int,
+             allowed: guard.Allowed) -> Iterator[tuple[list[dict], ImportReport]]:
     """Checked batches in file order; with workers > 1, checked ahead in other processes."""
     batches = _batches(path, batch_size)
     if workers <= 1:
-        yield from (_check_batch(batch, override_reason, now) for batch in batches)
+        yield from (_check_batch(batch, override_reason, now, allowed) for batch in batches)
         return
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending: collections.deque = collections.deque()
         for batch in batches:
-            pending.append(pool.submit(_check_batch, batch, override_reason, now))
+            pending.append(pool.submit(_check_batch, batch, override_reason, now, allowed))
             if len(pending) > workers:  # bounded read-ahead: a 1 GB file is never all in memory
                 yield pending.popleft().result()
         while pending:
@@ -106,9 +109,11 @@ def _checked(path: Path, batch_size: int, override_reason: str, now: dt.datetime
 
 def run_import(sessionmaker, index: SearchIndex, path: Path, *, actor: str, now: dt.datetime,
                override_reason: str = "", batch_size: int = BATCH, workers: int = 1,
-               progress: Callable[[ImportReport], None] | None = None) -> ImportReport:
+               progress: Callable[[ImportReport], None] | None = None,
+               allowed: guard.Allowed = guard.NO_ONE_ALLOWED) -> ImportReport:
+    """`allowed`: the body's own contact details, which the guard lets through (guard.Allowed.from_settings)."""
     report = ImportReport()
-    for rows, checked in _checked(path, batch_size, override_reason, now, workers):
+    for rows, checked in _checked(path, batch_size, override_reason, now, workers, allowed):
         report.read += checked.read
         report.invalid += checked.invalid
         report.blocked += checked.blocked

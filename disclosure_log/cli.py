@@ -22,6 +22,12 @@ def _index():
     return get_index()
 
 
+def guard_allowed():
+    from disclosure_log.current import guard_allowed
+
+    return guard_allowed()
+
+
 @disclosure_log_cli.command("import", help="Import entries from a JSON-lines file (resumable: run it again).")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--override-reason", default="", help="Publish even where the guard finds personal data, for this reason.")
@@ -38,7 +44,7 @@ def import_command(path: Path, override_reason: str, batch_size: int, workers: i
 
     report = bulk.run_import(get_db().sessionmaker, _index(), path, actor=f"import {path.name}", now=current.now(),
                              override_reason=override_reason.strip(), batch_size=batch_size, workers=workers,
-                             progress=progress)
+                             progress=progress, allowed=guard_allowed())
     for number, reason in report.invalid[:50]:
         click.echo(f"line {number}: not imported: {reason}", err=True)
     for number, reference, kinds in report.blocked[:50]:

@@ -1,9 +1,10 @@
-"""The running app's search index, for views, the API, commands and jobs (create_app builds it)."""
+"""The running app's search index and the publish guard's allow-list, for views, the API, commands and jobs
+(create_app builds them)."""
 from __future__ import annotations
 
 from flask import current_app
 
-from disclosure_log import service
+from disclosure_log import guard, service
 from disclosure_log.index import SearchIndex
 from portal.db import get_db
 
@@ -23,3 +24,8 @@ def index_readiness():
     index = get_index()
     index.ping()
     return "ok", f"{index.count():,} entries searchable"
+
+
+def guard_allowed() -> guard.Allowed:
+    """The body's own contact details, from its settings (feature.init_app checked GUARD_ALLOW)."""
+    return current_app.extensions["disclosure_log.guard_allowed"]

@@ -25,6 +25,7 @@ from docx.oxml.parser import parse_xml
 from odf import teletype
 from odf.element import Node
 from odf.namespaces import TEXTNS
+from odf.office import Annotation
 from odf.opendocument import load as load_odf
 from pdfminer.layout import LTChar, LTContainer, LTRect
 from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -66,7 +67,7 @@ def extract_text(data: bytes, kind: str) -> list[TextPart]:
         reader = _READERS[kind]
     except KeyError:
         raise ValueError(f"no text reader for {kind!r} files") from None
-    with _plain_errors(kind), contextlib.closing(reader(data)) as parts:
+    with plain_errors(kind), contextlib.closing(reader(data)) as parts:
         return _capped(parts)
 
 
@@ -79,12 +80,12 @@ def fake_redactions(data: bytes) -> list[TextPart]:
     black highlighting). Text removed under its box, text beside a box, and light text on a dark table
     header are not hidden text.
     """
-    with _plain_errors("PDF"):
+    with plain_errors("PDF"):
         return list(_hidden_text(data))
 
 
 @contextlib.contextmanager
-def _plain_errors(kind: str) -> Iterator[None]:
+def plain_errors(kind: str) -> Iterator[None]:
     try:
         yield
     except ExtractionFailed:
@@ -112,11 +113,11 @@ _STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
 
 
 def _pdf_text(data: bytes) -> Iterator[TextPart]:
-    for number, page in _pdf_pages(data):
+    for number, page in pdf_pages(data):
         yield TextPart(f"page {number}", page.extract_text() or "")
 
 
-def _pdf_pages(data: bytes) -> Iterator[tuple[int, pdfplumber.page.Page]]:
+def pdf_pages(data: bytes) -> Iterator[tuple[int, pdfplumber.page.Page]]:
     _check_pdf_inflates_little(data)
     try:
         document = pdfplumber.open(io.BytesIO(data))
@@ -154,7 +155,7 @@ def _inflated_size(view: memoryview, at: int, room: int) -> int:
 
 def _hidden_text(data: bytes) -> Iterator[TextPart]:
     checks = MAX_BOX_CHECKS
-    for number, page in _pdf_pages(data):
+    for number, page in pdf_pages(data):
         chars, boxes = _chars_and_boxes(page.layout)
         chars.sort(key=lambda painted: _centre_x(painted[1]))
         centres = [_centre_x(char) for _, char in chars]
@@ -238,7 +239,7 @@ def _line_text(chars: list[LTChar]) -> str:
 
 # --- ZIP-based documents -------------------------------------------------------------------------
 
-def _check_zip_inflates_little(data: bytes, kind: str) -> None:
+def check_zip_inflates_little(data: bytes, kind: str) -> None:
     """The parsers read whole parts into memory: refuse a package whose entries add up past the cap."""
     file = io.BytesIO(data)
     directory = central_directory_size(file)
@@ -254,22 +255,22 @@ def _check_zip_inflates_little(data: bytes, kind: str) -> None:
         raise ExtractionFailed(TOO_LARGE.format(kind=kind))
 
 
-_WORD = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_WORD_PART = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+WORD_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+WORD_PART = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 _WORD_PARTS = {  # the parts that hold text, and how a finding names them
-    _WORD_PART + "document.main+xml": "",
-    _WORD_PART + "header+xml": "headers and footers",
-    _WORD_PART + "footer+xml": "headers and footers",
-    _WORD_PART + "footnotes+xml": "footnotes",
-    _WORD_PART + "endnotes+xml": "endnotes",
-    _WORD_PART + "comments+xml": "comments",
+    WORD_PART + "document.main+xml": "",
+    WORD_PART + "header+xml": "headers and footers",
+    WORD_PART + "footer+xml": "headers and footers",
+    WORD_PART + "footnotes+xml": "footnotes",
+    WORD_PART + "endnotes+xml": "endnotes",
+    WORD_PART + "comments+xml": "comments",
 }
-_WORD_BREAKS = {f"{_WORD}p": "\n", f"{_WORD}tab": "\t", f"{_WORD}br": "\n", f"{_WORD}cr": "\n"}
-_WORD_TEXT = (f"{_WORD}t", f"{_WORD}delText")
+_WORD_BREAKS = {f"{WORD_NS}p": "\n", f"{WORD_NS}tab": "\t", f"{WORD_NS}br": "\n", f"{WORD_NS}cr": "\n"}
+_WORD_TEXT = (f"{WORD_NS}t", f"{WORD_NS}delText")
 
 
 def _docx_text(data: bytes) -> Iterator[TextPart]:
-    _check_zip_inflates_little(data, "DOCX")
+    check_zip_inflates_little(data, "DOCX")
     package = docx.Document(io.BytesIO(data)).part.package
     texts: dict[str, list[str]] = {where: [] for where in _WORD_PARTS.values()}
     for part in package.iter_parts():
@@ -292,10 +293,20 @@ _ODF_PARAGRAPHS = {(TEXTNS, "p"), (TEXTNS, "h")}
 
 
 def _odt_text(data: bytes) -> Iterator[TextPart]:
-    _check_zip_inflates_little(data, "ODT")
+    check_zip_inflates_little(data, "ODT")
     document = load_odf(io.BytesIO(data))
+    comments = [odf_comment_text(annotation) for annotation in document.body.getElementsByType(Annotation)]
+    for annotation in document.body.getElementsByType(Annotation):
+        # a comment sits inside its paragraph, author and date too: read on its own, as a DOCX's are
+        annotation.parentNode.removeChild(annotation)
     yield TextPart("", "\n".join(_odf_paragraphs(document.body)))
     yield TextPart("headers and footers", "\n".join(_odf_paragraphs(document.masterstyles)))
+    yield TextPart("comments", "\n".join(comments))
+
+
+def odf_comment_text(annotation: Node) -> str:
+    """An office:annotation's paragraphs, without its dc:creator and dc:date."""
+    return "\n".join(_odf_paragraphs(annotation))
 
 
 def _odf_paragraphs(root: Node) -> Iterator[str]:
@@ -310,7 +321,7 @@ def _odf_paragraphs(root: Node) -> Iterator[str]:
 
 
 def _xlsx_text(data: bytes) -> Iterator[TextPart]:
-    _check_zip_inflates_little(data, "XLSX")
+    check_zip_inflates_little(data, "XLSX")
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     cells = MAX_CELLS
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from disclosure_log import guard, presenters
 from disclosure_log import jobs  # noqa: F401 - its periodic tasks join the queue when imported
-from disclosure_log import presenters
 from disclosure_log.api import api_bp
 from disclosure_log.cli import disclosure_log_cli
 from disclosure_log.current import index_readiness
@@ -13,13 +13,19 @@ from disclosure_log.demo import seed_demo_disclosures
 from disclosure_log.index import make_index
 from disclosure_log.published import DisclosureLogResponses
 from disclosure_log.views import bp
+from portal.settings import UnsafeSettings
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)  # the public search, entries, feeds and exports
     app.register_blueprint(api_bp)  # publishing through the API, and the public JSON search
     app.cli.add_command(disclosure_log_cli)
-    app.extensions["disclosure_log.index"] = make_index(app.config["PORTAL_SETTINGS"], app.extensions["portal.db"])
+    settings = app.config["PORTAL_SETTINGS"]
+    try:  # GUARD_ALLOW is checked at start, not at the first publish
+        app.extensions["disclosure_log.guard_allowed"] = guard.Allowed.from_settings(settings)
+    except ValueError as exc:
+        raise UnsafeSettings(str(exc)) from None
+    app.extensions["disclosure_log.index"] = make_index(settings, app.extensions["portal.db"])
     app.extensions["portal.readiness"]["search_index"] = index_readiness
     app.extensions["portal.demo_seeders"].append(seed_demo_disclosures)
     app.jinja_env.filters.update(presenters.FILTERS)

@@ -312,8 +312,8 @@ def query_notices(typed: str) -> list[str]:
 def record_gap(session: Session, q: str, today: dt.date) -> None:
     """Count a search that found nothing: its words only, never with personal data in them, never who."""
     normalised = " ".join(words(q))[:200]
-    if not normalised or guard.check_text("search", q) or guard.has_postcode(q):
-        return  # a postcode in a search is someone's address, or the start of one: never kept
+    if not normalised or guard.is_personal_query(q):
+        return  # a name, postcode, registration or number in a search is someone's: never kept
     table = SearchGap.__table__
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

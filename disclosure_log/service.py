@@ -79,26 +79,30 @@ def current_attachments(entry: Disclosure) -> list[Attachment]:
     return [a for a in entry.attachments if a.replaced_at is None]
 
 
-def _check(fields: EntryFields, staged: Sequence[StagedAttachment], kept: Sequence[Attachment]) -> list[guard.Finding]:
-    """Every field that is shown or exported, and each attachment's name as well as its text: a phone number
-    in `department` would otherwise become a public filter value."""
+def _check(fields: EntryFields, staged: Sequence[StagedAttachment], kept: Sequence[Attachment],
+           allowed: guard.Allowed) -> list[guard.Finding]:
+    """Every field that is shown or exported, and each attachment's name as well as its text and properties: a
+    phone number in `department` would otherwise become a public filter value. A file kept from before was
+    checked when it came; its text is checked again."""
     texts = {"title": fields.title, "request": fields.request, "response": fields.response,
              "internal_review": fields.internal_review, "department": fields.department,
              "category": fields.category, "exemptions": "; ".join(fields.exemptions)}
     # Named by position: the name itself may be what must not be repeated ("where" is shown and audited).
     texts |= {f"name of attachment {n}": item.filename for n, item in enumerate(staged, 1)}
-    files = [(item.filename, item.parts, item.hidden) for item in staged]
-    files += [(a.filename, [TextPart(where="", text=a.text)], []) for a in kept if a.text]
-    return guard.check_entry(texts, files)
+    files = [guard.AttachmentText(item.filename, item.parts, item.hidden, item.notes) for item in staged]
+    files += [guard.AttachmentText(a.filename, [TextPart(where="", text=a.text)]) for a in kept if a.text]
+    return guard.check_entry(texts, files, allowed)
 
 
 def publish(session: Session, store, scanner, *, reference: str, fields: EntryFields,
             incoming: Sequence[IncomingAttachment], override_reason: str, change_note: str,
-            actor: str, now: dt.datetime, create_only: bool) -> tuple[Disclosure, bool]:
+            actor: str, now: dt.datetime, create_only: bool,
+            allowed: guard.Allowed = guard.NO_ONE_ALLOWED) -> tuple[Disclosure, bool]:
     """Create or replace an entry (PUT semantics; POST passes create_only). Returns (entry, created).
 
     Attachments are typed, virus-scanned, stored and their text extracted before the guard runs; if the
-    guard blocks, the stored files are deleted again and nothing is saved."""
+    guard blocks, the stored files are deleted again and nothing is saved. `allowed`: the body's own contact
+    details (guard.Allowed.from_settings), never findings."""
     entry = get(session, reference)
     if entry is not None and create_only:
         raise Conflict(f"{reference} already exists: use PUT to change it")
@@ -106,7 +110,7 @@ def publish(session: Session, store, scanner, *, reference: str, fields: EntryFi
     try:
         replaced_names = {item.filename for item in staged}
         kept = [a for a in (current_attachments(entry) if entry else []) if a.filename not in replaced_names]
-        findings = _check(fields, staged, kept)
+        findings = _check(fields, staged, kept, allowed)
         if findings and not override_reason:
             raise PublishBlocked(findings)
     except BaseException:

@@ -83,6 +83,9 @@ class Settings:
     postal_address: str = ""  # "Other ways to ask" on the start pages, each shown when set (commas or new lines)
     telephone: str = ""  # for example "01992 555 555 (Monday to Friday, 9am to 5pm)"
     in_person: str = ""  # for example "Ask at the reception of Wallfields, Pegs Lane, Hertford SG13 8EQ"
+    # the body's other email addresses, phone numbers and postcodes, ";"-separated, that the Disclosure Log's
+    # publish guard lets through (the contact email, telephone and addresses above always are)
+    guard_allow: str = ""
     sar_identity: str = "if-needed"  # the SAR form asks for proof of identity: if-needed (ICO: only with doubt) | always
     feedback_url: str = "mailto:information.requests@example.gov.uk?subject=Feedback"
     base_url: str = "http://127.0.0.1:5000"
@@ -227,6 +230,7 @@ class Settings:
             "sar_identity": "SAR_IDENTITY", "postal_address": "POSTAL_ADDRESS", "telephone": "TELEPHONE",
             "in_person": "IN_PERSON", "copyright_notice": "COPYRIGHT_NOTICE", "default_language": "DEFAULT_LANGUAGE",
             "service_name_cy": "SERVICE_NAME_CY", "public_body_name_cy": "PUBLIC_BODY_NAME_CY",
+            "guard_allow": "GUARD_ALLOW",
         }
         for field, name in text.items():
             if name in env:

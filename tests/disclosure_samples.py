@@ -1,7 +1,8 @@
 """Real sample attachments built in the test run (no binary files in the repository).
 
 PDFs with fpdf2, DOCX with python-docx, XLSX with openpyxl, ODT with odfpy. A PDF page is a list of
-`Text` and `Box` drawn in the order given: which of text and box is painted last decides what shows.
+`Text` and `Box` drawn in the order given: which of text and box is painted last decides what shows; a
+`Note` is a comment on it. Each kind can carry an author, comments and tracked changes.
 """
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ from typing import Sequence, Union
 
 import docx
 import openpyxl
+from openpyxl.comments import Comment
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from fpdf import FPDF
 from fpdf.drawing import DeviceCMYK
+from odf import dc as odf_dc
+from odf import meta as odf_meta
+from odf import office as odf_office
 from odf import table as odf_table
 from odf import text as odf_text
+from odf.namespaces import TEXTNS, XMLNS
 from odf.opendocument import OpenDocumentText
 
 Colour = Union[int, tuple[int, int, int], DeviceCMYK]  # fpdf2's: grey 0-255, RGB 0-255, or CMYK 0-1
@@ -41,9 +47,21 @@ class Box:
     colour: Colour = BLACK
 
 
-def pdf(*pages: Sequence[Text | Box], owner_password: str = "", user_password: str = "") -> bytes:
+@dataclasses.dataclass(frozen=True)
+class Note:
+    """A PDF comment (a sticky note annotation) at x, y millimetres."""
+    x: float
+    y: float
+    text: str
+    author: str = "Reviewer"
+
+
+def pdf(*pages: Sequence[Text | Box | Note], owner_password: str = "", user_password: str = "",
+        author: str = "") -> bytes:
     """An owner password alone only restricts printing and copying: anyone can open the file."""
     document = FPDF()
+    if author:
+        document.set_author(author)
     if owner_password:
         document.set_encryption(owner_password=owner_password, user_password=user_password)
     document.set_font("helvetica", size=12)
@@ -53,6 +71,8 @@ def pdf(*pages: Sequence[Text | Box], owner_password: str = "", user_password: s
             if isinstance(item, Text):
                 document.set_text_color(item.colour)
                 document.text(item.x, item.y, item.text)
+            elif isinstance(item, Note):
+                document.text_annotation(item.x, item.y, item.text, title=item.author)
             else:
                 document.set_fill_color(item.colour)
                 document.rect(item.x, item.y, item.width, item.height, style="F")
@@ -65,9 +85,15 @@ def box_over(text: Text, colour: Colour = BLACK) -> Box:
 
 
 def docx_file(paragraphs: Sequence[str] = (), table: Sequence[Sequence[str]] = (),
-              header: str = "", comment: str = "", deleted: str = "") -> bytes:
-    """`deleted` is text deleted with track changes on: Word no longer shows it, the file still holds it."""
+              header: str = "", comment: str = "", deleted: str = "", inserted: str = "", author: str = "",
+              last_modified_by: str = "") -> bytes:
+    """`deleted` is text deleted with track changes on: Word no longer shows it, the file still holds it.
+    `inserted` is text added with track changes on, not yet accepted. python-docx's own author is "python-docx"."""
     document = docx.Document()
+    if author:
+        document.core_properties.author = author
+    if last_modified_by:
+        document.core_properties.last_modified_by = last_modified_by
     for paragraph in paragraphs:
         document.add_paragraph(paragraph)
     if table:
@@ -81,31 +107,50 @@ def docx_file(paragraphs: Sequence[str] = (), table: Sequence[Sequence[str]] = (
         anchor = document.add_paragraph("See comment")
         document.add_comment(anchor.runs, text=comment, author="Reviewer")
     if deleted:
-        document.add_paragraph("Kept: ")._p.append(_tracked_deletion(deleted))
+        document.add_paragraph("Kept: ")._p.append(_tracked_change("w:del", "w:delText", deleted))
+    if inserted:
+        document.add_paragraph("Added: ")._p.append(_tracked_change("w:ins", "w:t", inserted))
     return _saved(document)
 
 
-def _tracked_deletion(text: str):
-    deletion = OxmlElement("w:del", {qn("w:id"): "1", qn("w:author"): "Reviewer"})
-    run, deleted_text = OxmlElement("w:r"), OxmlElement("w:delText")
-    deleted_text.text = text
-    run.append(deleted_text)
-    deletion.append(run)
-    return deletion
+def _tracked_change(tag: str, text_tag: str, text: str):
+    change = OxmlElement(tag, {qn("w:id"): "1", qn("w:author"): "Reviewer"})
+    run, changed_text = OxmlElement("w:r"), OxmlElement(text_tag)
+    changed_text.text = text
+    run.append(changed_text)
+    change.append(run)
+    return change
 
 
-def xlsx_file(sheets: dict[str, Sequence[Sequence[object]]]) -> bytes:
+def xlsx_file(sheets: dict[str, Sequence[Sequence[object]]], creator: str = "", last_modified_by: str = "",
+              comments: dict[tuple[str, str], str] | None = None) -> bytes:
+    """`comments`: {(sheet, cell): text}. openpyxl's own creator is "openpyxl"."""
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for title, rows in sheets.items():
         sheet = workbook.create_sheet(title)
         for row in rows:
             sheet.append(list(row))
+    for (title, cell), text in (comments or {}).items():
+        workbook[title][cell].comment = Comment(text, "Reviewer")
+    if creator:
+        workbook.properties.creator = creator
+    if last_modified_by:
+        workbook.properties.lastModifiedBy = last_modified_by
     return _saved(workbook)
 
 
-def odt_file(paragraphs: Sequence[str] = (), heading: str = "", table: Sequence[Sequence[str]] = ()) -> bytes:
+def odt_file(paragraphs: Sequence[str] = (), heading: str = "", table: Sequence[Sequence[str]] = (),
+             creator: str = "", last_saved_by: str = "", comment: str = "", deleted: str = "",
+             inserted: str = "") -> bytes:
+    """`comment` is an annotation in a paragraph of its own; `deleted` and `inserted` are tracked changes."""
     document = OpenDocumentText()
+    if creator:
+        document.meta.addElement(odf_meta.InitialCreator(text=creator))
+    if last_saved_by:
+        document.meta.addElement(odf_dc.Creator(text=last_saved_by))
+    if deleted or inserted:
+        document.text.addElement(_odf_tracked_changes(deleted, inserted))
     if heading:
         document.text.addElement(odf_text.H(outlinelevel=1, text=heading))
     for paragraph in paragraphs:
@@ -121,7 +166,42 @@ def odt_file(paragraphs: Sequence[str] = (), heading: str = "", table: Sequence[
                 table_row.addElement(cell)
             grid.addElement(table_row)
         document.text.addElement(grid)
+    if comment:
+        paragraph = odf_text.P(text="See the note ")
+        note = odf_office.Annotation()
+        note.addElement(odf_dc.Creator(text="Reviewer"))
+        note.addElement(odf_dc.Date(text="2026-01-05T10:00:00"))
+        note.addElement(odf_text.P(text=comment))
+        paragraph.addElement(note)
+        document.text.addElement(paragraph)
+    if deleted or inserted:
+        paragraph = odf_text.P(text="Kept ")
+        if deleted:
+            paragraph.addElement(odf_text.Change(changeid="ct1"))
+        if inserted:
+            paragraph.addElement(odf_text.ChangeStart(changeid="ct2"))
+            paragraph.addText(inserted)
+            paragraph.addElement(odf_text.ChangeEnd(changeid="ct2"))
+        document.text.addElement(paragraph)
     return _saved(document)
+
+
+def _odf_tracked_changes(deleted: str, inserted: str):
+    changes = odf_text.TrackedChanges()
+    for change_id, kind, text in (("ct1", odf_text.Deletion, deleted), ("ct2", odf_text.Insertion, inserted)):
+        if not text:
+            continue
+        region = odf_text.ChangedRegion(qattributes={(XMLNS, "id"): change_id, (TEXTNS, "id"): change_id})
+        change = kind()
+        info = odf_office.ChangeInfo()
+        info.addElement(odf_dc.Creator(text="Reviewer"))
+        info.addElement(odf_dc.Date(text="2026-01-05T10:00:00"))
+        change.addElement(info)
+        if kind is odf_text.Deletion:
+            change.addElement(odf_text.P(text=text))
+        region.addElement(change)
+        changes.addElement(region)
+    return changes
 
 
 def _saved(document) -> bytes:

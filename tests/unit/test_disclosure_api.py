@@ -9,7 +9,9 @@ from urllib.parse import quote
 import pytest
 
 from portal.formatting import human_size
-from tests.disclosure_helpers import EMAIL, MOBILE, NEW_ENTRY, NI_NUMBER, entry_is_public, found, refs, search
+from tests.conftest import migrated_app
+from tests.disclosure_helpers import (EMAIL, MOBILE, NEW_ENTRY, NI_NUMBER, DisclosureApi, entry_is_public, found, refs,
+                                      search)
 from tests.disclosure_helpers import api  # noqa: F401 - a fixture
 from tests.disclosure_samples import Text, docx_file, pdf
 from tests.pages import text_of
@@ -205,6 +207,29 @@ def test_personal_data_in_an_attachments_name_blocks_without_repeating_the_name(
     assert [(f["kind"], f["where"]) for f in problem["findings"]] == [("email", "name of attachment 1")]
     assert EMAIL not in response.get_data(as_text=True)
     client.get_page("/disclosure-log/FOI-1", status=404)
+
+
+def test_a_comment_or_tracked_change_left_in_an_attachment_blocks_and_is_named(api, client, services):
+    letter = docx_file(["The potholes were repaired."], comment="Is this the right figure?", deleted="350",
+                       author="Janet Pemberton")
+    response = api.with_files("FOI-1", {"letter.docx": letter})
+    problem = is_problem(response, 422)
+    assert [(f["kind"], f["label"], f["where"]) for f in problem["findings"]] == [
+        ("file_author", "Person named in the file's properties", "attachment letter.docx, author"),
+        ("comment", "Comment left in the file", "attachment letter.docx, comment 1"),
+        ("tracked_change", "Tracked change left in the file", "attachment letter.docx, tracked change 1"),
+    ]
+    assert "Pemberton" not in response.get_data(as_text=True)
+    client.get_page("/disclosure-log/FOI-1", status=404)
+    assert services.store.files == {}
+
+
+def test_the_bodys_own_contact_details_do_not_block(tmp_path, services):
+    app = migrated_app(tmp_path, services, contact_email="j.smith@example.gov.uk", telephone="01992 555 555",
+                       guard_allow="SG13 8EQ")
+    text = "Contact j.smith@example.gov.uk or 01992 555 555, or write to Mrs J. Jones, Wallfields, Hertford SG13 8EQ."
+    assert DisclosureApi(app).put("FOI-1", response=text).status_code == 201
+    assert DisclosureApi(app).put("FOI-2", response=text + " Or ring 01992 555 556.").status_code == 422
 
 
 def test_personal_data_in_the_title_is_found_there(api):

@@ -64,6 +64,13 @@ def test_an_odt_is_read_with_its_headings_and_tables():
     ]
 
 
+def test_an_odt_comment_is_read_on_its_own_without_its_author_and_date():
+    data = odt_file(["Figures attached."], comment="Check with Mrs Jones")
+
+    assert extract_text(data, "ODT") == [TextPart("", "Figures attached.\nSee the note"),
+                                         TextPart("comments", "Check with Mrs Jones")]
+
+
 @pytest.mark.parametrize(("data", "kind", "text"), [
     pytest.param(b"\xef\xbb\xbfward,count\r\nHertford,15291\r\n", "CSV", "ward,count\r\nHertford,15291",
                  id="csv-with-bom-dropped"),

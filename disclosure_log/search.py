@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from disclosure_log import guard
+from disclosure_log.analysis import stem
 from disclosure_log.index import SearchIndex
 from disclosure_log.models import Disclosure, SearchGap
 from disclosure_log.query import (FACETS, MAX_QUERY_CHARS, SORTS, And, Or, SearchRequest, SearchResult, Term, parse,
@@ -170,10 +171,14 @@ def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime,
 
     Words every request uses are left out, and (strict) given four or more words an entry must share two:
     one shared word ("parking") in a paragraph is a coincidence in a log of a million answers."""
-    distinct = [w for w in dict.fromkeys(words(text[:5000]))
-                if len(w) > 3 and not w.isdigit() and w not in COMMON_WORDS][:MAX_LIKE_WORDS]
+    first_forms: dict[str, str] = {}  # stem -> the form written first: one search word for complaint(s)
+    for w in words(text[:5000]):
+        if len(w) > 3 and not w.isdigit() and w not in COMMON_WORDS:
+            first_forms.setdefault(stem(w), w)
+    distinct = list(first_forms.values())[:MAX_LIKE_WORDS]
     if not distinct:
         return []
+    stems = {stem(w) for w in distinct}
     wanted = 2 if strict and len(distinct) >= 4 else 1
     query = And((Or(tuple(Term(w) for w in distinct)),))
     result = index.search(SearchRequest(query=query, limit=limit * 4 + 1, now=now, with_facets=False))
@@ -182,7 +187,7 @@ def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime,
     chosen = []
     for entry_id in ids:
         entry = found.get(entry_id)
-        if entry is not None and len(set(distinct) & set(words(f"{entry.title} {entry.request} {entry.response}"))) >= wanted:
+        if entry is not None and len(stems & {stem(w) for w in words(f"{entry.title} {entry.request} {entry.response}")}) >= wanted:
             chosen.append(entry)
         if len(chosen) == limit:
             break

@@ -1,10 +1,16 @@
-"""Highlighted snippets: the few words around a match, escaped, with the matched words marked."""
+"""Highlighted snippets: the few words around a match, escaped, with the matched words marked.
+
+A word is marked in any form the search matched it in (complaints for complaint, cafe for café)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Sequence
 
 from markupsafe import Markup, escape
+
+from disclosure_log.analysis import fold_text
+from disclosure_log.query import Wanted
 
 WINDOW = 30  # words in a snippet
 MAX_SCAN = 300_000  # characters looked at per field: enough to find a match, bounded for huge attachments
@@ -12,18 +18,22 @@ MAX_SCAN = 300_000  # characters looked at per field: enough to find a match, bo
 _WORD = re.compile(r"[^\W_]+")
 
 
-def _matches(word: str, wanted: Sequence[tuple[str, bool]]) -> bool:
-    return any(word.startswith(w) if prefix else word == w for w, prefix in wanted)
+def _matches(word: str, wanted: Sequence[Wanted]) -> bool:
+    return any(w.matches(word) for w in wanted)
 
 
-def snippet(text: str, wanted: Sequence[tuple[str, bool]]) -> Markup | None:
+def snippet(text: str, wanted: Sequence[Wanted]) -> Markup | None:
     """The WINDOW-word stretch of text with the most distinct wanted words, or None if none occurs."""
     if not wanted or not text:
         return None
-    lowered = text[:MAX_SCAN].lower()
-    if not any(word in lowered for word, _prefix in wanted):  # the common case for most fields: no tokenizing
+    text = text[:MAX_SCAN]
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)  # as the index read it: é typed as e and an accent is é
+    lowered = text.lower()
+    folded = fold_text(lowered)
+    if not any(w.in_text(lowered, folded) for w in wanted):  # the common case for most fields: no tokenizing
         return None
-    spans = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text, 0, MAX_SCAN)]
+    spans = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
     hits = [i for i, (_s, _e, word) in enumerate(spans) if _matches(word, wanted)]
     if not hits:
         return None

@@ -135,6 +135,32 @@ def positive_words(node: Node | None) -> list[Wanted]:
     return [found for item in node.items for found in positive_words(item)]
 
 
+def as_typed(node: Node) -> Node:
+    """The query with every word matched only as typed, as if each were quoted (a prefix stays a prefix)."""
+    if isinstance(node, Term):
+        return node if node.prefix else dataclasses.replace(node, exact=True)
+    if isinstance(node, Phrase):
+        return dataclasses.replace(node, exact=True)
+    if isinstance(node, Not):
+        return Not(as_typed(node.item))
+    return type(node)(tuple(as_typed(item) for item in node.items))
+
+
+def to_text(node: Node) -> str:
+    """The query text that parses to this tree: parse(to_text(tree)) == tree."""
+    if isinstance(node, And):
+        return " ".join(to_text(item) for item in node.items)
+    if isinstance(node, Or):
+        return " OR ".join(to_text(item) for item in node.items)
+    if isinstance(node, Not):
+        return "NOT " + to_text(node.item)
+    if isinstance(node, Phrase):
+        return f'"{" ".join(node.words)}"' if node.exact else "-".join(node.words)
+    if node.exact:
+        return f'"{node.word}"'
+    return node.word + ("*" if node.prefix else "")
+
+
 @dataclasses.dataclass(frozen=True)
 class SearchRequest:
     query: And | None = None

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from disclosure_log import guard
+from disclosure_log import guard, word_forms
 from disclosure_log.analysis import stem
 from disclosure_log.index import SearchIndex
 from disclosure_log.models import Disclosure, SearchGap
@@ -53,9 +53,10 @@ class SearchForm:
     published_to: dt.date | None = None
 
     def args(self, **changes) -> list[tuple[str, str]]:
-        """The query string of this search, with changes (page=, sort=, remove=(facet, value))."""
+        """The query string of this search, with changes (q=, page=, sort=, remove=(facet, value))."""
         remove = changes.pop("remove", None)
-        pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
+        q = changes.get("q", self.q)
+        pairs: list[tuple[str, str]] = [("q", q)] if q else []
         for facet in FACETS:
             pairs += [(facet, v) for v in self.selected.get(facet, []) if (facet, v) != remove]
         for side, parts in self.dates.items():
@@ -133,6 +134,7 @@ class SearchPage:
     hits: list[Hit]
     page: int
     pages: int
+    as_typed: word_forms.AsTyped | None = None  # the words found in other forms: the count as typed
 
     @property
     def first(self) -> int:
@@ -162,7 +164,11 @@ def run(session: Session, index: SearchIndex, form: SearchForm, now: dt.datetime
     wanted = positive_words(query)
     hits = [Hit(entries[i], _snippets(entries[i], wanted) if with_snippets else [])
             for i in result.ids if i in entries]
-    return SearchPage(form=form, result=result, hits=hits, page=form.page, pages=pages)
+    as_typed = word_forms.count_as_typed(index, request, result.total)
+    if as_typed and with_snippets:
+        as_typed = word_forms.with_forms(as_typed, query, [text for hit in hits
+                                                            for text in [hit.entry.title, *(s for _w, s in hit.snippets)]])
+    return SearchPage(form=form, result=result, hits=hits, page=form.page, pages=pages, as_typed=as_typed)
 
 
 def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime, limit: int,

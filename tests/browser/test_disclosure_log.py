@@ -1,7 +1,8 @@
 """The Disclosure Log in Chromium against the live server: each page state (search, results, filters applied,
-a 200-character query, no results, a date error, a deep page, an entry with its document and related entries,
-a withdrawn entry, the downloads) as a person sees it, with axe-core (WCAG 2.2 A and AA) with JavaScript and
-without; filtering without JavaScript, the state in the URL; searching with the keyboard only.
+a 200-character query, no results, results in other word forms, a date error, a deep page, an entry with its
+document and related entries, a withdrawn entry, the downloads) as a person sees it, with axe-core (WCAG 2.2 A
+and AA) with JavaScript and without; filtering without JavaScript, the state in the URL; searching with the
+keyboard only.
 
 The states are registered in disclosure_log/browser_pages.py, so the shell's checks (styles, CSP) visit them too."""
 from __future__ import annotations
@@ -99,6 +100,18 @@ def no_results(page: Page, javascript: bool) -> None:
         "href", "/request/foi?about=zeppelin+hangar")
 
 
+def other_word_forms(page: Page, javascript: bool) -> None:
+    searched(page, log.OTHER_FORMS, javascript=javascript)
+    assert result_count(page) == log.TOPIC_ENTRIES + 1  # "plots" in every topic entry and the documented one
+    expect(page.locator("#as-typed")).to_have_text(re.compile(
+        r"^These results include other forms of 'plot', such as 'plots'\.\s+"
+        r"Show only the 1 result for 'plot' exactly as you typed it$"))
+    follow(page, "Show only the 1 result for 'plot' exactly as you typed it")
+    searched(page, '"plot"', javascript=javascript)
+    assert result_count(page) == 1 and page.locator("#as-typed").count() == 0
+    expect(page.locator("ol.app-results mark").first).to_have_text("plot")
+
+
 def date_error(page: Page, javascript: bool) -> None:
     message = "Published from must be a real date"
     assert page.title().startswith(f"Error: {SEARCH_HEADING}")
@@ -163,6 +176,7 @@ SEEN: dict[str, Callable[[Page, bool], None]] = {
     "disclosure log filters applied": filters_applied,
     "disclosure log long query": long_query,
     "disclosure log no results": no_results,
+    "disclosure log other word forms": other_word_forms,
     "disclosure log date error": date_error,
     "disclosure log deep page": deep_page,
     "disclosure log entry": entry,

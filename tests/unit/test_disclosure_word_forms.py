@@ -1,5 +1,5 @@
 """Word forms and accents in the Disclosure Log's search: plain words in any form and without accents, quoted words
-exactly as typed, prefixes either way.
+exactly as typed, and the page's count for the words as typed ("Show only the 2 results for 'complaint' ...").
 
 The page tests run on SQLite with tantivy and on PostgreSQL (with TEST_DATABASE_URL): the two engines' answers
 are compared over a larger corpus in tests/integration/test_disclosure_search.py."""
@@ -9,14 +9,15 @@ import re
 import sysconfig
 import unicodedata
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from disclosure_log import analysis
-from disclosure_log.query import And, Phrase, Term, Wanted, parse, positive_words
+from disclosure_log.query import And, Not, Or, Phrase, Term, Wanted, as_typed, parse, positive_words, to_text
 from disclosure_log.snippets import snippet
-from tests.disclosure_helpers import DisclosureApi, found, search
-from tests.pages import PageClient
+from tests.disclosure_helpers import DisclosureApi, found, search, total_shown
+from tests.pages import PageClient, text_of
 
 
 # How words become terms ---------------------------------------------------------------------------
@@ -88,6 +89,21 @@ def test_quotes_make_words_exact_and_the_rest_plain():
         Phrase(("fly", "tipping")), Term("hou", prefix=True)))
 
 
+@pytest.mark.parametrize("q", [
+    "complaint", '"complaint"', 'council "tax arrears" -refused', "parking OR permits OR cafés", "NOT Harlow",
+    "hert* s.40(2)", '"care home" OR "home care" NOT ware', "or not and", '-"exempt" fly-tipping',
+])
+def test_a_query_written_out_again_reads_the_same(q):
+    assert parse(to_text(parse(q))) == parse(q)
+
+
+def test_as_typed_quotes_every_plain_word_and_keeps_prefixes():
+    query = parse("complaints OR fly-tipping -cafés hou*")
+    assert as_typed(query) == And((Or((Term("complaints", exact=True), Phrase(("fly", "tipping"), exact=True))),
+                                   Not(Term("cafés", exact=True)), Term("hou", prefix=True)))
+    assert to_text(as_typed(query)) == '"complaints" OR "fly tipping" NOT "cafés" hou*'
+
+
 # Snippets ----------------------------------------------------------------------------------------
 
 def _marks(text: str, q: str) -> list[str]:
@@ -135,6 +151,18 @@ def forms_client(db_app) -> PageClient:
     return PageClient(db_app)
 
 
+def test_a_plain_word_finds_its_other_forms_and_says_how_many_have_it_as_typed(forms_client):
+    soup = search(forms_client, q="complaint")
+    assert set(found(soup)) == {"FOI-201", "FOI-202", "FOI-205"} and total_shown(soup) == 3
+    line = soup.find(id="as-typed")
+    assert " ".join(line.get_text().split()) == ("These results include other forms of 'complaint', such as 'complaints'. "
+                                                 "Show only the 1 result for 'complaint' exactly as you typed it")
+    link = line.find("a")
+    assert parse_qs(urlsplit(link["href"]).query) == {"q": ['"complaint"']}
+    exact = forms_client.get_page(link["href"])
+    assert found(exact) == ["FOI-202"] and exact.find(id="as-typed") is None
+
+
 def test_a_word_without_its_accent_finds_it_with_one_and_as_typed_finds_only_its_own(forms_client):
     assert set(found(search(forms_client, q="café"))) == {"FOI-202", "FOI-204"}
     assert set(found(search(forms_client, q="cafe"))) == {"FOI-202", "FOI-204"}
@@ -146,6 +174,37 @@ def test_quoted_phrases_match_only_as_typed(forms_client):
     assert found(search(forms_client, q='"complaints procedure"')) == ["FOI-205"]
     assert found(search(forms_client, q='"complaint procedure"')) == []
     assert found(search(forms_client, q="complaint procedure")) == ["FOI-205"]
+
+
+def test_the_line_keeps_the_filters_and_names_several_words_as_your_words(forms_client):
+    soup = search(forms_client, q="cafe licences", case_type="FOI", sort="newest")
+    assert set(found(soup)) == {"FOI-202", "FOI-204"}
+    line = soup.find(id="as-typed")
+    assert "other forms of your words, such as 'café' and 'licence'." in " ".join(line.get_text().split())
+    assert parse_qs(urlsplit(line.find("a")["href"]).query) == {
+        "q": ['"cafe" "licences"'], "case_type": ["FOI"], "sort": ["newest"]}
+    assert line.find("a").get_text() == "Show only the 1 result for your words exactly as you typed them"
+
+
+def test_when_no_entry_has_the_word_as_typed_the_line_says_so_without_a_link(forms_client):
+    soup = search(forms_client, q="complaining")
+    assert set(found(soup)) == {"FOI-203"}
+    line = soup.find(id="as-typed")
+    assert line.find("a") is None
+    assert "No results have 'complaining' exactly as you typed it." in text_of(line)
+
+
+@pytest.mark.parametrize("q", ["complained", '"complaints"', "compl*", "zebra", "noise"])
+def test_no_line_when_the_words_as_typed_find_as_many(forms_client, q):
+    assert search(forms_client, q=q).find(id="as-typed") is None
+
+
+def test_the_json_gives_the_count_as_typed_and_its_link(forms_client):
+    body = forms_client.raw.get("/disclosure-log.json?q=complaint").json
+    assert body["total"] == 3 and body["as_typed"] == {"q": '"complaint"', "total": 1}
+    exact = forms_client.raw.get(urlsplit(body["links"]["as_typed"]).path + "?" + urlsplit(body["links"]["as_typed"]).query)
+    assert exact.json["total"] == 1 and exact.json["as_typed"] is None
+    assert "as_typed" not in exact.json["links"]
 
 
 def test_related_responses_match_other_forms_of_the_words(db_app, forms_client):

@@ -27,6 +27,7 @@ OTHER_ENTRIES = 40
 DOCUMENTED = "FOI-BROWSER-DOCS"  # an entry with a document and related entries
 WITHDRAWN = "FOI-BROWSER-WITHDRAWN"
 NO_MATCH = "zeppelin hangar"
+OTHER_FORMS = "plot"  # every topic entry says "plots"; only LONG_QUERY's entry has "plot" as typed
 LONG_QUERY = ("allotment plots in Royston: how many people were on the waiting list, how long they waited, "
               "what the council charged for a full plot and a half plot, and how many plots stood empty in the summer month")  # 200 characters
 DATE_ERROR = {"from-day": "31", "from-month": "2", "from-year": "2024"}
@@ -159,6 +160,7 @@ CHECKS = [
                                                          **{"from-day": "1", "from-month": "1", "from-year": "2023"})),
     _check("disclosure log long query", search_path(q=LONG_QUERY)),
     _check("disclosure log no results", search_path(q=NO_MATCH)),
+    _check("disclosure log other word forms", search_path(q=OTHER_FORMS)),
     _check("disclosure log date error", search_path(**DATE_ERROR)),
     _check("disclosure log deep page", search_path(q=TOPIC, page="4")),
     _check("disclosure log sorted oldest first", search_path(q=TOPIC, outcome="Refused", sort="oldest")),

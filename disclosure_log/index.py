@@ -14,7 +14,7 @@ from disclosure_log.query import SearchRequest, SearchResult
 from portal.exceptions import ServiceUnavailable
 
 EPOCH = dt.date(1900, 1, 1)  # entries.FIRST_YEAR: day numbers are never negative
-TANTIVY_SCHEMA = 3  # a new number starts a new index folder, which the index sweep fills from the database
+TANTIVY_SCHEMA = 4  # a new number starts a new index folder, which the index sweep fills from the database (4: stems and exact words)
 
 
 class SearchIndexError(ServiceUnavailable):

@@ -1,9 +1,12 @@
 """The search index when the database is PostgreSQL: full-text search in the disclosure_search table.
 
-Text is split by the same tokenizer as the embedded index (disclosure_log.query.words) before it reaches
-to_tsvector('simple', ...), and queries are built as tsquery lexemes directly, so both engines find the
-same entries for the same query. PostgreSQL limits a tsvector to 1 MB and positions to 16,383: text past
-that is still found by its words, but phrase matches far into a very long attachment may be missed.
+The document is a tsvector written out from the same terms as the embedded index holds (disclosure_log.analysis),
+never PostgreSQL's own parser or dictionaries, and queries are built as tsquery lexemes directly, so both
+engines find the same entries for the same query. Each word is there twice, at the same position: its stem
+('complaint') and, marked, its exact form ('=complaints'), which quoted words match. The title's words are
+weight A, the body's D, one position apart so no phrase runs from one into the other (the embedded index keeps
+them in two fields). PostgreSQL limits a tsvector to 1 MB and positions to 16,383: text past that is still
+found by its words, but phrase matches far into a very long attachment may be missed.
 """
 from __future__ import annotations
 
@@ -15,19 +18,32 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from disclosure_log.analysis import EXACT_MARK, fold, stem, terms
 from disclosure_log.index import IndexEntry, SearchIndexError
-from disclosure_log.query import FACETS, And, Node, Not, Or, Phrase, SearchRequest, SearchResult, Term, words
+from disclosure_log.query import FACETS, And, Node, Not, Or, Phrase, SearchRequest, SearchResult, Term
 
-MAX_WORD_BYTES = 40  # the embedded index drops longer tokens: so do we, for the same answers
 MAX_DOCUMENT_CHARS = 400_000  # well inside the 1 MB tsvector limit
+MAX_POSITION = 16_383  # PostgreSQL's: later positions are read as this one
 
 
-def indexed_words(value: str) -> str:
-    return " ".join(w for w in words(value[:MAX_DOCUMENT_CHARS]) if len(w.encode()) <= MAX_WORD_BYTES)
+def _quoted(word: str) -> str:
+    """A lexeme as tsvector and tsquery input write it (words hold no quote or backslash; kept safe anyway)."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _lexeme(word: str) -> str:
-    return "'" + word.replace("'", "''") + "'"
+def document(title: str, body: str) -> str:
+    """The tsvector input for an entry: "'complaint':1A '=complaints':1A ...".
+
+    Terms are letters and digits, lower-cased or folded: never a quote, backslash or space, so none is escaped
+    (a bulk import writes millions of them)."""
+    parts, last = [], 0
+    for weight, value in (("A", title), ("", body[:MAX_DOCUMENT_CHARS])):  # "": weight D, the default
+        exact, stems = terms(value)
+        for position, (word, stemmed) in enumerate(zip(exact, stems), last + 1):
+            at = f":{position if position < MAX_POSITION else MAX_POSITION}{weight}"
+            parts.append(f"'{stemmed}'{at} '{EXACT_MARK}{word}'{at}")
+        last += len(exact) + 1  # a position between title and body
+    return " ".join(parts)
 
 
 def tsquery(node: Node) -> str:
@@ -38,9 +54,12 @@ def tsquery(node: Node) -> str:
     if isinstance(node, Not):
         return "!" + tsquery(node.item)
     if isinstance(node, Phrase):
-        return "(" + " <-> ".join(_lexeme(w) for w in node.words) + ")"
+        lexemes = [EXACT_MARK + w for w in node.words] if node.exact else [stem(w) for w in node.words]
+        return "(" + " <-> ".join(_quoted(w) for w in lexemes) + ")"
     assert isinstance(node, Term)
-    return _lexeme(node.word) + (":*" if node.prefix else "")
+    if node.prefix:  # either form, as the embedded index searches both its fields
+        return f"({_quoted(fold(node.word))}:* | {_quoted(EXACT_MARK + node.word)}:*)"
+    return _quoted(EXACT_MARK + node.word if node.exact else stem(node.word))
 
 
 class PostgresIndex:
@@ -49,7 +68,7 @@ class PostgresIndex:
 
     def add(self, entries: Iterable[IndexEntry], replace: bool = True, threads: int | None = None) -> None:
         rows = [{
-            "id": e.id, "title": indexed_words(e.title), "body": indexed_words(e.body),
+            "id": e.id, "document": document(e.title, e.body),
             "visible_from": e.visible_from, "published": e.published, "sort_key": e.sort_key,
             "case_type": e.case_type, "category": e.category, "department": e.department, "outcome": e.outcome,
             "exemptions": list(e.exemptions), "year": e.year,
@@ -59,8 +78,7 @@ class PostgresIndex:
         with self._connection() as connection:
             connection.execute(text(
                 "insert into disclosure_search (entry_id, document, visible_from, published, sort_key, case_type,"
-                " category, department, outcome, exemptions, year) values (:id,"
-                " setweight(to_tsvector('simple', :title), 'A') || setweight(to_tsvector('simple', :body), 'D'),"
+                " category, department, outcome, exemptions, year) values (:id, cast(:document as tsvector),"
                 " :visible_from, :published, :sort_key, :case_type, :category, :department, :outcome, :exemptions, :year)"
                 " on conflict (entry_id) do update set document = excluded.document, visible_from = excluded.visible_from,"
                 " published = excluded.published, sort_key = excluded.sort_key, case_type = excluded.case_type,"

@@ -3,12 +3,16 @@
 One writer at a time may hold an index (tantivy's lock file), across processes: the web server, the
 worker and `flask disclosure-log import` each take it briefly and wait their turn. Readers reload on
 every commit, whichever process made it.
+
+The title and body are each two fields: their words' stems (plain words search these) and their exact
+forms (quoted words and phrases), made by disclosure_log.analysis and split again on the spaces between them.
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import datetime as dt
+import re
 import threading
 import time
 from pathlib import Path
@@ -17,22 +21,31 @@ from typing import Iterable
 import cachetools
 import tantivy
 
+from disclosure_log.analysis import fold, stem, terms
 from disclosure_log.index import IndexEntry, SearchIndexError, day_number
 from disclosure_log.query import FACETS, And, Node, Not, Or, Phrase, SearchRequest, SearchResult
 from portal.private_files import private_folder
 
-TEXT_FIELDS = (("title", 2.0), ("body", 1.0))
+TEXT_FIELDS = (("title", 2.0), ("body", 1.0))  # stems; each has an exact twin, "title_exact" and "body_exact"
+EXACT = "_exact"
+_REGEX_SPECIAL = re.compile(r"[\\.+*?()|\[\]{}^$#&\-~]")
 FACET_BUCKETS = 2000
 SET_SEPARATOR = "\x1f"
 WRITER_HEAP = 128 * 1024 * 1024
 WRITER_WAIT = 30.0  # seconds to wait for another process's writer before giving up
 
 
+def _literal(word: str) -> str:
+    """A word as a regular expression matching only itself (a folded ⒈ is "1.")."""
+    return _REGEX_SPECIAL.sub(r"\\\g<0>", word)
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     for name, _boost in TEXT_FIELDS:
-        builder.add_text_field(name, stored=False, tokenizer_name="default", index_option="position")
+        for field in (name, name + EXACT):  # the terms come ready-made: tantivy only splits them at the spaces
+            builder.add_text_field(field, stored=False, tokenizer_name="whitespace", index_option="position")
     for facet in FACETS:
         builder.add_text_field(facet, stored=False, tokenizer_name="raw", fast=True)
     # Counting a multi-valued field costs 30 times a single-valued one: exemptions are also counted
@@ -81,8 +94,10 @@ class TantivyIndex:
     def _document(self, entry: IndexEntry) -> tantivy.Document:
         doc = tantivy.Document()
         doc.add_unsigned("id", entry.id)
-        doc.add_text("title", entry.title)
-        doc.add_text("body", entry.body)
+        for field, text in (("title", entry.title), ("body", entry.body)):
+            exact, stems = terms(text)
+            doc.add_text(field, " ".join(stems))
+            doc.add_text(field + EXACT, " ".join(exact))
         for facet in ("case_type", "category", "department", "outcome"):
             if getattr(entry, facet):  # an entry without a department is not filed under ""
                 doc.add_text(facet, getattr(entry, facet))
@@ -153,14 +168,19 @@ class TantivyIndex:
         if isinstance(node, Or):
             return tantivy.Query.boolean_query([(tantivy.Occur.Should, self._text(item)) for item in node.items])
         per_field = []
-        for field, boost in TEXT_FIELDS:
+        for name, boost in TEXT_FIELDS:
+            exact = name + EXACT
             if isinstance(node, Phrase):
-                query = tantivy.Query.phrase_query(self.schema, field, list(node.words))
+                words = list(node.words) if node.exact else [stem(w) for w in node.words]
+                queries = [tantivy.Query.phrase_query(self.schema, exact if node.exact else name, words)]
             elif node.prefix:
-                query = tantivy.Query.regex_query(self.schema, field, node.word + ".*")  # words are [a-z0-9]-ish
+                queries = [tantivy.Query.regex_query(self.schema, name, _literal(fold(node.word)) + ".*"),
+                           tantivy.Query.regex_query(self.schema, exact, _literal(node.word) + ".*")]
+            elif node.exact:
+                queries = [tantivy.Query.term_query(self.schema, exact, node.word)]
             else:
-                query = tantivy.Query.term_query(self.schema, field, node.word)
-            per_field.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost) if boost != 1 else query))
+                queries = [tantivy.Query.term_query(self.schema, name, stem(node.word))]
+            per_field += [(tantivy.Occur.Should, tantivy.Query.boost_query(q, boost) if boost != 1 else q) for q in queries]
         return tantivy.Query.boolean_query(per_field)
 
     def _query(self, request: SearchRequest, skip_facet: str | None = None) -> tantivy.Query:

@@ -1,14 +1,14 @@
 """The public search language, parsed once into a small tree that every search engine translates.
 
-    council tax            both words (AND)
-    "care home"            the words next to each other
+    council tax            both words (AND), in any of their forms: council, councils; taxes, tax
+    "care home"            the words next to each other, exactly as typed (upper or lower case)
     parking OR permits     either
     NOT refused, -refused  without
-    hert*                  words starting with "hert"
+    hert*                  words starting with "hert", with or without accents
 
 Parsing never fails: anything else is read as words, so no query is a syntax error. Words are split
-the way the indexes split text (letters and digits, lower-cased), so "s.40(2)" becomes the phrase
-"s 40 2" and finds what the index holds.
+the way the indexes split text (letters and digits, lower-cased: disclosure_log.analysis), so "s.40(2)"
+becomes the words "s 40 2" next to each other and finds what the index holds.
 """
 from __future__ import annotations
 
@@ -17,30 +17,28 @@ import datetime as dt
 import re
 from typing import Union
 
+from disclosure_log.analysis import fold, probe, stem, words
+
 MAX_QUERY_CHARS = 500  # longer is cut: a search box, not a document
 MAX_CLAUSES = 32
 MIN_PREFIX = 2  # "a*" would expand to most of the vocabulary
 FACETS = ("case_type", "category", "department", "outcome", "exemption", "year")
 SORTS = ("relevance", "newest", "oldest")
 
-_WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
-
-
-def words(text: str) -> list[str]:
-    """The index's tokenizer, for queries and snippets alike."""
-    return [w.lower() for w in _WORD.findall(text)]
 
 
 @dataclasses.dataclass(frozen=True)
 class Term:
-    word: str
+    word: str  # as typed, lower-cased (analysis.words)
     prefix: bool = False
+    exact: bool = False  # quoted: this form only, not its stem
 
 
 @dataclasses.dataclass(frozen=True)
 class Phrase:
     words: tuple[str, ...]
+    exact: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,8 +65,8 @@ def _leaf(text: str, quoted: bool) -> Node | None:
     if not found:
         return None
     if len(found) == 1:
-        return Term(found[0], prefix=prefix and len(found[0]) >= MIN_PREFIX)
-    return Phrase(tuple(found))
+        return Term(found[0], prefix=prefix and len(found[0]) >= MIN_PREFIX, exact=quoted)
+    return Phrase(tuple(found), exact=quoted)
 
 
 def parse(text: str) -> And | None:
@@ -103,15 +101,64 @@ def parse(text: str) -> And | None:
     return And(tuple(clauses)) if clauses else None
 
 
-def positive_words(node: Node | None) -> list[tuple[str, bool]]:
-    """(word, is_prefix) for every word a match shows: what snippets highlight."""
+@dataclasses.dataclass(frozen=True)
+class Wanted:
+    """One word a match shows, as the snippets look for it in a text."""
+
+    word: str
+    prefix: bool = False
+    exact: bool = False
+
+    def matches(self, token: str) -> bool:
+        """Whether a word of the text (analysis.words' form) is this word as the search reads it."""
+        if self.exact:
+            return token == self.word
+        if self.prefix:  # either form: what the engines' two prefix searches find together
+            return token.startswith(self.word) or stem(token).startswith(fold(self.word))
+        return stem(token) == stem(self.word)
+
+    def in_text(self, lowered: str, folded: str) -> bool:
+        """A cheap first test on the whole lower-cased text (and its fold_text): False means no word matches."""
+        if self.exact:
+            return self.word in lowered
+        return probe(fold(self.word) if self.prefix else stem(self.word)) in folded
+
+
+def positive_words(node: Node | None) -> list[Wanted]:
+    """Every word a match shows: what snippets highlight."""
     if node is None or isinstance(node, Not):
         return []
     if isinstance(node, Term):
-        return [(node.word, node.prefix)]
+        return [Wanted(node.word, node.prefix, node.exact)]
     if isinstance(node, Phrase):
-        return [(w, False) for w in node.words]
+        return [Wanted(w, exact=node.exact) for w in node.words]
     return [found for item in node.items for found in positive_words(item)]
+
+
+def as_typed(node: Node) -> Node:
+    """The query with every word matched only as typed, as if each were quoted (a prefix stays a prefix)."""
+    if isinstance(node, Term):
+        return node if node.prefix else dataclasses.replace(node, exact=True)
+    if isinstance(node, Phrase):
+        return dataclasses.replace(node, exact=True)
+    if isinstance(node, Not):
+        return Not(as_typed(node.item))
+    return type(node)(tuple(as_typed(item) for item in node.items))
+
+
+def to_text(node: Node) -> str:
+    """The query text that parses to this tree: parse(to_text(tree)) == tree."""
+    if isinstance(node, And):
+        return " ".join(to_text(item) for item in node.items)
+    if isinstance(node, Or):
+        return " OR ".join(to_text(item) for item in node.items)
+    if isinstance(node, Not):
+        return "NOT " + to_text(node.item)
+    if isinstance(node, Phrase):
+        return f'"{" ".join(node.words)}"' if node.exact else "-".join(node.words)
+    if node.exact:
+        return f'"{node.word}"'
+    return node.word + ("*" if node.prefix else "")
 
 
 @dataclasses.dataclass(frozen=True)

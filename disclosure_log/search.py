@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from disclosure_log import guard
+from disclosure_log import guard, word_forms
+from disclosure_log.analysis import stem
 from disclosure_log.index import SearchIndex
 from disclosure_log.models import Disclosure, SearchGap
 from disclosure_log.query import (FACETS, MAX_QUERY_CHARS, SORTS, And, Or, SearchRequest, SearchResult, Term, parse,
@@ -62,9 +63,10 @@ class SearchForm:
     published_to: dt.date | None = None
 
     def args(self, **changes) -> list[tuple[str, str]]:
-        """The query string of this search, with changes (page=, sort=, per_page=, remove=(facet, value))."""
+        """The query string of this search, with changes (q=, page=, sort=, per_page=, remove=(facet, value))."""
         remove = changes.pop("remove", None)
-        pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
+        q = changes.get("q", self.q)
+        pairs: list[tuple[str, str]] = [("q", q)] if q else []
         for facet in FACETS:
             pairs += [(facet, v) for v in self.selected.get(facet, []) if (facet, v) != remove]
         for side, parts in self.dates.items():
@@ -190,6 +192,7 @@ class SearchPage:
     page: int
     pages: int
     page_size: int = PAGE_SIZE
+    as_typed: word_forms.AsTyped | None = None  # the words found in other forms: the count as typed
 
     @property
     def first(self) -> int:
@@ -221,7 +224,12 @@ def run(session: Session, index: SearchIndex, form: SearchForm, now: dt.datetime
     wanted = positive_words(query)
     hits = [Hit(entries[i], _snippets(entries[i], wanted) if with_snippets else [])
             for i in result.ids if i in entries]
-    return SearchPage(form=form, result=result, hits=hits, page=form.page, pages=pages, page_size=page_size)
+    as_typed = word_forms.count_as_typed(index, request, result.total)
+    if as_typed and with_snippets:
+        as_typed = word_forms.with_forms(as_typed, query, [text for hit in hits
+                                                            for text in [hit.entry.title, *(s.html for s in hit.snippets)]])
+    return SearchPage(form=form, result=result, hits=hits, page=form.page, pages=pages, page_size=page_size,
+                      as_typed=as_typed)
 
 
 def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime, limit: int,
@@ -230,10 +238,14 @@ def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime,
 
     Words every request uses are left out, and given four or more words an entry must share two:
     one shared word ("parking") in a paragraph is a coincidence in a log of a million answers."""
-    distinct = [w for w in dict.fromkeys(words(text[:5000]))
-                if len(w) > 3 and not w.isdigit() and w not in COMMON_WORDS][:MAX_LIKE_WORDS]
+    first_forms: dict[str, str] = {}  # stem -> the form written first: one search word for complaint(s)
+    for w in words(text[:5000]):
+        if len(w) > 3 and not w.isdigit() and w not in COMMON_WORDS:
+            first_forms.setdefault(stem(w), w)
+    distinct = list(first_forms.values())[:MAX_LIKE_WORDS]
     if not distinct:
         return []
+    stems = {stem(w) for w in distinct}
     wanted = 2 if len(distinct) >= 4 else 1
     query = And((Or(tuple(Term(w) for w in distinct)),))
     result = index.search(SearchRequest(query=query, limit=limit * 4 + 1, now=now, with_facets=False))
@@ -242,7 +254,7 @@ def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime,
     chosen = []
     for entry_id in ids:
         entry = found.get(entry_id)
-        if entry is not None and len(set(distinct) & set(words(f"{entry.title} {entry.request} {entry.response}"))) >= wanted:
+        if entry is not None and len(stems & {stem(w) for w in words(f"{entry.title} {entry.request} {entry.response}")}) >= wanted:
             chosen.append(entry)
         if len(chosen) == limit:
             break
@@ -267,7 +279,9 @@ def related(session: Session, index: SearchIndex, entry: Disclosure, now: dt.dat
     result = index.search(SearchRequest(query=And((Or(pairs),)), limit=limit * 4 + 1, now=now, with_facets=False))
     ids = [i for i in result.ids if i != entry.id]
     found = {e.id: e for e in session.scalars(select(Disclosure).where(Disclosure.id.in_(ids)))}
-    shared = [found[i] for i in ids if i in found and len(title_words(found[i].title) & set(own)) >= RELATED_WORDS]
+    own_stems = {stem(w) for w in own}  # "pothole" in one title and "potholes" in another are one word
+    shared = [found[i] for i in ids
+              if i in found and len({stem(w) for w in title_words(found[i].title)} & own_stems) >= RELATED_WORDS]
     return shared[:limit]
 
 

@@ -4,15 +4,20 @@ A snippet starts where a reader would start reading: at the beginning of the sen
 when that is near, otherwise a few words before the match, and always after a space, never inside a word
 ("tipping" out of "fly-tipping", "s" out of "council's"). The formulaic sentences responses open with
 ("Thank you for your request about ...") lose to a later match of the same words, and a result with no
-match shows its first sentence that is not one of them.
+match shows its first sentence that is not one of them. A word is marked in any form the search matched it
+in (complaints for complaint, cafe for café).
 """
 from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from typing import Sequence
 
 from markupsafe import Markup, escape
+
+from disclosure_log.analysis import fold_text
+from disclosure_log.query import Wanted
 
 WINDOW = 30  # words in a snippet
 LEAD = 4  # words shown before the match when its sentence starts further back than SENTENCE_REACH
@@ -35,8 +40,8 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE)
 
 
-def _matches(word: str, wanted: Sequence[tuple[str, bool]]) -> bool:
-    return any(word.startswith(w) if prefix else word == w for w, prefix in wanted)
+def _matches(word: str, wanted: Sequence[Wanted]) -> bool:
+    return any(w.matches(word) for w in wanted)
 
 
 class _Text:
@@ -96,14 +101,17 @@ class _Text:
         return Markup(" ".join("".join(pieces).split()))
 
 
-def snippet(text: str, wanted: Sequence[tuple[str, bool]]) -> Markup | None:
+def snippet(text: str, wanted: Sequence[Wanted]) -> Markup | None:
     """The stretch of text with the most distinct wanted words (outside formulaic openings when that ties),
     or None if none occurs."""
     if not wanted or not text:
         return None
     scanned = text[:MAX_SCAN]
+    if not scanned.isascii():
+        scanned = unicodedata.normalize("NFC", scanned)  # as the index read it: é typed as e and an accent is é
     lowered = scanned.lower()
-    if not any(word in lowered for word, _prefix in wanted):  # the common case for most fields: no tokenizing
+    folded = fold_text(lowered)
+    if not any(w.in_text(lowered, folded) for w in wanted):  # the common case for most fields: no tokenizing
         return None
     words = _Text(scanned)
     hits = [i for i, (_s, _e, word) in enumerate(words.spans) if _matches(word, wanted)]

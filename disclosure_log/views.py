@@ -134,10 +134,13 @@ def search_json():
         links["next"] = base + search_url(form, "disclosure_log.search_json", page=page.page + 1)
     if page.page > 1:
         links["previous"] = base + search_url(form, "disclosure_log.search_json", page=page.page - 1)
+    as_typed = page.as_typed and {"q": page.as_typed.q, "total": page.as_typed.total}
+    if as_typed:
+        links["as_typed"] = base + search_url(form, "disclosure_log.search_json", q=as_typed["q"], page=1)
     return {
         "total": page.result.total, "page": page.page, "pages": page.pages, "per_page": page.page_size,
         "errors": [message for _field, message in form.errors],
-        "facets": page.result.facets, "links": links,
+        "facets": page.result.facets, "links": links, "as_typed": as_typed,
         "results": [{**exports.entry_json(hit.entry, base), "snippets": [_snippet_json(x) for x in hit.snippets]}
                     for hit in page.hits],
     }

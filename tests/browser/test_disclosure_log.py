@@ -1,9 +1,10 @@
 """The Disclosure Log in Chromium against the live server: each page state (search, results, filters applied,
-a 200-character query, no results, a date error, a deep page, sorted, 50 a page, on a 320 px phone with the
-filters hidden and shown, an entry with its document and related entries reached from a search, a withdrawn
-entry, a download refused for its date, the downloads) as a person sees it, with axe-core (WCAG 2.2 A and AA)
-with JavaScript and without; filtering, sorting and page size without JavaScript, the state in the URL; the
-filter button and searching with the keyboard only; where the first result is on a phone.
+a 200-character query, no results, results in other word forms, a date error, a deep page, sorted, 50 a page,
+on a 320 px phone with the filters hidden and shown, an entry with its document and related entries reached
+from a search, a withdrawn entry, a download refused for its date, the downloads) as a person sees it, with
+axe-core (WCAG 2.2 A and AA) with JavaScript and without; filtering, sorting and page size without JavaScript,
+the state in the URL; the filter button and searching with the keyboard only; where the first result is on a
+phone.
 
 The states are registered in disclosure_log/browser_pages.py, so the shell's checks (styles, CSP) visit them too."""
 from __future__ import annotations
@@ -104,6 +105,18 @@ def no_results(page: Page, javascript: bool) -> None:
     expect(page.get_by_text("There are no published responses matching your search.")).to_be_visible()
     expect(page.get_by_role("button", name="Make a request")).to_have_attribute(
         "href", "/request/foi?about=zeppelin+hangar")
+
+
+def other_word_forms(page: Page, javascript: bool) -> None:
+    searched(page, log.OTHER_FORMS, javascript=javascript)
+    assert result_count(page) == log.TOPIC_ENTRIES + 1  # "plots" in every topic entry and the documented one
+    expect(page.locator("#as-typed")).to_have_text(re.compile(
+        r"^These results include other forms of 'plot', such as 'plots'\.\s+"
+        r"Show only the 1 result for 'plot' exactly as you typed it$"))
+    follow(page, "Show only the 1 result for 'plot' exactly as you typed it")
+    searched(page, '"plot"', javascript=javascript)
+    assert result_count(page) == 1 and page.locator("#as-typed").count() == 0
+    expect(page.locator("ol.app-results mark").first).to_have_text("plot")
 
 
 def date_error(page: Page, javascript: bool) -> None:
@@ -227,6 +240,7 @@ SEEN: dict[str, Callable[[Page, bool], None]] = {
     "disclosure log filters applied": filters_applied,
     "disclosure log long query": long_query,
     "disclosure log no results": no_results,
+    "disclosure log other word forms": other_word_forms,
     "disclosure log date error": date_error,
     "disclosure log deep page": deep_page,
     "disclosure log sorted oldest first": sorted_oldest,

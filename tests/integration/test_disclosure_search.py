@@ -3,6 +3,8 @@
 Every query runs against the engine and against a brute-force reading of the same corpus in Python;
 they must agree on the entries found, the total, every facet count and, for date sorts, the order of
 every page down to the last. So both engines give the same results because both give the right ones.
+The corpus has words in several forms, with and without accents, for plain words (any form), quoted ones
+(exactly as written) and prefixes (either).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from collections import Counter
 import pytest
 
 from disclosure_log import bulk
+from disclosure_log.analysis import fold, stem
 from disclosure_log.models import Disclosure
 from disclosure_log.query import FACETS, And, Not, Or, Phrase, SearchRequest, Term, parse, words
 from disclosure_log.current import get_index
@@ -26,6 +29,10 @@ CATEGORIES = ["Housing", "Highways", "Adult social care", "Environment"]
 DEPARTMENTS = ["Resources", "Communities", "Place"]
 OUTCOMES = ["Released in full", "Partially released", "Refused", "Information not held"]
 EXEMPTIONS = ["s.40(2) personal information", "s.43 commercial interests", "reg.12(4)(b) manifestly unreasonable"]
+REMARKS = ["", "", "See our complaints procedure.", "One complaint was about the Café on the Green.",
+           "Residents complained to the cafe owner.", "The complaints procedure was followed.",
+           "A résumé of the Straße scheme is attached.", "The resume of the strasse scheme is attached.",
+           "Complaining about naïve figures.", "Parked cars were complaints too."]
 
 
 def corpus(n: int = 240, seed: int = 7) -> list[dict]:
@@ -42,7 +49,8 @@ def corpus(n: int = 240, seed: int = 7) -> list[dict]:
         entries.append({
             "reference": f"FOI-T-{i:05d}", "title": f"{topic.capitalize()} in {place}",
             "request": f"Please tell me about {topic} and {other} in {place}.",
-            "response": f"The figures for {other} are attached. Nothing about {rng.choice(TOPICS)} was held.",
+            "response": f"The figures for {other} are attached. Nothing about {rng.choice(TOPICS)} was held. "
+                        + rng.choice(REMARKS),
             "case_type": rng.choice(["FOI", "FOI", "EIR"]), "category": rng.choice(CATEGORIES),
             "department": rng.choice(DEPARTMENTS), "outcome": outcome,
             "exemptions": [] if outcome == "Released in full" else rng.sample(EXEMPTIONS, rng.choice([1, 2])),
@@ -63,9 +71,15 @@ def _matches(node, title: list[str], body: list[str]) -> bool:
         return not _matches(node.item, title, body)
     if isinstance(node, Phrase):
         n = len(node.words)
-        return any(tuple(tokens[i:i + n]) == node.words for tokens in (title, body) for i in range(len(tokens)))
+        wanted = node.words if node.exact else tuple(stem(w) for w in node.words)
+        fields = (title, body) if node.exact else ([stem(t) for t in title], [stem(t) for t in body])
+        return any(tuple(tokens[i:i + n]) == wanted for tokens in fields for i in range(len(tokens)))
     assert isinstance(node, Term)
-    return any((t.startswith(node.word) if node.prefix else t == node.word) for t in title + body)
+    if node.exact:
+        return node.word in title + body
+    if node.prefix:
+        return any(t.startswith(node.word) or stem(t).startswith(fold(node.word)) for t in title + body)
+    return any(stem(t) == stem(node.word) for t in title + body)
 
 
 def _facet_values(entry: dict, facet: str) -> list[str]:
@@ -122,6 +136,11 @@ QUERIES = [
     "", "home", "care home", '"care home"', '"home care"', "pothole OR parking", "parking OR pothole OR school",
     "home -care", "home NOT care", "NOT Harlow", "hert*", "Hertford", "hertingfordbury", '"tax arrears" OR tree*',
     "s.40(2)", "nothingmatchesthis", "claims Ware", '"care home" -Royston', "fly-tipping",
+    # word forms and accents: plain words in any form, quoted ones as written, prefixes either way
+    "complaint", "complaints", "COMPLAINED", '"complaints"', '"Complaint"', "complaints procedure",
+    '"complaints procedure"', '"complaint procedure"', "complain*", "café", "cafe", '"café"', '"cafe"', "caf*",
+    '"caf"', "résumé", "resume", '"résumé"', "strasse", '"strasse"', "straße", "naive", '"naive"',
+    '"complaint" OR cafe', "complained -café", 'compl* NOT "complaints"', "parking", '"parked"', "park*",
 ]
 FILTERS = [
     (), (("case_type", ("EIR",)),), (("category", ("Housing", "Highways")),),

@@ -276,7 +276,8 @@ def related(session: Session, index: SearchIndex, entry: Disclosure, now: dt.dat
     if len(own) < RELATED_WORDS:
         return []
     pairs = tuple(And((Term(a), Term(b))) for a, b in itertools.combinations(own, 2))
-    result = index.search(SearchRequest(query=And((Or(pairs),)), limit=limit * 4 + 1, now=now, with_facets=False))
+    # Candidates: a pair may match in an entry's body, and the titles decide, so ask for plenty (ids only: cheap).
+    result = index.search(SearchRequest(query=And((Or(pairs),)), limit=limit * 20 + 1, now=now, with_facets=False))
     ids = [i for i in result.ids if i != entry.id]
     found = {e.id: e for e in session.scalars(select(Disclosure).where(Disclosure.id.in_(ids)))}
     own_stems = {stem(w) for w in own}  # "pothole" in one title and "potholes" in another are one word

@@ -77,6 +77,8 @@ def alert_confirm(token):
                                wanted=AlertSearch.from_stored(alert.search))
     done = alerts.confirm(db_session(), alert, _now())
     db_session().commit()
+    if done.outcome == "gone":
+        return _link_invalid("confirm")
     if done.alert is None:
         return render_template("disclosure_log/alerts/too_many.html", limit=alerts.MAX_ALERTS)
     cookie[DONE] = {"alert": done.alert.id, "outcome": done.outcome}

@@ -168,7 +168,12 @@ def from_confirm_link(session: Session, secret: str, token: str, now: dt.datetim
 @dataclasses.dataclass(frozen=True)
 class Confirmed:
     outcome: str  # confirmed | already (the same search was already an alert: it now has this frequency) | too_many
-    alert: Alert | None
+    alert: Alert | None  # None: too_many, or gone (another tab's confirmation found it over the limit)
+
+
+def _delete(session: Session, alert_id: int) -> None:
+    """Deleted by id: doing it again (a second tab, a repeated one-click POST) deletes nothing and fails nothing."""
+    session.execute(delete(Alert).where(Alert.id == alert_id))
 
 
 def confirm(session: Session, alert: Alert, now: dt.datetime) -> Confirmed:
@@ -176,16 +181,20 @@ def confirm(session: Session, alert: Alert, now: dt.datetime) -> Confirmed:
     if alert.status == "active":
         return Confirmed("confirmed", alert)
     _serialise_address(session, alert.address_hash, now)
+    # Read again under the lock: another tab may have confirmed it, or deleted it, since it was read.
+    alert = session.scalar(select(Alert).where(Alert.id == alert.id).execution_options(populate_existing=True))
+    if alert is None or alert.status == "active":
+        return Confirmed("confirmed" if alert else "gone", alert)
     same = session.scalar(select(Alert).where(Alert.address_hash == alert.address_hash, Alert.status == "active",
                                               Alert.search_key == alert.search_key, Alert.id != alert.id))
     if same is not None:
         same.frequency = alert.frequency
         same.next_check_at = alert_schedule.next_check(same.frequency, now)
-        session.delete(alert)
+        _delete(session, alert.id)
         log.info("disclosure alert %s confirmed again as %s (%s)", same.id, alert.id, same.frequency)
         return Confirmed("already", same)
     if _active_count(session, alert.address_hash) >= MAX_ALERTS:
-        session.delete(alert)
+        _delete(session, alert.id)
         return Confirmed("too_many", None)
     alert.status, alert.confirmed_at, alert.expires_at = "active", now, None
     alert.checked_until = alert_schedule.starts(now)
@@ -206,8 +215,7 @@ def from_unsubscribe_link(session: Session, secret: str, token: str) -> tuple[bo
 def unsubscribe(session: Session, alert: Alert | None) -> None:
     """Delete the alert, its address and the record of what it sent. Doing it twice does nothing more."""
     if alert is not None:
-        session.delete(alert)
-        session.flush()
+        _delete(session, alert.id)
         log.info("disclosure alert %s unsubscribed", alert.id)
 
 

@@ -278,6 +278,25 @@ def test_confirming_when_fifty_alerts_were_confirmed_meanwhile_says_so(app, clie
     assert len(alerts_in_db(app)) == alerts.MAX_ALERTS
 
 
+def test_two_tabs_confirming_one_after_the_other_keep_the_alert(db_app, services, clock):
+    """The second tab read the alert before the first confirmed it: under the lock it reads it again, so it neither
+    counts the alert against itself nor deletes it."""
+    app, client = db_app, PageClient(db_app)
+    sign_up(client, q="potholes")
+    _active_alerts(app, PERSON, alerts.MAX_ALERTS - 1)
+    token = link(services.mailer.sent[-1], "confirm").rsplit("/", 1)[1]
+    secret, now = app.config["PORTAL_SETTINGS"].secret_key, clock.now()
+    with app.app_context(), app.extensions["portal.db"].sessionmaker() as first:
+        with app.extensions["portal.db"].sessionmaker() as second:
+            late = alerts.from_confirm_link(first, secret, token, now)
+            early = alerts.from_confirm_link(second, secret, token, now)
+            assert alerts.confirm(second, early, now).outcome == "confirmed"
+            second.commit()
+        assert late.status == "pending" and alerts.confirm(first, late, now).outcome == "confirmed"
+        first.commit()
+    assert [a.status for a in alerts_in_db(app)] == ["active"] * alerts.MAX_ALERTS
+
+
 # Matching -------------------------------------------------------------------------------------
 
 def test_new_matching_entries_are_emailed_once_with_title_reference_date_and_link(app, client, services, clock, api):

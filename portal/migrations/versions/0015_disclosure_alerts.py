@@ -1,7 +1,7 @@
 """disclosure log email alerts, and the outbox's one-click unsubscribe link
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-01
 
 "Get emails about new responses that match this search": the alerts (with their addresses, deleted with them),
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from portal.models import UTCDateTime
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

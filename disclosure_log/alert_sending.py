@@ -94,13 +94,16 @@ def _anything_new(session: Session, after: dt.datetime, until: dt.datetime, seen
 
 def check(db, index: SearchIndex, settings, now: dt.datetime, until: dt.datetime, alert_id: int, worker: str,
           seen: dict | None = None) -> str:
-    """Check one alert once, if it is due. Returns: sent | nothing | waiting | busy."""
+    """Check one alert once, if it is due. Returns: sent | nothing | waiting | busy (another worker has it, or it
+    has gone)."""
     seen = {} if seen is None else seen
     with db.transaction() as session:  # the lease is committed before the index is asked
         if not claim(session, alert_id, now, worker):
             return "busy"
     with db.sessionmaker() as session:
         alert = session.get(Alert, alert_id)
+        if alert is None:  # unsubscribed since it was taken
+            return "busy"
         wanted, checked_until = AlertSearch.from_stored(alert.search), alert.checked_until
         window = Window(alert_id, checked_until, max(checked_until - alert_schedule.LOOKBACK,
                                                      alert_schedule.starts(alert.confirmed_at)), until)

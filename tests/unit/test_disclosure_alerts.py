@@ -484,6 +484,29 @@ def test_a_worker_whose_lease_lapsed_sends_nothing_after_another_took_over(app, 
     assert [references_in(m) for m in alert_emails(services)] == [["FOI-230"]]
 
 
+def test_an_alert_unsubscribed_while_a_worker_has_it_is_left_alone(app, client, services, clock, api):
+    subscribed(client, services, clock, q="potholes")
+    publish(api, "FOI-231", title="Potholes", response="Potholes.")
+    clock.advance(minutes=2)
+    db, settings, now = app.extensions["portal.db"], app.config["PORTAL_SETTINGS"], clock.now()
+    [alert_id] = [a.id for a in alerts_in_db(app)]
+    with app.app_context():
+        index = get_index()
+        search_now = index.search
+
+        def unsubscribed_meanwhile(request):
+            with db.transaction() as session:
+                alerts.unsubscribe(session, session.get(Alert, alert_id))
+            return search_now(request)
+
+        index.search = unsubscribed_meanwhile
+        try:
+            assert alert_sending.check(db, index, settings, now, now.replace(microsecond=0), alert_id, "w") == "busy"
+        finally:
+            del index.search
+    assert alert_emails(services) == [] and alerts_in_db(app) == []
+
+
 def test_two_runs_at_once_send_each_entry_once_to_each_alert(db_app, services, clock):
     app, client = db_app, PageClient(db_app)
     api = DisclosureApi(app)

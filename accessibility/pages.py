@@ -73,6 +73,7 @@ def register(*checks: PageCheck) -> None:
 def all_pages() -> list[PageCheck]:
     """The shell's pages plus every feature's, which each feature's browser_pages registers when imported."""
     import capture.browser_pages  # noqa: F401
+    import disclosure_log.alert_browser_pages  # noqa: F401
     import disclosure_log.browser_pages  # noqa: F401
     import secure_share.browser_pages  # noqa: F401
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from disclosure_log import alert_views  # noqa: F401 - the email alert pages join the blueprint when imported
 from disclosure_log import guard, presenters
 from disclosure_log import jobs  # noqa: F401 - its periodic tasks join the queue when imported
 from disclosure_log.api import api_bp

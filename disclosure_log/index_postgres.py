@@ -62,6 +62,10 @@ def tsquery(node: Node) -> str:
     return _quoted(EXACT_MARK + node.word if node.exact else stem(node.word))
 
 
+def _next_second(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(microsecond=0) + dt.timedelta(seconds=1)
+
+
 class PostgresIndex:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -109,8 +113,12 @@ class PostgresIndex:
             raise SearchIndexError(str(exc)) from exc
 
     def _where(self, request: SearchRequest, skip_facet: str | None = None) -> tuple[str, dict]:
-        conditions = ["visible_from <= :now"]
-        params: dict = {"now": request.now or dt.datetime.now(dt.timezone.utc)}
+        # In whole seconds, as the embedded index keeps them: public in the second of `now` or before.
+        conditions = ["visible_from < :visible_before"]
+        params: dict = {"visible_before": _next_second(request.now or dt.datetime.now(dt.timezone.utc))}
+        if request.visible_after is not None:
+            conditions.append("visible_from >= :public_from")
+            params["public_from"] = _next_second(request.visible_after)
         if request.query is not None:
             conditions.append("document @@ cast(:q as tsquery)")
             params["q"] = tsquery(request.query)

@@ -187,6 +187,9 @@ class TantivyIndex:
         now = request.now or dt.datetime.now(dt.timezone.utc)
         clauses = [(tantivy.Occur.Must, tantivy.Query.range_query(
             self.schema, "visible", tantivy.FieldType.Unsigned, 0, int(now.timestamp())))]
+        if request.visible_after is not None:  # its second is the window's last: public from the next one on
+            clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
+                self.schema, "visible", tantivy.FieldType.Unsigned, int(request.visible_after.timestamp()) + 1, None)))
         if request.query is not None:
             clauses.append((tantivy.Occur.Must, self._text(request.query)))
         for facet, values in request.filters:

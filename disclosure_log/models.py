@@ -85,3 +85,50 @@ class SearchGap(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
     first_seen: Mapped[dt.date] = mapped_column(Date)
     last_seen: Mapped[dt.date] = mapped_column(Date)
+
+
+class Alert(Base):
+    """An email alert: new entries matching a search, sent to one address as they appear or once a day.
+
+    The address is kept only while the alert exists: unsubscribing deletes the row, and an alert not confirmed
+    within a week is deleted with it (disclosure_log/alerts.py)."""
+
+    __tablename__ = "disclosure_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    address_hash: Mapped[str] = mapped_column(String(64), index=True)  # keyed: the limits per address, duplicates
+    search: Mapped[list] = mapped_column(JSON)  # the search's URL parameters, [[name, value], ...]
+    search_key: Mapped[str] = mapped_column(String(64))  # the same search, however it was typed
+    frequency: Mapped[str] = mapped_column(String(12))  # immediately | daily
+    status: Mapped[str] = mapped_column(String(10))  # pending (not confirmed yet) | active
+    nonce: Mapped[str] = mapped_column(String(32))  # in its links, so a link names this alert and no later one
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)  # pending only
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    checked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # new since this moment
+    next_check_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    locked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    last_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class AlertSent(Base):
+    """Each entry an alert has emailed: a later check never sends it again, whichever worker makes it."""
+
+    __tablename__ = "disclosure_alert_sent"
+
+    alert_id: Mapped[int] = mapped_column(ForeignKey("disclosure_alerts.id", ondelete="CASCADE"), primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosures.id", ondelete="CASCADE"), primary_key=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class AlertConfirmationSent(Base):
+    """When a confirmation email went to an address (its keyed hash): at most a few an hour to any one inbox.
+    Kept a day, never the address."""
+
+    __tablename__ = "disclosure_alert_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_hash: Mapped[str] = mapped_column(String(64), index=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

@@ -173,6 +173,9 @@ class SearchRequest:
     now: dt.datetime | None = None  # entries scheduled after this are not public yet
     with_facets: bool = True  # False: ids and total only (related entries, exports)
     sort_key_before: int | None = None  # keyset paging for exports: only entries past this key in sort order
+    # Email alerts: only entries that became public after this moment. Both bounds count in whole seconds (an entry
+    # public at 09:00:00.4 is public in the second 09:00:00), so back-to-back windows neither overlap nor leave gaps.
+    visible_after: dt.datetime | None = None
 
     def selected(self, facet: str) -> tuple[str, ...]:
         return dict(self.filters).get(facet, ())

@@ -11,8 +11,8 @@ the same moment; a crash after the send and before the outcome is recorded sends
 lapses (at least once: the mail services offer nothing better). An unavailable mail service is retried
 with exponential backoff for RETRY_FOR, a rejection is final, an email past its `discard_after` (a
 security code that has expired) is never sent. Once an email is sent or can never be, its address,
-subject and body are erased; the row's metadata goes after RETENTION_DAYS (`erase_old`). Nothing here
-logs or records an address, a subject or a body.
+subject, body and unsubscribe link are erased; the row's metadata goes after RETENTION_DAYS (`erase_old`).
+Nothing here logs or records an address, a subject or a body.
 
 The functions given a session never commit; `send` and `send_due` are the worker's steps and open their
 own transactions.
@@ -35,7 +35,7 @@ LEASE = dt.timedelta(minutes=2)  # outlasts an SMTP or Notify call (10 s timeout
 FIRST_RETRY = dt.timedelta(seconds=30)
 LONGEST_WAIT = dt.timedelta(hours=1)
 RETRY_FOR = dt.timedelta(hours=24)  # an outage longer than this is an operator's, and the email is stale
-ERASED = {"to_address": None, "subject": None, "body": None}
+ERASED = {"to_address": None, "subject": None, "body": None, "unsubscribe_url": None}
 
 
 class OutboxEmail(Base):
@@ -47,6 +47,7 @@ class OutboxEmail(Base):
     to_address: Mapped[str | None] = mapped_column(String(320), nullable=True)  # None once erased
     subject: Mapped[str | None] = mapped_column(Text, nullable=True)
     body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    unsubscribe_url: Mapped[str | None] = mapped_column(Text, nullable=True)  # its token is the alert's key: erased too
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | rejected | failed | discarded
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -62,8 +63,8 @@ class OutboxEmail(Base):
 def add(session: Session, message: EmailMessage, now: dt.datetime, discard_after: dt.datetime | None = None) -> int:
     """The email as a row of the caller's transaction; its id, for the task the caller queues after committing."""
     email = OutboxEmail(reference=message.reference, to_address=message.to, subject=message.subject,
-                        body=message.body, status="pending", created_at=now, next_attempt_at=now,
-                        discard_after=discard_after, attempts=0)
+                        body=message.body, unsubscribe_url=message.unsubscribe_url, status="pending",
+                        created_at=now, next_attempt_at=now, discard_after=discard_after, attempts=0)
     session.add(email)
     session.flush()
     return email.id
@@ -99,7 +100,7 @@ def send(db, mailer: Mailer, clock: Clock, email_id: int, worker: str) -> str:
     with db.sessionmaker() as session:
         email = session.get(OutboxEmail, email_id)
         discard = email.discard_after is not None and clock.now() > email.discard_after
-        message = EmailMessage(email.to_address, email.subject, email.body, email.reference)
+        message = EmailMessage(email.to_address, email.subject, email.body, email.reference, email.unsubscribe_url)
     if discard:
         return _record(db, clock, email_id, "discarded")
     try:

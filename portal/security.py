@@ -101,12 +101,22 @@ def _refuse_cross_origin() -> None:
         raise CrossOriginRequest("The form was sent from another origin.")
 
 
+def token_is_the_authority(view):
+    """For a POST whose only authority is the unguessable token in its own URL, never a session or a cookie: an
+    RFC 8058 one-click unsubscribe, which a mail service sends with no cookie, no CSRF token and no Origin. Such a
+    view must be harmless to repeat and do nothing the token's holder could not do anyway."""
+    view.token_is_the_authority = True
+    return view
+
+
 def _csrf_protect():
     # The API authenticates each request with a key, never a cookie, so CSRF cannot reach it.
     if request.method in {"GET", "HEAD", "OPTIONS", "TRACE"} or request.path.startswith("/api/"):
         return
     if request.routing_exception is not None:
         return  # no such page or method: the 404/405 page says so, not a CSRF error
+    if getattr(current_app.view_functions.get(request.endpoint), "token_is_the_authority", False):
+        return
     _refuse_cross_origin()
     csrf.protect()
 

@@ -15,6 +15,26 @@ from portal.adapters import ports
 from portal.exceptions import MailerUnavailable
 
 LINK_PREFIXES = ("http://", "https://")
+UNFOLDED = {"list-unsubscribe"}  # a URL in <>: RFC 2369 has no encoded words, and a URL has nowhere to fold
+MAX_UNFOLDED = 900  # inside SMTP's 998-character line, with the header's name
+
+
+class _Policy(email.policy.EmailPolicy):
+    """The standard policy, but List-Unsubscribe is written as it is. The standard one turns a header line longer
+    than 78 characters with no space to fold at into RFC 2047 encoded words, which no mail client reads as a link."""
+
+    def fold(self, name, value):
+        if name.lower() in UNFOLDED:
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        if name.lower() in UNFOLDED:
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+POLICY = _Policy()
 
 
 class MailRejected(Exception):
@@ -47,16 +67,27 @@ def build_mime(
 ) -> email.message.EmailMessage:
     """A plain text UTF-8 message, encoded 7-bit safe so any relay can carry it."""
     try:
-        mime = email.message.EmailMessage(policy=email.policy.default)  # smtplib sends it with CRLF
+        mime = email.message.EmailMessage(policy=POLICY)  # smtplib sends it with CRLF
         mime["From"] = mail_from
         mime["To"] = message.to
         mime["Subject"] = message.subject
         mime["Date"] = email.utils.format_datetime(now or dt.datetime.now(dt.timezone.utc))
         mime["Message-ID"] = email.utils.make_msgid(domain=sender_domain(mail_from))
+        if message.unsubscribe_url:  # RFC 8058: a mail client's own "Unsubscribe" button POSTs to it
+            mime["List-Unsubscribe"] = f"<{_plain_url(message.unsubscribe_url)}>"
+            mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         mime.set_content(message.body, subtype="plain", charset="utf-8", cte="quoted-printable")
     except ValueError as error:  # e.g. a line break in the subject: the same message always fails
         raise MailRejected(f"message cannot be built: {type(error).__name__}") from None
     return mime
+
+
+def _plain_url(url: str) -> str:
+    """A URL that can go in a header as it is: ASCII, no spaces or controls, not too long."""
+    if not (url.isascii() and url.isprintable() and " " not in url and len(url) <= MAX_UNFOLDED
+            and url.startswith(LINK_PREFIXES) and "<" not in url and ">" not in url):
+        raise ValueError("unsubscribe URL cannot be a header")
+    return url
 
 
 def message_id_of(mime: email.message.EmailMessage) -> str:

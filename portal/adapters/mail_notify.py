@@ -53,6 +53,7 @@ class NotifyMailer:
                 template_id=self.template_id,
                 personalisation={"subject": message.subject, "body": message.body},
                 reference=message.reference,
+                one_click_unsubscribe_url=message.unsubscribe_url,  # Notify sets the List-Unsubscribe headers
             )
 
 

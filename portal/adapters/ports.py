@@ -45,6 +45,9 @@ class EmailMessage:
     subject: str
     body: str  # plain text; links on their own line
     reference: str | None = None  # a case or share reference for logs, never personal data
+    # One-click unsubscribe (RFC 8058) for emails people asked for, like Disclosure Log alerts: the mailers send it
+    # as List-Unsubscribe and List-Unsubscribe-Post headers, or as Notify's one_click_unsubscribe_url.
+    unsubscribe_url: str | None = None
 
 
 class Mailer(Protocol):

@@ -20,8 +20,8 @@ from playwright.sync_api import Page, expect
 
 from disclosure_log import browser_pages as log
 from tests.browser.test_capture_browser import tab_to
-from tests.browser.test_shell_accessibility import (assert_axe_passes, assert_govuk_page_content, focused,
-                                                    has_govuk_focus_style, page_scripts_disabled, visit)
+from tests.browser.states import check_with_javascript, check_without_javascript
+from tests.browser.test_shell_accessibility import focused, has_govuk_focus_style
 
 pytestmark = pytest.mark.browser
 
@@ -264,21 +264,12 @@ def test_every_registered_state_is_checked_here():
 
 @pytest.mark.parametrize("name", SEEN)
 def test_state_with_javascript(page, live_server, name):
-    visit(page, CHECKS[name], live_server)
-    assert_govuk_page_content(page)
-    assert_axe_passes(page, name)
-    SEEN[name](page, True)
+    check_with_javascript(page, live_server, CHECKS[name], SEEN[name])
 
 
 @pytest.mark.parametrize("name", SEEN)
 def test_state_without_javascript(page, live_server, name):
-    with page_scripts_disabled(page) as enable_scripts:
-        visit(page, CHECKS[name], live_server)
-        assert "js-enabled" not in page.locator("body").get_attribute("class").split()
-        assert_govuk_page_content(page)
-        SEEN[name](page, False)
-        enable_scripts()
-        assert_axe_passes(page, f"{name}, JavaScript off")
+    check_without_javascript(page, live_server, CHECKS[name], SEEN[name])
 
 
 # 2. Filtering without JavaScript: one GET form, the whole state in the URL ------------------------------------

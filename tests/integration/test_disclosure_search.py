@@ -214,6 +214,49 @@ def test_scheduled_entries_appear_at_their_moment(searchable):
 
 
 @pytest.mark.integration
+def test_entries_public_after_a_moment_are_counted_in_whole_seconds_on_both_engines(searchable):
+    """Email alerts check back-to-back windows of time: whatever the fractions of a second, each entry falls in
+    exactly one window, and both engines agree on which."""
+    import math
+
+    from disclosure_log.index import IndexEntry
+
+    index, entries, ids = searchable
+    start = NOW - dt.timedelta(hours=1)
+    moments = {}  # entry id -> when it became public, every half second and some odd fractions
+    for n, entry in enumerate(entries[1:41]):
+        moment = start + dt.timedelta(seconds=n / 2 + (0.001 if n % 3 == 0 else 0) + (0.998 if n % 7 == 0 else 0))
+        moments[ids[entry["reference"]]] = moment
+        index.add([IndexEntry(
+            id=ids[entry["reference"]], title=entry["title"], body=entry["request"] + "\n" + entry["response"],
+            case_type=entry["case_type"], category=entry["category"], department=entry["department"],
+            outcome=entry["outcome"], exemptions=tuple(entry["exemptions"]),
+            published=dt.date.fromisoformat(entry["published"]), visible_from=moment)])
+
+    def second(moment: dt.datetime) -> int:
+        return math.floor(moment.timestamp())
+
+    def window(after: dt.datetime, until: dt.datetime, query=None) -> set[int]:
+        request = SearchRequest(query=query, limit=1000, now=until, visible_after=after, with_facets=False)
+        result = index.search(request)
+        assert result.total == len(result.ids)
+        return set(result.ids)
+
+    # Windows ending at whole seconds and at fractions of one: each covers (after's second, until's second].
+    cuts = [start - dt.timedelta(seconds=1)] + [start + dt.timedelta(seconds=s) for s in (0.4, 3, 3.7, 7.999, 12, 25)]
+    seen: list[int] = []
+    for after, until in zip(cuts, cuts[1:]):
+        found = window(after, until)
+        assert found == {i for i, m in moments.items() if second(after) < second(m) <= second(until)}, (after, until)
+        seen += found
+    assert sorted(seen) == sorted(moments) and len(seen) == len(set(seen))  # every entry once, in one window
+    query = parse("home OR parking")
+    assert window(cuts[0], cuts[-1], query) == {i for i in window(cuts[0], cuts[-1], None)
+                                                if i in set(index.search(SearchRequest(query=query, limit=1000,
+                                                                                       now=NOW)).ids)}
+
+
+@pytest.mark.integration
 def test_removed_and_replaced_entries_leave_the_index(searchable):
     index, entries, ids = searchable
     first = ids[entries[1]["reference"]]

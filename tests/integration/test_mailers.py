@@ -31,6 +31,11 @@ MESSAGE = EmailMessage(
     reference="FOI-2024-000123",
 )
 MAIL_FROM = "Example Council <no-reply@example.gov.uk>"
+# As long as an alert's real link: far past the 78 characters at which a header line is usually folded.
+UNSUBSCRIBE = ("https://portal.example.gov.uk/disclosure-log/email-alerts/unsubscribe/"
+               "WzEsIjZhYjRmMDJiYzQzYjE5ODQiXQ.aw7m7A.B2eVqjc4oE-EdHUAI6y8u6PQ4M0")
+ALERT = EmailMessage(to=ADDRESS, subject="2 new responses matching ‘café’", body=f"Two.\n\n{UNSUBSCRIBE}\n",
+                     unsubscribe_url=UNSUBSCRIBE)
 TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
 
 
@@ -149,6 +154,27 @@ def test_smtp_mailer_refuses_a_from_address_without_a_domain():
         SmtpMailer("127.0.0.1", 25, mail_from="no-reply")
 
 
+def test_smtp_carries_the_one_click_unsubscribe_headers_whole(smtp_server):
+    smtp_mailer(smtp_server).send(ALERT)
+    smtp_mailer(smtp_server).send(MESSAGE)
+
+    alert, other = smtp_server.messages
+    # RFC 8058: the URL in angle brackets on one line, as written (no encoded words), and the one-click POST body.
+    assert f"\r\nList-Unsubscribe: <{UNSUBSCRIBE}>\r\n".encode() in alert.raw
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in alert.raw
+    assert alert.parsed["List-Unsubscribe"] == f"<{UNSUBSCRIBE}>"
+    assert alert.parsed["Subject"] == ALERT.subject
+    assert "List-Unsubscribe" not in other.parsed and "List-Unsubscribe-Post" not in other.parsed
+
+
+@pytest.mark.parametrize("url", [UNSUBSCRIBE + "\r\nBcc: someone@example.com", UNSUBSCRIBE + ">, <mailto:x@y",
+                                 "https://portal.example.gov.uk/café", "https://x.example/" + "a" * 1000])
+def test_an_unsubscribe_link_that_cannot_be_a_header_is_rejected_not_sent(smtp_server, url):
+    with pytest.raises(MailRejected):
+        smtp_mailer(smtp_server).send(EmailMessage(to=ADDRESS, subject="s", body="b", unsubscribe_url=url))
+    assert smtp_server.messages == []
+
+
 # GOV.UK Notify
 
 
@@ -173,6 +199,13 @@ def test_notify_sends_the_template_with_subject_body_and_reference(notify_server
     assert request.token_valid
     assert "email sent by Notify reference=FOI-2024-000123 message_id=" in logged(caplog)
     assert_no_personal_data(logged(caplog))
+
+
+def test_notify_is_given_the_one_click_unsubscribe_link(notify_server):
+    notify_mailer(notify_server).send(ALERT)
+
+    [request] = notify_server.requests
+    assert request.body["one_click_unsubscribe_url"] == UNSUBSCRIBE  # Notify sets the List-Unsubscribe headers
 
 
 def test_notify_bad_request_is_rejected(notify_server, caplog):
@@ -235,6 +268,15 @@ def test_outbox_writes_an_eml_file_that_parses_back(tmp_path):
     assert parsed["From"] == MAIL_FROM
     assert parsed["Subject"] == MESSAGE.subject
     assert parsed.get_content() == MESSAGE.body
+
+
+def test_outbox_eml_file_has_the_one_click_unsubscribe_headers(tmp_path):
+    OutboxMailer(tmp_path, mail_from=MAIL_FROM).send(ALERT)
+
+    [written] = list(tmp_path.iterdir())
+    parsed = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
+    assert parsed["List-Unsubscribe"] == f"<{UNSUBSCRIBE}>"
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_outbox_logs_the_link_and_reference_but_not_the_address(tmp_path, caplog):

@@ -57,7 +57,7 @@ def run(app, task, *args):
 
 
 def erased(email: OutboxEmail) -> bool:
-    return (email.to_address, email.subject, email.body) == (None, None, None)
+    return (email.to_address, email.subject, email.body, email.unsubscribe_url) == (None, None, None, None)
 
 
 def test_an_email_lost_between_commit_and_queueing_is_sent_by_the_sweep(db_app, services):
@@ -85,6 +85,19 @@ def test_a_sent_email_keeps_only_what_says_it_was_sent(app, services):
     sent = row(app, email_id)
     assert erased(sent)
     assert (sent.reference, sent.status) == ("FOI-2026-7K4M-Q", "sent")
+
+
+def test_an_unsubscribe_link_reaches_the_mailer_and_is_erased_with_the_body(app, services, clock):
+    alert = EmailMessage("person@example.com", "2 new responses", "Two entries.",
+                         unsubscribe_url="https://foi.example.gov.uk/disclosure-log/email-alerts/unsubscribe/abc")
+    services.mailer = FlakyMailer(failures=1)
+    email_id = add(app, alert)
+    assert run(app, send_email, email_id) == "retry"
+    assert row(app, email_id).unsubscribe_url == alert.unsubscribe_url  # kept while the email waits to be sent
+    clock.advance(seconds=30)
+    assert run(app, send_due_emails) == {"sent": 1}
+    assert services.mailer.sent == [alert]
+    assert erased(row(app, email_id))
 
 
 def test_an_unavailable_mailer_is_retried_with_backoff(app, services, clock):

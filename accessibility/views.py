@@ -22,7 +22,10 @@ def statement():
 @bp.get("/cookies")
 def cookies():
     settings = current_app.config["PORTAL_SETTINGS"]
+    from secure_share.views import SESSION_COOKIE
+
     return render_template("accessibility/cookies.html", session_cookie=current_app.config["SESSION_COOKIE_NAME"],
+                           share_cookie=SESSION_COOKIE,
                            language_cookie=cookie_name(settings) if settings.welsh_offered else None)
 
 

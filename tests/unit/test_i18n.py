@@ -162,3 +162,12 @@ def test_a_body_named_only_in_english_keeps_its_name_in_welsh(tmp_path):
     settings = Settings.from_env(environ)
     assert (settings.public_body_name_cy, settings.service_name_cy) == ("Ofcom", "Ceisiadau Ofcom")
     assert Settings.from_env({"PORTAL_ENV": "test", "PORTAL_VAR_DIR": str(tmp_path)}).welsh_offered is False
+
+
+def test_the_cookies_page_lists_every_cookie_the_portal_sets(client):
+    """Secure Share's sign-in cookie was missing from the list: every essential cookie is named, in each language."""
+    from secure_share.views import SESSION_COOKIE
+
+    for url in ("/cookies", "/cookies?lang=cy"):
+        names = [row.find(["th", "td"]).get_text(strip=True) for row in client.get_page(url).select("tbody tr")]
+        assert names == ["portal_session", SESSION_COOKIE, "portal_language"], url

@@ -145,7 +145,7 @@ def _send(share_id: str, resend: bool):
     settings = _settings()
     share = _share(share_id)
     link = service.send_link(db_session(), share, _now(), settings, resend=resend)
-    language = service.share_language(db_session(), share, settings)
+    language = service.share_language(share, settings)
     email_id = outbox.add(db_session(), link_email.link_email(share, link, settings, language, resend=resend), _now())
     body = _share_body(share)  # commits: the working link and its email together
     send_after_commit(email_id)

@@ -95,7 +95,7 @@ def _send(share_id: str, resend: bool) -> None:
     with get_db().sessionmaker() as session:
         share = _call(lambda: service.open_share(session, share_id, _now()))
         link = _call(lambda: service.send_link(session, share, _now(), settings, resend=resend))
-        language = service.share_language(session, share, settings)
+        language = service.share_language(share, settings)
         email_id = outbox.add(session, link_email.link_email(share, link, settings, language, resend=resend), _now())
         session.commit()  # the working link and its email together
         send_after_commit(email_id)
@@ -230,13 +230,13 @@ def seed_demo_share() -> list[str]:
             except (UploadRejected, PortalError) as exc:  # e.g. clamd not answering: the portal still starts
                 return [f"Demo Secure Share not created: {getattr(exc, 'message', None) or exc}"]
             link = service.send_link(session, share, services.clock.now(), settings)
-            language = service.share_language(session, share, settings)
+            language = service.share_language(share, settings)
             email_id = outbox.add(session, link_email.link_email(share, link, settings, language),
                                   services.clock.now())
             session.commit()  # the working link and its email together
             send_after_commit(email_id)
         else:
-            link = service.link_for(settings, share, service.share_language(session, share, settings))
+            link = service.link_for(settings, share, service.share_language(share, settings))
         return [
             f"Demo Secure Share for {share.recipient_name} ({DEMO_REFERENCE}), until "
             f"{govuk_datetime(share.expires_at)}:",

@@ -70,7 +70,7 @@ def send_reminders() -> list[str]:
     with app.app_context(), get_db().sessionmaker() as session:
         now = services.clock.now()
         for share in service.reminders_due(session, now, settings):
-            language = service.share_language(session, share, settings)
+            language = service.share_language(share, settings)
             message = link_email.reminder_email(share, service.link_for(settings, share, language), settings, now,
                                                 language)
             service.mark_reminder_sent(session, share, now)

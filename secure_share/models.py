@@ -31,6 +31,7 @@ class Share(Base):
     failed_codes: Mapped[int] = mapped_column(Integer, default=0)  # wrong security codes over the share's life
     locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # too many: until a resend
     code_emails_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # see signing_in
+    language: Mapped[str | None] = mapped_column(String(2), nullable=True)  # en | cy, as the case system asked
 
     documents: Mapped[list["Document"]] = relationship(back_populates="share", order_by="Document.uploaded_at")
 

@@ -17,7 +17,7 @@ import secrets
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from portal import filetypes
 from portal.exceptions import Gone, NotFound, PortalError
@@ -26,7 +26,7 @@ from portal.i18n import LANGUAGES, QUERY
 from portal.uploads import check_and_store
 from secure_share import links
 from secure_share.audit import record
-from secure_share.models import Document, Share, ShareEvent, ShareSession
+from secure_share.models import Document, Share, ShareSession
 from secure_share.signing_in import end_sessions
 
 log = logging.getLogger(__name__)
@@ -136,25 +136,21 @@ def create_share(session: Session, now: dt.datetime, settings, data: dict) -> Sh
         recipient_name=_clean(data.get("recipient_name"), "recipient_name", 200, name=True), recipient_email=email,
         message=_clean(data.get("message", ""), "message", 2000, required=False), status="draft", link_version=0,
         created_at=now, expires_at=_expiry(now, settings, data.get("expires_in_days"), data.get("expires_at")),
-        webhook_url=webhook,
+        webhook_url=webhook, language=language,
     )
     session.add(share)
     session.flush()
-    # The share's language is kept in its "created" event until the table has a column for it (share_language).
     record(session, share, now, "created", "case system", expires_at=share.expires_at.isoformat(),
            **({"language": language} if language else {}))
     return share
 
 
-def share_language(session: Session, share: Share, settings) -> str:
+def share_language(share: Share, settings) -> str:
     """The language the requester reads the share's emails and pages in: the one the case system gave when it
     created the share, while the portal offers Welsh; otherwise, and for shares made before, DEFAULT_LANGUAGE."""
     if not settings.welsh_offered:
         return "en"
-    detail = session.scalar(select(ShareEvent.detail).where(ShareEvent.share_id == share.id,
-                                                            ShareEvent.kind == "created").limit(1))
-    asked = (detail or {}).get("language")
-    return asked if asked in LANGUAGES else settings.default_language
+    return share.language if share.language in LANGUAGES else settings.default_language
 
 
 def get_share(session: Session, share_id: str) -> Share:
@@ -265,7 +261,7 @@ def share_json(share: Share, settings, link: str | None = None) -> dict:
         "closed_at": stamp(share.closed_at), "reminder_sent_at": stamp(share.reminder_sent_at),
         "locked_at": stamp(share.locked_at), "failed_codes": share.failed_codes or 0,
         "message": share.message, "webhook_url": share.webhook_url or None,
-        "language": share_language(object_session(share), share, settings),
+        "language": share_language(share, settings),
         "documents": [{"id": d.id, "title": d.title, "filename": d.filename, "content_type": d.content_type,
                        "size": d.size, "sha256": d.sha256, "uploaded_at": stamp(d.uploaded_at)}
                       for d in live_documents(share)],
@@ -295,7 +291,7 @@ def send_link(session: Session, share: Share, now: dt.datetime, settings, *, res
     """Mark the share sent (or bump its link version) and return the link for the email."""
     close_if_due(session, share, now)
     send(session, share, now, resend=resend)
-    return link_for(settings, share, share_language(session, share, settings))
+    return link_for(settings, share, share_language(share, settings))
 
 
 def list_shares(session: Session, *, status: str | None = None, case_reference: str | None = None,

@@ -229,7 +229,7 @@ def check_code(token):
     locked_now = result.reason == "link locked" and result.counted  # this try locked it: say so, once
     email_id = None
     if locked_now:
-        locked = link_email.locked_email(share, _settings(), service.share_language(db, share, _settings()))
+        locked = link_email.locked_email(share, _settings(), service.share_language(share, _settings()))
         email_id = outbox.add(db, locked, _now())
     db.commit()  # a wrong try counts, whatever the page says next
     if result.reason == "link locked":

@@ -16,3 +16,29 @@ def test_every_migration_goes_down_and_up_again(migrated_database_url):
     command.downgrade(config, "base")
     Database(migrated_database_url).upgrade()
     command.check(config)
+
+
+def test_a_shares_language_moves_from_its_created_event_to_its_column(tmp_path):
+    """0016: shares made before it kept their language in the "created" audit event."""
+    import sqlalchemy as sa
+
+    from portal.db import Database
+
+    url = f"sqlite:///{tmp_path / 'lang.sqlite3'}"
+    database = Database(url)
+    database.upgrade("0015")
+    with database.engine.begin() as connection:
+        for share_id, detail in (("welsh", '{"language": "cy"}'), ("plain", "{}")):
+            connection.execute(sa.text(
+                "INSERT INTO share_shares (id, case_reference, recipient_name, recipient_email, message, status, "
+                "link_version, created_at, expires_at, webhook_url, failed_codes) VALUES (:id, 'SAR-1', 'Jo', "
+                "'jo@example.com', '', 'sent', 0, '2026-12-01 09:00:00', '2027-01-01 09:00:00', '', 0)"), {"id": share_id})
+            connection.execute(sa.text(
+                "INSERT INTO share_events (share_id, at, kind, actor, device, address_hash, detail) "
+                "VALUES (:id, '2026-12-01 09:00:00', 'created', 'case system', '', '', :detail)"),
+                {"id": share_id, "detail": detail})
+    database.upgrade("0016")
+    with database.engine.connect() as connection:
+        languages = dict(connection.execute(sa.text("SELECT id, language FROM share_shares")).all())
+    database.dispose()
+    assert languages == {"welsh": "cy", "plain": None}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadData, BadSignature, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode, base64_encode
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
@@ -42,6 +42,6 @@ def is_canonical(token: str) -> bool:
         try:
             if base64_encode(base64_decode(part)).decode("ascii") != part:
                 return False
-        except (BadSignature, ValueError):
+        except (BadData, ValueError):  # itsdangerous raises BadData for a part that is not base64 at all
             return False
     return True

@@ -247,7 +247,9 @@ class Production:
                 if found:
                     return found.group(0)
             time.sleep(0.1)
-        raise AssertionError(f"no email matching {pattern!r} reached {address} within {timeout:.0f} s")
+        received = [(str(m["Subject"]), m.get_content()[-300:]) for m in self.messages_to(address)]
+        raise AssertionError(f"no email matching {pattern!r} reached {address} within {timeout:.0f} s; "
+                             f"it received {received}")
 
     def logs(self) -> str:
         return "\n".join(f"--- {name}\n{tail(self.folder / name, 40)}"

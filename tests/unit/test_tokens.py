@@ -91,3 +91,14 @@ def test_an_altered_share_link_gets_the_link_does_not_work_page(app, client, ser
         response = client.raw.get(f"/documents/{variant}")
         assert response.status_code == 404, variant
         assert "This link does not work" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("token", ["0..", "0.a.b", ".0..", "A.B.C", "0.0.0"])
+def test_a_token_whose_parts_are_not_base64_is_refused_not_an_error(token):
+    """"0.." was a 500 on the tracking page: itsdangerous raises BadData, not BadSignature, for such a part."""
+    from itsdangerous import BadData
+
+    from portal import tokens
+
+    with pytest.raises(BadData):  # NotCanonical and BadSignature are both BadData: what every caller catches
+        tokens.loads("secret", "salt", token, max_age=60)

@@ -136,16 +136,13 @@ def get_figures():
     """The figures a GOV.UK service reports, per form and month (capture/figures.py)."""
     from capture.definitions import load_all
 
-    default_first, default_last = figures.recent_months(_services().clock.now(), 12)
     try:
-        months = figures.months_between(request.args.get("from", default_first), request.args.get("to", default_last))
+        months, wanted = figures.asked_for(request.args.get("from"), request.args.get("to"),
+                                           request.args.getlist("form"), load_all(), _services().clock.now())
     except figures.InvalidMonths as invalid:
         return problem(400, "Bad request", str(invalid))
-    known = sorted(load_all())
-    wanted = request.args.getlist("form") or known
-    unknown = sorted(set(wanted) - set(known))
-    if unknown:
-        return problem(404, "Not found", f"There is no such form. The forms are: {', '.join(known)}.")
+    except figures.UnknownForms as unknown:
+        return problem(404, "Not found", str(unknown))
     rows = figures.figures(db_session(), months, wanted)
     return {"from": months[0], "to": months[-1], "items": [row.as_json() for row in rows]}
 

@@ -115,17 +115,14 @@ def show_figures(first, last, form_ids, as_json):
     from capture.definitions import load_all
     from portal.current import now
 
-    default_first, default_last = figures.recent_months(now(), 12)
     try:
-        months = figures.months_between(first or default_first, last or default_last)
+        months, wanted = figures.asked_for(first, last, form_ids, load_all(), now())
     except figures.InvalidMonths as invalid:
         raise click.BadParameter(str(invalid), param_hint="--from/--to") from None
-    known = sorted(load_all())
-    unknown = sorted(set(form_ids) - set(known))
-    if unknown:
-        raise click.BadParameter(f"no form {', '.join(unknown)}; forms: {', '.join(known)}", param_hint="--form")
+    except figures.UnknownForms as unknown:
+        raise click.BadParameter(str(unknown), param_hint="--form") from None
     with get_db().sessionmaker() as session:
-        rows = figures.figures(session, months, list(form_ids) or known)
+        rows = figures.figures(session, months, wanted)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row.as_json()))

@@ -58,13 +58,29 @@ def months_between(first: str, last: str) -> list[str]:
     if not a or not b:
         raise InvalidMonths("months are written like 2026-12, from 2000-01 to 2099-12")
     start, end = sorted((int(a[1]) * 12 + int(a[2]) - 1, int(b[1]) * 12 + int(b[2]) - 1))
-    return [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(start, end + 1)]
+    return [_month_name(n) for n in range(start, end + 1)]
 
 
-def recent_months(now: dt.datetime, count: int) -> tuple[str, str]:
+def _month_name(n: int) -> str:
+    """Month n counted from January of year 0: "2026-12"."""
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+class UnknownForms(ValueError):
+    """Forms asked for that the portal does not have; the message lists the ones it has."""
+
+
+def asked_for(first: str | None, last: str | None, form_ids, known, now: dt.datetime) -> tuple[list[str], list[str]]:
+    """The months and forms a CLI or API call asks for: by default the last 12 London months and every form.
+    InvalidMonths or UnknownForms when they are not ones there can be figures for."""
     local = london(now)
-    first = local.year * 12 + local.month - 1 - (count - 1)
-    return f"{first // 12:04d}-{first % 12 + 1:02d}", local.strftime("%Y-%m")
+    this_month = local.year * 12 + local.month - 1
+    months = months_between(first or _month_name(this_month - 11), last or _month_name(this_month))
+    known = sorted(known)
+    unknown = sorted(set(form_ids) - set(known))
+    if unknown:
+        raise UnknownForms(f"There is no such form. The forms are: {', '.join(known)}.")
+    return months, list(form_ids) or known
 
 
 @dataclasses.dataclass

@@ -75,7 +75,8 @@ def asked_for(first: str | None, last: str | None, form_ids, known, now: dt.date
     InvalidMonths or UnknownForms when they are not ones there can be figures for."""
     local = london(now)
     this_month = local.year * 12 + local.month - 1
-    months = months_between(first or _month_name(this_month - 11), last or _month_name(this_month))
+    months = months_between(_month_name(this_month - 11) if first is None else first,  # given but empty: an error
+                            _month_name(this_month) if last is None else last)
     known = sorted(known)
     unknown = sorted(set(form_ids) - set(known))
     if unknown:

@@ -11,7 +11,7 @@ PYBABEL := $(BIN)/pybabel
 # One catalogue per part of the portal (README "Welsh"): its folder, then the packages its English comes from.
 # A part's init_app adds its folder to the app's (portal.i18n.add_translations); tests/unit/test_translations.py
 # reads this line, so a new part's catalogue is checked as soon as it is listed here.
-CATALOGUES := portal/translations=portal+govuk_templates+accessibility secure_share/translations=secure_share
+CATALOGUES := portal/translations=portal+govuk_templates+accessibility secure_share/translations=secure_share capture/translations=capture disclosure_log/translations=disclosure_log
 CATALOGUE_DIRS := $(foreach c,$(CATALOGUES),$(firstword $(subst =, ,$(c))))
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(addsuffix /*/LC_MESSAGES/messages.po,$(CATALOGUE_DIRS))))
 

@@ -24,6 +24,7 @@ class Draft(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     touched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     saved_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)  # capture/saving.py
+    language: Mapped[str | None] = mapped_column(String(2), nullable=True)  # en | cy: the page's when it was started
 
 
 class EmailConfirmation(Base):
@@ -70,6 +71,8 @@ class Submission(Base):
     # Where the request is, as the case system reports it (capture/tracking.py), and whether to email its changes
     progress: Mapped[str] = mapped_column(String(30), default="received")
     notify_progress: Mapped[bool] = mapped_column(Boolean, default=False)
+    # en | cy: the language the requester used, for the emails that follow and for the case system
+    language: Mapped[str | None] = mapped_column(String(2), nullable=True)
 
     files: Mapped[list["SubmissionFile"]] = relationship(back_populates="submission", order_by="SubmissionFile.id")
 

@@ -44,9 +44,10 @@ _hmac = codes.keyed_hash
 
 # Drafts -------------------------------------------------------------------------------------
 
-def new_draft(session: Session, form: FormDefinition, now: dt.datetime) -> Draft:
+def new_draft(session: Session, form: FormDefinition, now: dt.datetime, language: str = "en") -> Draft:
+    """A draft in the language of the page that started it: the request and its emails stay in it."""
     draft = Draft(id=secrets.token_hex(16), form_id=form.id, answers={}, flags={"key": secrets.token_hex(16)},
-                  created_at=now, touched_at=now)
+                  created_at=now, touched_at=now, language=language)
     session.add(draft)
     return draft
 
@@ -249,7 +250,7 @@ def submit(session: Session, form: FormDefinition, draft: Draft, now: dt.datetim
         submission = Submission(
             reference=reference, form_id=form.id, case_type=form.case_type, received_at=now, due_date=due,
             clock_rule=rule, answers=answers, dedupe_hash=dedupe, duplicate_of=earlier, delivery_status="pending",
-            from_draft=draft_fingerprint(draft.id),
+            from_draft=draft_fingerprint(draft.id), language=draft.language or "en",
             delivery_attempts=0, next_attempt_at=now, delivery_started_at=now,
             payload=build_payload(form, answers, reference=reference, received_at=now, due=due, rule=rule, flags=flags,
                                   clock=clock),

@@ -22,6 +22,7 @@ from portal.db import session as db_session
 from capture import jobs as _jobs
 from portal import outbox
 from portal.jobs import after_commit, send_after_commit
+from portal.i18n import current_language
 from portal.security import limiter
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def _draft(form: FormDefinition, create: bool = False):
     starting; DraftExpired when it has gone."""
     draft_id = _draft_ids().get(form.id)
     if draft_id is None and create:
-        draft = service.new_draft(db_session(), form, _now())
+        draft = service.new_draft(db_session(), form, _now(), language=current_language())
         hold_draft(form, draft)
         cookie.permanent = False
         return draft

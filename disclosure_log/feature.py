@@ -2,6 +2,8 @@
 calls it), its search index included."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from disclosure_log import alert_views  # noqa: F401 - the email alert pages join the blueprint when imported
@@ -14,11 +16,13 @@ from disclosure_log.demo import seed_demo_disclosures
 from disclosure_log.index import make_index
 from disclosure_log.published import DisclosureLogResponses
 from disclosure_log.views import bp
+from portal.i18n import add_translations
 from portal.settings import UnsafeSettings
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)  # the public search, entries, feeds and exports
+    add_translations(app, Path(__file__).resolve().parent / "translations")  # its Welsh
     app.register_blueprint(api_bp)  # publishing through the API, and the public JSON search
     app.cli.add_command(disclosure_log_cli)
     settings = app.config["PORTAL_SETTINGS"]

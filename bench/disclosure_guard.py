@@ -51,7 +51,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from disclosure_log import bulk, guard  # noqa: E402
-from tests.guard_corpus import BODY, HELD_OUT, HELD_OUT_2, TUNING, Score, score  # noqa: E402
+from tests.guard_corpus import BODY, HELD_OUT, HELD_OUT_2, HELD_OUT_3, TUNING, Score, score  # noqa: E402
 
 OLD_GUARD = "f2e3bd3e12617ac67e637636c445e29b63c2ec80"  # main before issue 14's items 2 to 5: guard.py, one module
 SIGNATURE = ("\n\nYours sincerely\n\nJanet Pemberton\nInformation Governance Officer\nExample Council, Riverside House, "
@@ -93,7 +93,8 @@ def body_allowed() -> guard.Allowed:
 
 def accuracy(guards: dict[str, Callable[[str], set[str]]]) -> dict:
     splits = {"tuning": TUNING, "held out (written after the tuning; the rules were widened after it)": HELD_OUT,
-              "held out 2 (written after that: unseen)": HELD_OUT_2, "all": TUNING + HELD_OUT + HELD_OUT_2}
+              "held out 2 (written after that; two rules were tuned on its two false alarms)": HELD_OUT_2,
+              "held out 3 (written after that: unseen)": HELD_OUT_3, "all": TUNING + HELD_OUT + HELD_OUT_2 + HELD_OUT_3}
     results = {}
     for split, cases in splits.items():
         if not cases:

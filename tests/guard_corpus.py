@@ -11,8 +11,13 @@ grid references, codes. TUNING was written first and the rules were tuned agains
 after that tuning and measured once (recall 84.8%, false alarms 2.3%); its misses showed kinds of text the
 rules did not know (hyphenated NI numbers, a make of car before a plate, a role label before a name, "the
 tenant of", a fax number), the rules were widened for those kinds, and so HELD_OUT no longer measures unseen
-text. HELD_OUT_2 was written after that and is the measure of text the rules have not seen
-(bench/disclosure_guard.py reports each part).
+text. HELD_OUT_2 was written after that and measured once (recall 100%, false alarms 5.6%: a mailbox made of
+two role words run together, a town council's number after its own address). HELD_OUT_3 was written next,
+before any change, and measured once as unseen text: recall 91.2%, false alarms 10.0% (two more run-together
+mailboxes, a town council's number after its address again, a building named after a person, and "Neighbour
+at" and "Address given:" cues; one of its NHS numbers began with 0, which no NHS number does, and was
+corrected). The rules were then widened for those kinds of text, so no part of this corpus now measures text
+the rules have not seen: the next body's own responses will (bench/disclosure_guard.py reports each part).
 """
 from __future__ import annotations
 
@@ -442,6 +447,90 @@ HELD_OUT_2 += [
     case("Please write to the Customer Services Team, Example Council, Riverside House, Ware SG12 0QA."),
     case("Tel 01992 555 555 | foi@example.gov.uk | www.example.gov.uk"),
     case("The depot's postcode, SG13 7DG, was used for the fuel card statements."),
+]
+
+
+# HELD_OUT_3 was written after the rules were tuned on HELD_OUT_2's two false alarms (a team mailbox made of two
+# role words run together, a town council's number after its own address), before those changes were run on it.
+HELD_OUT_3 = [
+    # --- personal data ----------------------------------------------------------------------------------
+    case("The objection came from a.volkova@yahoo.co.uk on the last day of consultation.", "email"),
+    case("cc: nigel.ashworth@ashworthbuilders.co.uk (the applicant's builder)", "email"),
+    case("I have attached the reply I sent to mrsjpatel@icloud.com in April.", "email"),
+    case("The councillor forwarded it from her personal account, lindacrane61@gmail.com.", "email"),
+    case("Text messages were sent to 07700 900 845 on three occasions.", "phone"),
+    case("Home phone: 01632 960 771 / Work: ext 2290", "phone"),
+    case("Mr Hussain said to try +44 (0)20 7946 0638 in the evenings.", "phone"),
+    case("Emergency contact (sister) 07700-900-266", "phone"),
+    case("His NI no. is jk 63 42 19 c according to the payroll extract.", "ni_number"),
+    case("National Insurance: PX 90 21 77 A", "ni_number"),
+    case("NHS No 628 194 8211 is written on the hospital discharge letter.", "nhs_number"),
+    case("The referral form gives the NHS number as 1860913903.", "nhs_number"),
+    case("Patient ID (NHS): 996 030 8243", "nhs_number"),
+    case("The white van, registration KM17 ZRW, was parked across the dropped kerb.", "vehicle_registration"),
+    case("CCTV shows a silver Ford Focus (LR63 BNX) leaving the depot at 02:14.", "vehicle_registration"),
+    case("Permit holder's vehicle: P614 WKL", "vehicle_registration"),
+    case("Miss Anita Desai, Flat 3, 28 Fore Street, Hertford SG14 1BZ", "postcode_with_name"),
+    case("To: Mr and Mrs Kowalczyk, 14 Hertingfordbury Road, Hertford SG14 2LG", "postcode_with_name"),
+    case("Objector: Brian Whitlock, 2 Mill Lane, Ware SG12 9LJ", "postcode_with_name"),
+    case("Deborah Finch\n41 Hale Road\nHertford\nSG13 8EQ", "postcode_with_name"),
+    case("She now lives at 8 Coopers Close, Stanstead Abbotts.", "home_address"),
+    case("The complainant's home address is 17 Queens Road, Hertford.", "home_address"),
+    case("Occupier of 33 Molewood Road complained about the noise twice in May.", "home_address"),
+    case("Neighbour at 5 Farquhar Street reported rats in the garden.", "home_address"),
+    case("Address given: 92 London Road, Bishop's Stortford", "home_address"),
+    case("DOB: 17 March 1958", "date_of_birth"),
+    case("The tenant, aged 79 (born May 1947), was moved to temporary housing.", "date_of_birth"),
+    case("d.o.b. 02/11/2001", "date_of_birth"),
+    case("Her date of birth is the 9th of June 1990.", "date_of_birth"),
+    case("Child A (born 03.03.2018) attends a school in the district.", "date_of_birth"),
+    case("Contact: Sean Murphy, 07700 900 402, sean.murphy@outlook.com", "phone", "email"),
+    case("Mrs Gloria Bennett (DOB 12/12/1936), 6 Bluebell Way, Hertford SG13 7UP", "date_of_birth",
+         "postcode_with_name"),
+]
+
+HELD_OUT_3 += [
+    # --- clean ------------------------------------------------------------------------------------------
+    case("Comments on the draft strategy can be sent to climatechange@example.gov.uk until 12 January."),
+    case("Please contact the Licensing Team at licensing@example.gov.uk or on 01992 555 555."),
+    case("Hertfordshire Constabulary, Stanborough Road, Welwyn Garden City AL8 6XF (telephone 101)."),
+    case("Ware Town Council, Priory Street, Ware SG12 0DE; tel 01632 960 316."),
+    case("The Environment Agency's incident hotline is 0800 80 70 60, open 24 hours."),
+    case("Reports can also be made through streetworks@example.gov.uk or the online form."),
+    case("Hertford Museum, 18 Bull Plain, Hertford SG14 1DT, is open Tuesday to Saturday."),
+    case("Bircherley Green car park, Hertford SG14 1BN, has 560 spaces."),
+    case("The leisure centre on Hartham Lane, Hertford SG14 1QR reopened on 2 January 2023."),
+    case("Section 40(2) was applied to the names of junior officers below Head of Service."),
+    case("Regulation 13 of the EIR applies to the personal data of third parties."),
+    case("The Housing Act 1985, section 8, requires a periodic review of housing needs."),
+    case("The council bought 4 electric refuse vehicles in 2022 at £410,000 each."),
+    case("There are 1,945 registered vehicles in the council fleet and hire pool combined."),
+    case("Penalty charge notices issued: 14,302 in 2022/23 and 15,118 in 2023/24."),
+    case("The bridge was born of a 1998 idea and opened on 1 June 2004."),
+    case("The document was created on 14/03/2019 and last reviewed on 02/02/2024."),
+    case("Our policy dated March 1987 was replaced in July 2019."),
+    case("The officers were aged 25 to 64; 38 were over 50."),
+    case("NHS England's guidance of 2023 was followed for the vaccination clinics."),
+    case("The ICB's address is Charter House, Parkway, Welwyn Garden City AL8 6JL."),
+    case("Tender reference EC-2024-017 closes at noon on 14 June 2024."),
+    case("Planning application 3/24/0456/HH at 12 The Avenue was granted subject to conditions."),
+    case("Grid reference TL 32570 12560 marks the outfall."),
+    case("Budget line 4410-2290 covered the grounds maintenance contract."),
+    case("Telephone the switchboard on 01992 555 555 and ask for Building Control."),
+    case("Citizens Advice East Herts, 4 Railway Place, Hertford SG13 7BS, tel 0808 278 7886."),
+    case("Write to: FOI Team, Example Council, Riverside House, Ware SG12 0QA."),
+    case("The Rt Hon Jane Smith MP opened the new library on 4 September 2023."),
+    case("Sir John Soane's Museum lent two drawings for the exhibition."),
+    case("Anna Sewell House is a Grade II listed building."),
+    case("Graham Road and Victoria Street were resurfaced in 2023."),
+    case("The James Marshall Commercial Hub, 12 Station Road, Ware SG12 9AB, opened in 2021."),
+    case("See the ICO's guidance at ico.org.uk or call their helpline on 0303 123 1113."),
+    case("A further 12 complaints were received by email (complaints@example.gov.uk) in Q3."),
+    case("The NI cost of the scheme (employer's contributions) was £84,000."),
+    case("The report's author is the Head of Environmental Services, Example Council."),
+    case("Meeting held at Wallfields, Pegs Lane, Hertford SG13 8EQ on 4 March 2024 at 7pm."),
+    case("Please quote your reference, for example FOI-2024-00112, in any reply."),
+    case("Annual mileage: 2,301,455 miles across 212 vehicles."),
 ]
 
 

@@ -3,6 +3,7 @@ organisation's 03 or 08 number. Nearly every response ends with the body's conta
 stopped on them would teach officers to override it by habit."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Iterator
 
@@ -39,7 +40,12 @@ ROLE_WORDS = frozenset("""
     registration relations reply request requests revenues safeguarding sar schools service servicedesk
     services social standards street streets support tax team the trading transparency transport travel
     trees unit waste web webmaster website
+    arts business carbon change climate community communities conservation consultation consultations culture
+    drainage economic economy energy engagement flood flooding floods food grants greenspaces growth heritage leisure
+    local noise partnership partnerships pest plan plans pollution rates regeneration road roads safety sport
+    sports strategy street streetworks sustainability works
 """.split())
+LONGEST_ROLE_WORD = max(map(len, ROLE_WORDS))
 # where anyone may choose a word as their address: "planning@gmail.com" is still a person's
 WEBMAIL = frozenset("""
     aol.co.uk aol.com blueyonder.co.uk btinternet.com btopenworld.com gmail.com gmx.co.uk gmx.com
@@ -62,9 +68,23 @@ def emails(text: str, allowed: Allowed) -> Found:
 
 
 def is_role_mailbox(local: str, domain: str) -> bool:
-    """foi@, information.requests@, customer-services@: a team's mailbox, not a person's."""
+    """foi@, information.requests@, customer-services@, localplan@: a team's mailbox, not a person's."""
     words = [word for word in _LOCAL_WORDS.split(local.lower()) if word]
-    return bool(words) and domain.lower() not in WEBMAIL and all(word in ROLE_WORDS for word in words)
+    return bool(words) and domain.lower() not in WEBMAIL and all(map(_role_words_run_together, words))
+
+
+@functools.lru_cache(maxsize=4096)
+def _role_words_run_together(word: str) -> bool:
+    """"climatechange", "customerservices": the word is role words written without a separator, each of at
+    least three letters (so "jsmith" or "annahill" never is)."""
+    if word in ROLE_WORDS:
+        return True
+    ends = {0}  # where a run of role words read from the start can end
+    for start in range(len(word)):
+        if start in ends:
+            ends.update(stop for stop in range(start + 3, min(len(word), start + LONGEST_ROLE_WORD) + 1)
+                        if word[start:stop] in ROLE_WORDS)
+    return len(word) in ends
 
 
 # --- UK phone numbers ----------------------------------------------------------------------------
@@ -91,6 +111,16 @@ _OFFICE_BEFORE = re.compile(r"""
     \b[^\w\n]{0,3}+(?:(?:on|is|at|tel|telephone|phone|number|line|direct|dial|ring|call)\b[^\w\n]{0,3}+){0,3}\Z
 """, re.VERBOSE | re.IGNORECASE)
 OFFICE_TO_NUMBER = 50
+# a body's name, address and number as one line or sentence: "Ware Town Council, Priory Street, Ware SG12 0DE;
+# tel 01992 ...", "Citizens Advice East Herts, 4 Railway Place, ... tel ..." (nobody's own between them)
+_ORGANISATION_FIRST = re.compile(r"""
+    (?:^|(?<=\n)|(?<=\.[ \t]))[ \t]*+(?:The[ \t]++)?(?:[A-Z][\w'’&-]*+[ \t]++){0,5}?
+    (?:Council|Constabulary|Police|Ltd|Limited|Plc|LLP|Surgery|Practice|Trust|Museum|Centre|Center|Advice|School|
+       Academy|College|University|Hospital|Authority|Agency|Board|ICB|Library|Services)\b(?:(?!\.[ \t])[^\n])*+\Z
+""", re.VERBOSE)
+_SOMEONES = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|home|mobile|personal|private|my|his|her|their|name|resident|tenant)\b",
+                       re.IGNORECASE)
+ORGANISATION_TO_NUMBER = 160
 
 
 def phones(text: str, allowed: Allowed) -> Found:
@@ -98,10 +128,18 @@ def phones(text: str, allowed: Allowed) -> Found:
         number = uk_number(match)
         if not number or number[2] != PERSONAL or number[1] in allowed.phones:
             continue
-        if not number[1].startswith("07") and _OFFICE_BEFORE.search(text, max(0, match.start() - OFFICE_TO_NUMBER),
-                                                                     match.start()):
+        if not number[1].startswith("07") and (
+                _OFFICE_BEFORE.search(text, max(0, match.start() - OFFICE_TO_NUMBER), match.start())
+                or _organisation_first(text, match.start())):
             continue
         yield match.start(), "phone", mask_digits(text[match.start():number[0]], keep_first=2, keep_last=3)
+
+
+def _organisation_first(text: str, at: int) -> bool:
+    """The line or sentence with the number begins with a body's name and names no one."""
+    start = max(0, at - ORGANISATION_TO_NUMBER)
+    found = _ORGANISATION_FIRST.search(text, start, at)
+    return bool(found) and (found.start() > start or start == 0) and not _SOMEONES.search(text, found.start(), at)
 
 
 def uk_number(match: re.Match) -> tuple[int, str, str] | None:

@@ -69,6 +69,9 @@ NOT_SURNAMES = frozenset("""
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday
 """.split())
+# a capitalised word straight after "James Marshall": a building or a body named after someone ("the James Marshall
+# Commercial Hub", "Anna Sewell House"); a person's third name is read on its own ("Janet Anne Pemberton")
+_NAMES_MORE = re.compile(rf"[ \t]++[{_UPPER}][{_LOWER}]")
 # between a name and an address: the name signs a letter from an office
 _AT_WORK = re.compile(r"\b(?:Council|Officer|Manager|Director|Head|Team|Department|Directorate|Services?|Unit|Ltd|"
                       r"Limited|Plc|LLP|Solicitors|Surgery|Police|Depot|Authority|Headquarters|Offices|"
@@ -103,7 +106,8 @@ def _names_before(text: str, end: int) -> list[Name]:
     titled = [(start, stop) for start, stop, _, _ in found]
     for match in _GIVEN.finditer(text, *window):
         if (plain_name(match["given"]) in given_names() and match["surname"].lower() not in NOT_SURNAMES
-                and match.end("surname") <= end and not any(start <= match.start() < stop for start, stop in titled)):
+                and match.end("surname") <= end and not _NAMES_MORE.match(text, match.end("surname"))
+                and not any(start <= match.start() < stop for start, stop in titled)):
             found.append((match.start(), match.end("surname"), mask_words(f"{match['given']} {match['surname']}"), False))
     return sorted(found, key=lambda name: name[1])
 
@@ -161,10 +165,10 @@ _HOME_CUE = re.compile(r"""
            | \b(?:home|residential|private|correspondence)[ \t]++address(?:[ \t]++(?:is|was))?[ \t]*+:?
            | \b(?:my|his|her|their|your|tenant['’]?s|resident['’]?s|applicant['’]?s|complainant['’]?s|
                  claimant['’]?s|requester['’]?s|occupier['’]?s)[ \t]++(?:home[ \t]++)?address(?:[ \t]++(?:is|was))?[ \t]*+:?
-           | (?:^|\n)[ \t]*+address[ \t]*+:
+           | (?:^|\n)[ \t]*+address(?:[ \t]++given)?[ \t]*+:
            | \b(?:my|his|her|their)[ \t]++home(?:[ \t]++(?:at|in))?[ \t]*+,?
            | \bhome[ \t]++at
-           | \b(?:tenant|occupier|occupant|resident|householder|leaseholder)s?[ \t]++(?:of|at) )
+           | \b(?:tenant|occupier|occupant|resident|householder|leaseholder|neighbour|neighbor)s?[ \t]++(?:of|at) )
     [ \t\n(]*+(?:(?:flat|apartment|apt\.?|unit|room)[ \t]++\w++[ \t]*+,?[ \t\n]*+)?(?:number[ \t]++|no\.?[ \t]*+)?\Z
 """, re.VERBOSE | re.IGNORECASE)
 CUE_TO_ADDRESS = 40

@@ -136,9 +136,25 @@ def test_personal_data_is_found_and_masked(text, kind, excerpt):
     "NHS spending of 943 476 5910 pounds",  # the check digit does not hold
     "Order 9434765919 was paid",  # ten digits without a space need "NHS" or "patient" before them
     "Grid reference TL 3251 1254, UPRN 10033104567, VAT GB 123 4567 89",
+    "Send your views to localplan@example.gov.uk or climatechange@example.gov.uk",  # role words run together
+    "Ware Town Council, Priory Street, Ware SG12 0DE; tel 01632 960 316.",  # a body's own line
+    "The James Marshall Commercial Hub, 12 Station Road, Ware SG12 9AB, opened in 2021.",  # named after someone
 ])
 def test_ordinary_response_text_has_no_findings(text):
     assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Email jsmith@example.gov.uk or annahill@example.gov.uk", "email"),  # not role words run together
+    ("Send it to localplan@gmail.com", "email"),  # anyone may choose any word at a webmail domain
+    ("Ware Town Council, Priory Street: Mrs Lee's home number is 01632 960 316.", "phone"),  # someone's, named
+    ("Ware Town Council said. The caller rang from 01632 960 316.", "phone"),  # the body's sentence has ended
+    ("Janet Anne Pemberton, 14 Acacia Avenue, Hertford SG13 8DQ", "postcode_with_name"),  # a third name
+    ("Neighbour at 5 Farquhar Street reported rats in the garden.", "home_address"),
+    ("Address given: 92 London Road, Bishop's Stortford", "home_address"),
+])
+def test_the_rules_that_let_a_body_s_own_text_through_still_find_a_person_s(text, kind):
+    assert kind in {finding_kind for finding_kind, _excerpt in found(text)}
 
 
 # --- the body's own contact details ----------------------------------------------------------------

@@ -7,9 +7,9 @@ import pytest
 
 from disclosure_log.guard import LABELS, Allowed, check_text
 from tests.conftest import make_settings
-from tests.guard_corpus import BODY, HELD_OUT, HELD_OUT_2, TUNING, score
+from tests.guard_corpus import BODY, HELD_OUT, HELD_OUT_2, HELD_OUT_3, TUNING, score
 
-CORPUS = TUNING + HELD_OUT + HELD_OUT_2
+CORPUS = TUNING + HELD_OUT + HELD_OUT_2 + HELD_OUT_3
 
 
 @pytest.fixture

@@ -274,31 +274,52 @@ class ReadPlan:
 
     def decrypt(self, stored: Iterable[bytes]) -> Iterator[bytes]:
         """Plaintext of the range from the fetched bytes (in any piece sizes); each chunk is verified
-        before any of it is returned, so a damaged chunk raises instead of yielding."""
-        pieces = iter(stored)
-        buffer = bytearray()
-        skip, remaining = self.skip, self.length
-        for index in range(self.first, self.last + 1):
-            record_length = self.layout.record_length(index)
-            while len(buffer) < record_length:
-                piece = next(pieces, None)
-                if piece is None:
-                    raise IntegrityError("The stored file ended before its last chunk.")
-                buffer += piece
-            plaintext = self._open_chunk(index, bytes(buffer[:record_length]))
-            del buffer[:record_length]
-            part = plaintext[skip : skip + remaining]
-            skip, remaining = 0, remaining - len(part)
-            if part:
-                yield part
+        before any of it is returned, so a damaged chunk raises instead of yielding.
 
-    def _open_chunk(self, index: int, record: bytes) -> bytes:
+        A chunk that lies inside one fetched piece is decrypted where it lies (a view, no copy); only one
+        that straddles two pieces is gathered first. A store that fetches whole chunks copies nothing."""
+        skip, remaining = self.skip, self.length
+        lengths = (self.layout.record_length(index) for index in range(self.first, self.last + 1))
+        for index, record in enumerate(_records(stored, lengths), start=self.first):
+            plaintext = self._open_chunk(index, record)
+            if skip or remaining < len(plaintext):
+                plaintext = plaintext[skip : skip + remaining]
+            skip, remaining = 0, remaining - len(plaintext)
+            if plaintext:
+                yield plaintext
+
+    def _open_chunk(self, index: int, record: bytes | bytearray | memoryview) -> bytes:
         header = self.layout.header
         final = index == self.layout.chunk_count - 1
         try:
             return self.aead.decrypt(header.nonce(index), record, header.aad(index, final))
         except InvalidTag:
             raise IntegrityError() from None
+
+
+def _records(pieces: Iterable[bytes], lengths: Iterable[int]) -> Iterator[bytes | bytearray | memoryview]:
+    """Each stored chunk, `lengths` long in turn, out of pieces of any size: a view into the piece that holds
+    all of it, or a copy gathered from the pieces it straddles. A view is valid until the next is taken."""
+    pieces = iter(pieces)
+    view = memoryview(b"")
+    for need in lengths:
+        if len(view) < need:
+            record = bytearray(view)
+            while len(record) < need:
+                piece = next(pieces, None)
+                if piece is None:
+                    raise IntegrityError("The stored file ended before its last chunk.")
+                if not record and len(piece) >= need:  # it begins a piece: read it there
+                    view = memoryview(piece)
+                    break
+                take = need - len(record)
+                record += piece[:take]
+                view = memoryview(piece)[take:]
+            else:
+                yield record
+                continue
+        yield view[:need]
+        view = view[need:]
 
 
 def plan_read(kek: bytes, header_bytes: bytes, object_size: int, start: int = 0, end: int | None = None) -> ReadPlan:

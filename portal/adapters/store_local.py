@@ -25,7 +25,7 @@ from portal.private_files import make_folders, private_folder
 
 log = logging.getLogger(__name__)
 
-READ_BLOCK = 256 * 1024
+READ_BLOCK = 1024 * 1024  # about this much is read at once, in whole chunks, so none is copied to be decrypted
 
 
 class LocalFileStore:
@@ -108,7 +108,8 @@ class LocalFileStore:
                 log.warning("stored file was replaced while being read")
                 raise FileStoreError()
             handle.seek(plan.offset)
-            yield from plan.decrypt(_blocks(handle, plan.fetch_length))
+            block = max(1, READ_BLOCK // plan.layout.header.record_size) * plan.layout.header.record_size
+            yield from plan.decrypt(_blocks(handle, plan.fetch_length, block))
 
 
 def _read_header(path: Path) -> tuple[bytes, int]:
@@ -116,9 +117,9 @@ def _read_header(path: Path) -> tuple[bytes, int]:
         return handle.read(HEADER_SIZE), os.fstat(handle.fileno()).st_size
 
 
-def _blocks(handle: BinaryIO, length: int) -> Iterator[bytes]:
+def _blocks(handle: BinaryIO, length: int, size: int = READ_BLOCK) -> Iterator[bytes]:
     while length > 0:
-        block = handle.read(min(READ_BLOCK, length))
+        block = handle.read(min(size, length))
         if not block:
             return
         length -= len(block)

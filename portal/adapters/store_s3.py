@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 PART_SIZE = 8 * 1024 * 1024
 MIN_PART_SIZE = 5 * 1024 * 1024  # S3's floor for every part but the last
-READ_BLOCK = 256 * 1024
+READ_BLOCK = 1024 * 1024  # about this much is read at once, in whole chunks, so none is copied to be decrypted
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound"}
 
 
@@ -148,7 +148,8 @@ class S3FileStore:
                 Bucket=self.bucket, Key=key, Range=f"bytes={plan.offset}-{last}", IfMatch=etag
             )
             with contextlib.closing(response["Body"]) as body:
-                yield from plan.decrypt(body.iter_chunks(READ_BLOCK))
+                record = plan.layout.header.record_size
+                yield from plan.decrypt(body.iter_chunks(max(1, READ_BLOCK // record) * record))
 
 
 def _make_client(endpoint_url: str | None, region: str) -> Any:

@@ -249,6 +249,44 @@ def test_secure_share_over_https(page, production, email):
     assert spooled == [], spooled
 
 
+def test_secure_share_in_welsh_over_https(page, production, email):
+    """A share the case system asked for in Welsh: the emails, the link's ?lang=cy, every page in Welsh with
+    axe, and the choice kept for the visit in the __Host- cookie over https."""
+    created = production.api("POST", "/shares", {"case_reference": "SAR-2026-0100", "recipient_name": "Siân Evans",
+                                                 "recipient_email": email, "language": "cy"})
+    assert created.status == 201, created.body
+    share_id = created.json()["id"]
+    added = production.api("POST", f"/shares/{share_id}/documents?{urlencode({'filename': LETTER})}",
+                           body=pdf(40_000, seed=13), headers={"Content-Type": "application/pdf"})
+    assert added.status == 201, added.body
+    assert production.api("POST", f"/shares/{share_id}/send").status == 200
+    link = production.wait_for_message(email, LINK.pattern)
+    assert link.endswith("?lang=cy"), link
+
+    page.goto(link)
+    heading(page, "Cael y dogfennau a anfonodd Cyngor Enghreifftiol atoch", "cy")
+    assert_axe_passes(page, "share in Welsh over https: sign in")
+    before = len(production.messages_to(email))
+    press(page, "Anfon y cod diogelwch")
+    heading(page, "Gwiriwch eich e-bost", "cy")
+    code, _count = production.wait_for_code(email, after=before)
+    assert str(production.messages_to(email)[-1]["Subject"]) == f"{code} yw eich cod diogelwch"
+    page.get_by_label("Cod diogelwch", exact=True).fill(code)
+    press(page, "Parhau")
+    heading(page, "Y dogfennau a anfonodd Cyngor Enghreifftiol atoch", "cy")
+    assert_axe_passes(page, "share in Welsh over https: documents")
+
+    kept = [c for c in page.context.cookies() if c["name"].endswith("portal_language")]
+    assert [(c["name"], c["value"], c["secure"], c["path"]) for c in kept] == [("__Host-portal_language", "cy", True, "/")]
+    page.goto(production.url("/cookies"))  # no ?lang= in the address: the visit's choice holds
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Dewis iaith").get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(production.url("/cookies"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
 # Disclosure Log: a search with a filter, an entry page, the CSV export ------------------------------------
 
 ENTRIES = {

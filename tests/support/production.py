@@ -55,7 +55,7 @@ GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 RATELIMIT_DB, JOBS_DB = 13, 14
 # Capture's code email puts the code on a line of its own; Secure Share's puts it first in the subject.
 CODE = re.compile(r"^(\d{6})$", re.M)
-CODE_SUBJECT = re.compile(r"^(\d{6}) is your security code")
+CODE_SUBJECT = re.compile(r"^(\d{6}) (?:is your security code|yw eich cod diogelwch)")
 
 
 # --- a throwaway CA and a leaf for portal.test ------------------------------------------------------------
@@ -347,6 +347,7 @@ def production_portal(postgres_admin, web_workers: int = 2) -> Iterator[Producti
             "MAX_CONTENT_LENGTH": "110MB",
             "SHARE_MAX_DOCUMENT": "2GB",
             "LOG_LEVEL": "INFO",
+            "WELSH_OFFERED": "true",  # the language switcher, ?lang=cy and the __Host- language cookie over https
             "PORTAL_BIND": f"127.0.0.1:{web_port}",
             "WEB_CONCURRENCY": str(web_workers),
             "PYTHONUNBUFFERED": "1",

@@ -12,6 +12,7 @@ import dataclasses
 import json
 import math
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Mapping
@@ -71,6 +72,7 @@ class Settings:
     env: str = "development"
     service_name: str = "Public services portal"
     public_body_name: str = "Example Council"
+    public_body_url: str = ""  # the body's own website, where the header's name links; blank: the portal's start page
     copyright_notice: str = ""  # the footer's copyright line; blank: "© " and the body's name. A Crown body: "© Crown copyright"
     # Welsh (portal/i18n.py): whether pages offer it, the language a page opens in without a choice, and the
     # names in Welsh (from_env copies the English name when a body sets only that: a name may be the same in both)
@@ -169,7 +171,8 @@ class Settings:
 
     @property
     def crown_copyright(self) -> bool:
-        """Only the Crown's own bodies show GOV.UK's crest and its link to the Crown copyright page."""
+        """Only the Crown's own bodies show GOV.UK's crest and its link to the Crown copyright page, and only
+        they use GOV.UK's header and " - GOV.UK" in page titles: a council's service is not on GOV.UK."""
         return "crown copyright" in self.copyright_line.lower()
 
     @property
@@ -213,6 +216,7 @@ class Settings:
         values["var_dir"] = var_dir
         text = {
             "service_name": "SERVICE_NAME", "public_body_name": "PUBLIC_BODY_NAME",
+            "public_body_url": "PUBLIC_BODY_URL",
             "contact_email": "CONTACT_EMAIL", "feedback_url": "FEEDBACK_URL", "base_url": "BASE_URL",
             "secret_key": "SECRET_KEY", "database_url": "DATABASE_URL", "job_backend": "JOB_BACKEND",
             "redis_url": "REDIS_URL", "ratelimit_storage_uri": "RATELIMIT_STORAGE_URI",
@@ -295,6 +299,8 @@ class Settings:
             raise UnsafeSettings(f"BODY_NATION must be one of {', '.join(NATIONS)}")  # as portal.working_days
         if self.sar_identity not in {"if-needed", "always"}:
             raise UnsafeSettings("SAR_IDENTITY must be if-needed or always")
+        if self.public_body_url and not re.fullmatch(r"https?://[^\s/?#]+(?:[/?#]\S*)?", self.public_body_url):
+            raise UnsafeSettings("PUBLIC_BODY_URL must be the body's website, like https://www.example.gov.uk/")
         if self.default_language not in {"en", "cy"}:
             raise UnsafeSettings("DEFAULT_LANGUAGE must be en or cy")
         if self.default_language == "cy" and not self.welsh_offered:

@@ -17,7 +17,7 @@ def check_page(html: str) -> BeautifulSoup:
     title = " ".join(soup.title.get_text().split())
     assert title.removeprefix("Error: ").removeprefix("Gwall: ").startswith(h1), \
         f"title {title!r} does not start with the h1 {h1!r}"
-    assert title.endswith(" - GOV.UK"), title
+    assert re.search(r" - [^-]+ - [^-]+\Z", title), f"title {title!r} does not end with the service and the body"
     ids = collections.Counter(tag["id"] for tag in soup.find_all(id=True))
     duplicates = [i for i, n in ids.items() if n > 1]
     assert not duplicates, f"duplicate ids: {duplicates}"

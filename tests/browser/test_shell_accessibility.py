@@ -20,6 +20,7 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE = Axe()
 GOVUK_YELLOW = "rgb(255, 221, 0)"
 GOVUK_BRAND_BLUE = "rgb(29, 112, 184)"
+GENERIC_HEADER_BLACK = "rgb(11, 12, 12)"
 SCREENSHOTS = {"start": "start.png", "error 404": "error-404.png"}
 SCREENSHOT_DIR = Path(os.environ.get("BROWSER_SCREENSHOTS", "/tmp/screens"))
 
@@ -44,7 +45,8 @@ def assert_govuk_styles_applied(page: Page) -> None:
         const css = (selector, property) => getComputedStyle(document.querySelector(selector))[property];
         return {
             heading: css("h1", "fontFamily"),
-            header: css(".govuk-header", "backgroundColor"),
+            header: css(".govuk-header, .govuk-generic-header", "backgroundColor"),
+            crown: document.querySelector(".govuk-header") !== null,
             container: css(".govuk-width-container", "maxWidth"),
             fontLoaded: document.fonts.check('19px "GDS Transport"')
                 && [...document.fonts].some(f => f.family.includes("GDS Transport") && f.status === "loaded"),
@@ -52,7 +54,8 @@ def assert_govuk_styles_applied(page: Page) -> None:
     }""")
     assert "GDS Transport" in styles["heading"], styles
     assert styles["fontLoaded"], f"the GDS Transport font did not load: {styles}"
-    assert styles["header"] == GOVUK_BRAND_BLUE, styles
+    # GOV.UK's blue header is a Crown body's; any other body's header is GOV.UK Frontend's generic (black) one
+    assert styles["header"] == (GOVUK_BRAND_BLUE if styles["crown"] else GENERIC_HEADER_BLACK), styles
     assert styles["container"] == "960px", styles
 
 
@@ -63,7 +66,7 @@ def assert_govuk_page_content(page: Page, language: str = "en") -> None:
     """What a user sees on any page: skip link, header, one heading, main content, footer links, in `language`."""
     assert page.locator("html").get_attribute("lang") == language
     assert page.locator("a.govuk-skip-link").get_attribute("href") == "#main-content"
-    assert page.locator(".govuk-header").is_visible()
+    assert page.locator(".govuk-header, .govuk-generic-header").first.is_visible()
     headings = page.locator("h1")
     assert headings.count() == 1
     assert headings.first.is_visible() and headings.first.inner_text().strip()

@@ -37,7 +37,7 @@ def test_lang_cy_gives_the_page_in_welsh_and_keeps_the_choice_for_the_visit(clie
     soup = client.get_page("/privacy")  # no ?lang: the cookie carries the choice
     assert soup.html["lang"] == "cy"
     assert soup.h1.get_text(strip=True) == "Hysbysiad preifatrwydd"
-    assert soup.title.get_text().startswith("Hysbysiad preifatrwydd - Porth gwasanaethau cyhoeddus - GOV.UK")
+    assert soup.title.get_text().startswith("Hysbysiad preifatrwydd - Porth gwasanaethau cyhoeddus - Cyngor Enghreifftiol")
     found = switcher(soup)
     assert found["current"].get_text(strip=True) == "Cymraeg"
     assert [(a["href"], a["hreflang"], a["lang"]) for a in found["links"]] == [("/privacy?lang=en", "en", "en")]

@@ -589,7 +589,7 @@ def test_every_requester_page_is_a_noindex_no_store_gov_uk_page(app, client, ser
         assert response.headers["Cache-Control"] == "no-store", url
         assert response.headers["X-Robots-Tag"] == "noindex, nofollow", url
         assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex, nofollow", url
-        assert soup.select_one(".govuk-header") and soup.select_one(".govuk-footer"), url
+        assert soup.select_one(".govuk-header, .govuk-generic-header") and soup.select_one(".govuk-footer"), url
 
     visit(share.url)
     visit("/documents/not-a-token", 404)

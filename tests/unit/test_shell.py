@@ -13,7 +13,7 @@ SHELL_PAGES = ["/", "/accessibility-statement", "/cookies", "/privacy"]
 @pytest.mark.parametrize("url", SHELL_PAGES)
 def test_shell_pages_are_gov_uk_pages(client, url, settings):
     soup = client.get_page(url)
-    assert soup.title.get_text().endswith(f" - {settings.service_name} - GOV.UK")
+    assert soup.title.get_text().endswith(f" - {settings.service_name} - {settings.public_body_name}")
     assert soup.find("a", class_="govuk-skip-link")["href"] == "#main-content"
     assert soup.find(id="main-content") is not None
     assert "Beta" in soup.find(class_="govuk-phase-banner").get_text()
@@ -49,6 +49,35 @@ def test_the_footer_copyright_comes_from_a_setting(tmp_path, services, notice, s
     if crown:
         assert "crown-copyright" in crest["href"]
     app.extensions["portal.db"].dispose()
+
+
+@pytest.mark.parametrize(("notice", "url"), [("© Crown copyright", ""), ("", ""), ("", "https://www.example.gov.uk/")])
+def test_only_a_crown_body_has_gov_uk_s_header_and_title(tmp_path, services, notice, url):
+    """GOV.UK's crown, logotype and " - GOV.UK" are for services on GOV.UK; a council's header and titles
+    carry its own name, its header linking to its website (PUBLIC_BODY_URL) or else the portal's start."""
+    from tests.conftest import migrated_app
+    from tests.pages import PageClient
+
+    app = migrated_app(tmp_path, services, copyright_notice=notice, public_body_url=url)
+    soup = PageClient(app).get_page("/cookies")
+    crown = bool(notice)
+    assert soup.title.get_text().endswith(" - Public services portal - " + ("GOV.UK" if crown else "Example Council"))
+    assert bool(soup.select("header svg.govuk-logo, .govuk-header__logotype")) == crown
+    link = soup.select_one(".govuk-header__homepage-link, .govuk-generic-header__homepage-link")
+    if crown:
+        assert link["href"] == "https://www.gov.uk/"
+    else:
+        assert "GOV.UK" not in str(soup.select_one(".govuk-generic-header"))
+        assert link.get_text(strip=True) == "Example Council" and link["href"] == (url or "/")
+    app.extensions["portal.db"].dispose()
+
+
+def test_the_body_s_website_must_be_a_web_address(tmp_path):
+    from portal.settings import UnsafeSettings
+    from tests.conftest import make_settings
+
+    with pytest.raises(UnsafeSettings, match="PUBLIC_BODY_URL"):
+        make_settings(tmp_path, public_body_url="javascript:alert(1)")
 
 
 def test_start_page_leads_to_the_three_services(client):

@@ -93,7 +93,7 @@ def test_shell_pages_in_welsh(welsh, url):
     assert soup.find("section", class_="govuk-service-navigation")["aria-label"] == "Gwybodaeth am y gwasanaeth"
     assert soup.select_one(".govuk-footer__meta h2").get_text(strip=True) == "Cysylltiadau cymorth"
     assert "© Cyngor Enghreifftiol" in soup.find(class_="govuk-footer").get_text()  # the body's name in Welsh
-    assert soup.title.get_text().endswith(" - Porth gwasanaethau cyhoeddus - GOV.UK")
+    assert soup.title.get_text().endswith(" - Porth gwasanaethau cyhoeddus - Cyngor Enghreifftiol")
 
 
 def test_the_statement_gives_its_dates_the_welsh_way(welsh):

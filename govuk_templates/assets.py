@@ -9,8 +9,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -25,6 +27,21 @@ FINGERPRINTED = {
     "govuk-frontend.min.css": FRONTEND / "govuk-frontend.min.css",
     "govuk-frontend.min.js": FRONTEND / "govuk-frontend.min.js",
 }
+
+
+# GDS Transport is GOV.UK's typeface, licensed for services on GOV.UK only: any other body's pages use the same
+# CSS with GOV.UK Frontend's own fallback fonts ($govuk-font-family without the typeface) and no @font-face.
+OWN_BRAND_CSS = "govuk-frontend-own-brand.min.css"
+_GDS_FONT_FACE = re.compile(r"@font-face\{font-family:GDS Transport;[^}]*\}")
+_GDS_FAMILY = "font-family:GDS Transport,"
+
+
+def own_brand_css(css: str) -> str:
+    """GOV.UK Frontend's CSS without GDS Transport: no @font-face for it, its fallbacks in every font-family."""
+    css = _GDS_FONT_FACE.sub("", css).replace(_GDS_FAMILY, "font-family:")
+    if "GDS Transport" in css:
+        raise SystemExit("GOV.UK Frontend's CSS names GDS Transport in a way the own-brand build does not know")
+    return css
 
 
 def _installed_version() -> str:
@@ -52,7 +69,12 @@ def build() -> dict[str, str]:
     shutil.copytree(FRONTEND / "assets", STATIC / "assets")
     sources = dict(FINGERPRINTED)
     sources.update({path.name: path for path in sorted(OWN.glob("*")) if path.is_file()})
-    manifest = {name: _fingerprint(name, source) for name, source in sources.items()}
+    with tempfile.TemporaryDirectory() as work:
+        own_brand = Path(work) / OWN_BRAND_CSS
+        own_brand.write_text(own_brand_css((FRONTEND / "govuk-frontend.min.css").read_text(encoding="utf-8")),
+                             encoding="utf-8")
+        sources[OWN_BRAND_CSS] = own_brand
+        manifest = {name: _fingerprint(name, source) for name, source in sources.items()}
     MANIFEST.write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return manifest
 

@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.context_processor
     def _globals():
         return {
-            "settings": localised(settings),  # the body's and service's names in the page's language
+            "settings": localised(app.config["PORTAL_SETTINGS"]),  # the body's and service's names in the page's language
             "asset_path": asset_path,
         }
 

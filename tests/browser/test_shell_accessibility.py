@@ -3,6 +3,7 @@ axe-core (WCAG 2.2 A and AA) with JavaScript on and off, the status, the GOV.UK 
 the keyboard route through the start page, and the CSRF failure page keeping the user's answers."""
 from __future__ import annotations
 
+import dataclasses
 import contextlib
 import os
 from pathlib import Path
@@ -52,8 +53,11 @@ def assert_govuk_styles_applied(page: Page) -> None:
                 && [...document.fonts].some(f => f.family.includes("GDS Transport") && f.status === "loaded"),
         };
     }""")
-    assert "GDS Transport" in styles["heading"], styles
-    assert styles["fontLoaded"], f"the GDS Transport font did not load: {styles}"
+    if styles["crown"]:
+        assert "GDS Transport" in styles["heading"], styles
+        assert styles["fontLoaded"], f"the GDS Transport font did not load: {styles}"
+    else:  # GOV.UK's typeface is licensed for services on GOV.UK only (govuk_templates/assets.py)
+        assert "GDS Transport" not in styles["heading"] and "arial" in styles["heading"], styles
     # GOV.UK's blue header is a Crown body's; any other body's header is GOV.UK Frontend's generic (black) one
     assert styles["header"] == (GOVUK_BRAND_BLUE if styles["crown"] else GENERIC_HEADER_BLACK), styles
     assert styles["container"] == "960px", styles
@@ -255,3 +259,19 @@ def test_csrf_failure_keeps_the_answers_and_continue_sends_them(request, live_se
     assert resent.value.status == 200
     assert browser_page.locator("h1").inner_text() == "Your answer was received"
     assert browser_page.locator("#answer").inner_text() == "Grace Hopper"
+
+
+def test_a_crown_body_s_pages_wear_gov_uk_s_header_and_typeface(page, live_server):
+    """The suite runs as a council (GOV.UK Frontend's generic header, no GDS Transport); a Crown body's pages
+    keep GOV.UK's blue header, crown and typeface, and still pass axe."""
+    settings = live_server.app.config["PORTAL_SETTINGS"]
+    live_server.app.config["PORTAL_SETTINGS"] = dataclasses.replace(settings, copyright_notice="© Crown copyright")
+    try:
+        page.goto(live_server.url("/cookies"))
+        assert_govuk_page_content(page)
+        assert_govuk_styles_applied(page)
+        expect(page.locator(".govuk-header .govuk-header__logotype")).to_be_visible()
+        assert page.title().endswith(" - GOV.UK")
+        assert_axe_passes(page, "a Crown body's cookies page")
+    finally:
+        live_server.app.config["PORTAL_SETTINGS"] = settings

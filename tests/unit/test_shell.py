@@ -186,3 +186,19 @@ def test_request_id_is_echoed_when_well_formed_and_replaced_when_not(client):
     assert client.get("/", headers={"X-Request-Id": "abc12345-req"}).headers["X-Request-Id"] == "abc12345-req"
     replaced = client.get("/", headers={"X-Request-Id": "<script>"}).headers["X-Request-Id"]
     assert re.fullmatch(r"[0-9a-f]{32}", replaced)
+
+
+def test_only_a_crown_body_s_pages_ask_for_gov_uk_s_typeface(tmp_path, services, client):
+    """GDS Transport is licensed for GOV.UK: the build makes GOV.UK Frontend's CSS without it for everyone else."""
+    from govuk_templates.assets import OWN_BRAND_CSS, STATIC, asset_path
+    from tests.conftest import migrated_app
+    from tests.pages import PageClient
+
+    own = (STATIC / asset_path(OWN_BRAND_CSS)).read_text()
+    assert "GDS Transport" not in own and "@font-face" not in own and "font-family:arial,sans-serif" in own
+    assert "GDS Transport" in (STATIC / asset_path("govuk-frontend.min.css")).read_text()
+    council = client.get_page("/").find("link", rel="stylesheet")["href"]
+    crown_app = migrated_app(tmp_path, services, copyright_notice="© Crown copyright")
+    crown = PageClient(crown_app).get_page("/").find("link", rel="stylesheet")["href"]
+    assert council.endswith(asset_path(OWN_BRAND_CSS)) and crown.endswith(asset_path("govuk-frontend.min.css"))
+    crown_app.extensions["portal.db"].dispose()

@@ -14,6 +14,7 @@ question's "send it later" words) is either
         cy: Mae'r gyfraith yn dweud bod rhaid i gais gynnwys eich enw go iawn.
         review: "go iawn" or "cywir" for "real"
 
+Quote the texts inside a flow mapping (``{en: "Why?", cy: "Pam?"}``): YAML misreads a ``?`` or ``,`` there.
 The Welsh sits next to its English, so a change to one is seen beside the other, and a missing Welsh text
 is found where it should be. A form that lists ``languages: [en, cy]`` is offered in Welsh: every text in it
 must then have Welsh, with the same numbers, web addresses and placeholders as the English, or the form does

@@ -252,3 +252,21 @@ def test_a_request_made_in_welsh_reaches_the_case_system_in_english_and_welsh(we
     assert payload["complaint"]["service"] == "waste"
     reference, delivered = services.case_system.delivered[-1]  # pushed to the case system as stored
     assert reference == submission.reference and delivered["answers"][0]["as_shown"]["language"] == "cy"
+
+
+def test_welsh_pages_show_the_forms_welsh_through_the_unchanged_templates(welsh_app, services):
+    """The templates print {{ form.title }}, {{ question.label }}, option texts and check-answers rows as before:
+    on a Welsh page they are the Welsh."""
+    from tests.capture_helpers import fill
+    from tests.pages import PageClient, text_of
+
+    client = PageClient(welsh_app)
+    start = client.get_page("/request/complaint")
+    assert start.h1.get_text(strip=True) == "Gwneud cwyn"
+    assert "Dywedwch wrthym beth aeth o chwith" in text_of(start)
+    fill(client, "complaint")
+    service_page = text_of(client.get_page("/request/complaint/service"))
+    assert "Am ba wasanaeth mae eich cwyn?" in service_page and "Parcio a ffyrdd" in service_page
+    check = text_of(client.get_page("/request/complaint/check-answers"))
+    assert "Gwasanaeth" in check and "Biniau, ailgylchu a glanhau strydoedd" in check
+    assert "Bins, recycling" not in check and "Heb ei roi" in check  # the date left empty

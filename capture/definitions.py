@@ -223,6 +223,11 @@ class FormDefinition(DefinitionModel):
         return {page.id: page for page in self.pages}
 
     @functools.cached_property
+    def page_positions(self) -> dict[int, int]:
+        """Each page's place in the file, by identity (pages.index would compare every text of the pages before)."""
+        return {id(page): n for n, page in enumerate(self.pages)}
+
+    @functools.cached_property
     def questions(self) -> dict[str, Question]:
         return {p.question.id: p.question for p in self.pages if p.question}
 
@@ -241,15 +246,17 @@ class FormDefinition(DefinitionModel):
         for route in page.routes:
             if route.matches(answers):
                 return route.goto
-        position = self.pages.index(page)
+        position = self.page_positions[id(page)]
         return self.pages[position + 1].id if position + 1 < len(self.pages) else CHECK_ANSWERS
 
     def path(self, answers: dict) -> list[Page]:
         """The pages this user's answers lead through, in order, up to the first unanswered question."""
         visited: list[Page] = []
+        seen: set[int] = set()  # by identity: comparing pages by value compares every text in them
         page = self.pages[0]
-        while page is not None and page not in visited:
+        while page is not None and id(page) not in seen:
             visited.append(page)
+            seen.add(id(page))
             if page.question and page.question.id not in answers:
                 break
             following = self.next_page_id(page, answers)

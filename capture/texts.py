@@ -71,7 +71,7 @@ class Text:
 
             with in_language(language):
                 return gettext(self.en)
-        if (language or current_language()) == "cy" and self.cy:
+        if self.cy and (language or current_language()) == "cy":
             return self.cy
         return self.en
 

@@ -27,8 +27,12 @@ class DefinitionModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    def __getattribute__(self, name: str):
-        return in_current_language(object.__getattribute__(self, name))
+    def __getattribute__(self, name: str, _get=object.__getattribute__):
+        value = _get(self, name)
+        kind = type(value)
+        if kind is Text or kind is tuple and value and type(value[0]) is Text:  # on every attribute read: kept cheap
+            return in_current_language(value)
+        return value
 
     def texts(self, where: str = ""):
         """(where, Text) for every text in this piece and the pieces in it, as the file gives them."""

@@ -99,7 +99,7 @@ translations-compile: $(MO_FILES)
 	$(PYBABEL) --quiet compile -i $< -o $@
 
 translations-review: $(VENV)/.installed ## list the Welsh still to be checked by a fluent speaker, to send to one (README "Welsh")
-	@$(BIN)/python -m portal.catalogues review $(CATALOGUE_DIRS)
+	@$(BIN)/python -m portal.catalogues review $(CATALOGUE_DIRS) capture/forms
 
 db: $(VENV)/.installed ## create or migrate the database (SQLite in var/ unless DATABASE_URL)
 	SCANNER_WARNING=false $(FLASK) db upgrade  # a migration scans nothing; `make run` says it once

@@ -5,6 +5,10 @@ the statutory clock and how each answer maps into the Create Case payload. The f
 against these pydantic models when the app is created (capture/feature.py), so a broken file stops
 start-up with its name and the field at fault; capture/forms/form.schema.json is the same models as
 a JSON Schema, for form authors' editors (`flask capture form-schema` writes it).
+
+English and Welsh: every text a person reads is a plain string (English) or `{en: ..., cy: ..., review: ...}`,
+the Welsh beside its English (capture/texts.py says how, and how a page reads them). A form with
+`languages: [en, cy]` is offered in Welsh and must then have Welsh for every text, or it does not load.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from pydantic import AfterValidator, Field, PrivateAttr, ValidationError, model_
 from capture import deadlines, payload_paths
 from capture.questions import QUESTION_TYPES, AnyQuestion, Question
 from capture.questions.base import DefinitionModel
+from capture.texts import TEXT_JSON_SCHEMA, Text, problems_of
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 SCHEMA_FILE = FORMS_DIR / "form.schema.json"
@@ -87,7 +92,7 @@ class Route(DefinitionModel):
 class Action(DefinitionModel):
     """A button or link on a content page (the first is a button)."""
 
-    text: str
+    text: Text
     href: str = ""
     """An address."""
     goto: str = ""
@@ -106,9 +111,9 @@ class Page(DefinitionModel):
     id: str = Field(pattern=PAGE_ID)
     """The page's address, like full-name."""
     question: AnyQuestion | None = None
-    heading: str = ""
+    heading: Text = Text("")
     """A content page's heading."""
-    body: tuple[str, ...] = ()
+    body: tuple[Text, ...] = ()
     """A content page's paragraphs."""
     actions: tuple[Action, ...] = ()
     routes: tuple[Route, ...] = Field((), alias="next")
@@ -164,24 +169,29 @@ class FormDefinition(DefinitionModel):
     """2 to 4 capital letters starting each reference, like FOI (the Create Case schema's pattern)."""
     order: int = 100
     """Its place in the list of forms."""
-    name: str
+    languages: tuple[Literal["en", "cy"], ...] = ("en",)
+    """The languages the form is offered in: [en, cy] when every text has its Welsh (checked when it loads)."""
+    name: Text
     """What it is called, capitalised as a heading: "Freedom of Information request", "Complaint"."""
-    name_in_sentence: str = ""
+    name_in_sentence: Text = Text("")
     """Mid-sentence, if not the name with a small first letter: "Freedom of Information request" keeps
-    the capitals of the Act's name ("your Freedom of Information request"), "Complaint" is "complaint"."""
-    title: str
+    the capitals of the Act's name ("your Freedom of Information request"), "Complaint" is "complaint".
+    In Welsh, the name as it follows "eich" (your), which mutates nothing: "cais Rhyddid Gwybodaeth"."""
+    title: Text
     """The start page's heading."""
-    summary: str
+    summary: Text
     """One line for the list of forms."""
     clock: Annotated[Literal[tuple(deadlines.STATUTORY_RULES)] | ClockRule, AfterValidator(_due_date_rule)]
     """The statutory clock: foi, eir or sar, or a rule like {working_days: 10, basis: our policy}."""
     email_question: str = "email"
     """The id of the required email question the confirmation code and acknowledgement go to."""
-    start_body: tuple[str, ...] = Field((), alias="start")
+    start_body: tuple[Text, ...] = Field((), alias="start")
     """The start page's paragraphs."""
-    confirmation_next_steps: tuple[str, ...] = ()
-    acknowledgement_intro: str = ""
-    acknowledgement_rights: tuple[str, ...] = ()
+    confirmation_next_steps: tuple[Text, ...] = ()
+    """The confirmation page's paragraphs: what happens next."""
+    acknowledgement_intro: Text = Text("")
+    """The acknowledgement email's first paragraph after the thanks."""
+    acknowledgement_rights: tuple[Text, ...] = ()
     """What may happen next and what the person can do, for the acknowledgement email: clarification,
     fees, internal review, the Information Commissioner."""
     pages: tuple[Page, ...] = Field(min_length=1)
@@ -196,6 +206,11 @@ class FormDefinition(DefinitionModel):
     def sentence_name(self) -> str:
         return self.name_in_sentence or self.name[:1].lower() + self.name[1:]
 
+    def offered_in(self, language: str) -> bool:
+        """Whether the form has its texts in this language (`languages`); a Welsh page of a form that is not
+        reads its English."""
+        return language in self.languages
+
     @model_validator(mode="after")
     def _cross_references(self):
         problems = _problems(self)
@@ -206,6 +221,11 @@ class FormDefinition(DefinitionModel):
     @functools.cached_property
     def page_index(self) -> dict[str, Page]:
         return {page.id: page for page in self.pages}
+
+    @functools.cached_property
+    def page_positions(self) -> dict[int, int]:
+        """Each page's place in the file, by identity (pages.index would compare every text of the pages before)."""
+        return {id(page): n for n, page in enumerate(self.pages)}
 
     @functools.cached_property
     def questions(self) -> dict[str, Question]:
@@ -226,15 +246,17 @@ class FormDefinition(DefinitionModel):
         for route in page.routes:
             if route.matches(answers):
                 return route.goto
-        position = self.pages.index(page)
+        position = self.page_positions[id(page)]
         return self.pages[position + 1].id if position + 1 < len(self.pages) else CHECK_ANSWERS
 
     def path(self, answers: dict) -> list[Page]:
         """The pages this user's answers lead through, in order, up to the first unanswered question."""
         visited: list[Page] = []
+        seen: set[int] = set()  # by identity: comparing pages by value compares every text in them
         page = self.pages[0]
-        while page is not None and page not in visited:
+        while page is not None and id(page) not in seen:
             visited.append(page)
+            seen.add(id(page))
             if page.question and page.question.id not in answers:
                 break
             following = self.next_page_id(page, answers)
@@ -286,6 +308,14 @@ def _problems(form: FormDefinition) -> list[str]:
             problem = payload_paths.problem(page.question.maps_to, page.question.payload_type)
             if problem:
                 problems.append(f"{where}.question.maps_to: {problem}")
+    if "cy" in form.languages:
+        problems += [f"{where}: no Welsh (give it as {{en: ..., cy: ...}}, or take cy out of languages)"
+                     for where, text in form.texts() if not text.has_welsh]
+        problems += [f"pages.{n} ({page.id}).question.errors.{kind}: a form offered in Welsh words this message itself, "
+                     "as {en: ..., cy: ...} (its default puts the summary label in a sentence, which Welsh would mutate)"
+                     for n, page in enumerate(form.pages) if page.question
+                     for kind in sorted(page.question.worded_by_label() - set(page.question.errors))]
+    problems += [f"{where}: {problem}" for where, text in form.texts() for problem in problems_of(text)]
     email = questions.get(form.email_question)
     if email is None or email.type != "email" or not email.required:
         problems.append(f"email_question: {form.email_question} is not a required email question of this form")
@@ -366,9 +396,21 @@ def _load_folder(folder: Path) -> dict[str, FormDefinition]:
 
 def json_schema() -> dict:
     """The JSON Schema of a form file, for editors (written to capture/forms/form.schema.json)."""
-    schema = FormDefinition.model_json_schema()
+    schema = _text_by_reference(FormDefinition.model_json_schema())
+    schema.setdefault("$defs", {})["Text"] = TEXT_JSON_SCHEMA
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Capture form definition",
             **{k: v for k, v in schema.items() if k != "title"}}
+
+
+def _text_by_reference(node):
+    """Every text's schema (English, or {en, cy, review}) as a reference to one definition, not a copy each."""
+    if isinstance(node, list):
+        return [_text_by_reference(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("anyOf") == TEXT_JSON_SCHEMA["anyOf"]:
+        node = {"$ref": "#/$defs/Text", **{k: v for k, v in node.items() if k != "anyOf"}}
+    return {key: _text_by_reference(value) for key, value in node.items()}
 
 
 def json_schema_text() -> str:

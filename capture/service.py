@@ -21,6 +21,7 @@ from portal.dates import minutes_to_wait
 from portal.adapters.ports import EmailMessage
 from portal.codes import CodeCheck  # noqa: F401 - part of this module's interface
 from portal.dates import govuk_date, govuk_datetime
+from portal.i18n import in_language
 
 log = logging.getLogger(__name__)
 
@@ -189,12 +190,31 @@ def _set_path(target: dict, dotted: str, value) -> None:
 
 
 def build_payload(form: FormDefinition, answers: dict, *, reference: str, received_at: dt.datetime,
-                  due: dt.date | None, rule: str, flags: dict, clock: str = "running") -> dict:
-    """The Create Case payload: mapped fields for the case system plus every answer as asked."""
+                  due: dt.date | None, rule: str, flags: dict, clock: str = "running", language: str = "en") -> dict:
+    """The Create Case payload: mapped fields for the case system plus every answer as asked.
+
+    Made in English whatever the page's language, so an English-only case team can read any request: each
+    answer's label and answer are the English (an option's English text, a date in English, free text as typed).
+    A request made in another language (`language`, the requester's) also has, in each answer, `as_shown`: the
+    label and answer as the requester saw them (create_case.schema.json)."""
+    with in_language("en"):
+        payload = _payload_in_english(form, answers, reference=reference, received_at=received_at, due=due,
+                                      rule=rule, flags=flags, clock=clock, language=language)
+    if language != "en":
+        with in_language(language):
+            for entry, (page, value) in zip(payload["answers"], form.answered_on_path(answers), strict=True):
+                entry["as_shown"] = {"language": language, "label": page.question.summary,
+                                     "answer": "\n".join(answer_lines(page.question, value))}
+    return payload
+
+
+def _payload_in_english(form: FormDefinition, answers: dict, *, reference: str, received_at: dt.datetime,
+                        due: dt.date | None, rule: str, flags: dict, clock: str, language: str) -> dict:
     payload: dict = {
         "reference": reference,
         "case_type": form.case_type,
         "form": form.id,
+        "language": language,
         "received_at": received_at.isoformat().replace("+00:00", "Z"),
         "due_date": due.isoformat() if due else None,
         "statutory_clock": rule,
@@ -253,7 +273,7 @@ def submit(session: Session, form: FormDefinition, draft: Draft, now: dt.datetim
             from_draft=draft_fingerprint(draft.id), language=draft.language or "en",
             delivery_attempts=0, next_attempt_at=now, delivery_started_at=now,
             payload=build_payload(form, answers, reference=reference, received_at=now, due=due, rule=rule, flags=flags,
-                                  clock=clock),
+                                  clock=clock, language=draft.language or "en"),
         )
         session.add(submission)
         for question_id, item in _files_of(form, answers):

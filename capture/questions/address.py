@@ -13,27 +13,38 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar, Literal
 
+from flask_babel import gettext as _
 from itsdangerous import BadSignature
 
 from capture.answers import Checked, clean_text
 from capture.questions.base import PageOutcome, PostContext, Question, answered
+from capture.texts import Text
 from portal import tokens
 from portal.exceptions import PostcodeLookupUnavailable
+from portal.i18n import N_
 from portal.postcodes import InvalidPostcode, is_valid_uk_postcode, normalise_postcode
 
-# (key, label, required, autocomplete)
+# (key, label, required, autocomplete): each label a catalogue message, in the page's language when shown
 ADDRESS_FIELDS = (
-    ("line1", "Address line 1", True, "address-line1"),
-    ("line2", "Address line 2 (optional)", False, "address-line2"),
-    ("town", "Town or city", True, "address-level2"),
-    ("county", "County (optional)", False, ""),
-    ("postcode", "Postcode", True, "postal-code"),
+    ("line1", Text.message(N_("Address line 1")), True, "address-line1"),
+    ("line2", Text.message(N_("Address line 2 (optional)")), False, "address-line2"),
+    ("town", Text.message(N_("Town or city")), True, "address-level2"),
+    ("county", Text.message(N_("County (optional)")), False, ""),
+    ("postcode", Text.message(N_("Postcode")), True, "postal-code"),
 )
-MISSING = {"line1": "Enter address line 1, typically the building and street", "town": "Enter town or city",
-           "postcode": "Enter postcode"}
+MISSING = {"line1": N_("Enter address line 1, typically the building and street"), "town": N_("Enter town or city"),
+           "postcode": N_("Enter postcode")}
+TOO_LONG = {
+    "line1": N_("Address line 1 must be %(num)d characters or less"),
+    "line2": N_("Address line 2 must be %(num)d characters or less"),
+    "town": N_("Town or city must be %(num)d characters or less"),
+    "county": N_("County must be %(num)d characters or less"),
+    "postcode": N_("Postcode must be %(num)d characters or less"),
+}
+FULL_POSTCODE = N_("Enter a full UK postcode, like AA3 1AB")
 CHOICE_SALT = "capture-address-choice"
 CHOSEN_FIELDS = ("line1", "line2", "town", "postcode")  # what must still match the list for the UPRN to stay
-LOOKUP_DOWN = "We cannot look up your postcode at the moment. Enter your address below."
+LOOKUP_DOWN = N_("We cannot look up your postcode at the moment. Enter your address below.")
 
 
 class AddressQuestion(Question):
@@ -56,14 +67,14 @@ class AddressQuestion(Question):
         result = Checked(raw={f"{self.id}-{k}": v for k, v in values.items()})
         if not any(values.values()) and not self.required:
             return result
-        for key, label, required, _auto in ADDRESS_FIELDS:
+        for key, _label, required, _auto in ADDRESS_FIELDS:
             if required and not values[key]:
-                result.errors[f"{self.id}-{key}"] = MISSING[key]
+                result.errors[f"{self.id}-{key}"] = _(MISSING[key])
             elif len(values[key]) > self.limit:
-                result.errors[f"{self.id}-{key}"] = f"{label.removesuffix(' (optional)')} must be {self.limit} characters or less"
+                result.errors[f"{self.id}-{key}"] = _(TOO_LONG[key], num=self.limit)
         if values["postcode"] and f"{self.id}-postcode" not in result.errors:
             if not is_valid_uk_postcode(values["postcode"]):
-                result.errors[f"{self.id}-postcode"] = "Enter a full UK postcode, like AA3 1AB"
+                result.errors[f"{self.id}-postcode"] = _(FULL_POSTCODE)
             else:
                 values["postcode"] = normalise_postcode(values["postcode"])
         result.value = values
@@ -79,7 +90,7 @@ class AddressQuestion(Question):
             typed = clean_text(form.get(self.lookup_field))
             if not typed or not is_valid_uk_postcode(typed):
                 return PageOutcome({self.lookup_field: typed}, {self.lookup_field: (
-                    "Enter a postcode" if not typed else "Enter a full UK postcode, like AA3 1AB")})
+                    _("Enter a postcode") if not typed else _(FULL_POSTCODE))})
             postcode = normalise_postcode(typed)
             if action == "manual":  # "I cannot find the address in the list"
                 return PageOutcome({self.field("postcode"): postcode}, {}, manual=True)
@@ -117,31 +128,32 @@ class AddressQuestion(Question):
         try:
             found = ctx.services.addresses.addresses(postcode) if ctx.services.addresses else []
         except (PostcodeLookupUnavailable, InvalidPostcode):
-            return PageOutcome({self.field("postcode"): postcode}, {}, manual=True, notice=LOOKUP_DOWN)
+            return PageOutcome({self.field("postcode"): postcode}, {}, manual=True, notice=_(LOOKUP_DOWN))
         chosen = next((address for address in found if uprn and address.uprn == uprn), None)
         if chosen is None:
             if not found:
                 return PageOutcome({self.field("postcode"): postcode}, {}, manual=True)
-            return self._select(postcode, found, {self.field("uprn"): "Select an address"})
+            return self._select(postcode, found, {self.field("uprn"): _("Select an address")})
         fields = {key: getattr(chosen, key) for key, *_ in ADDRESS_FIELDS}
         token = tokens.dumps(ctx.settings.secret_key, CHOICE_SALT,
                              {"draft": ctx.draft.id, "question": self.id, "uprn": chosen.uprn,
                               "fields": {key: fields[key] for key in CHOSEN_FIELDS}})
         return PageOutcome({**{self.field(key): value for key, value in fields.items()}, self.field("chosen"): token},
-                           {}, manual=True, notice="Check the address and change it if you need to.")
+                           {}, manual=True, notice=_("Check the address and change it if you need to."))
 
     def _town_of(self, ctx: PostContext, postcode: str, *, no_addresses: bool = False) -> PageOutcome:
         """The fields with the town and county from postcodes.io (the fallback), or empty when it is down."""
         try:
             place = ctx.services.postcodes.lookup(postcode)
         except (PostcodeLookupUnavailable, InvalidPostcode):
-            return PageOutcome({self.field("postcode"): postcode}, {}, manual=True, notice=LOOKUP_DOWN)
+            return PageOutcome({self.field("postcode"): postcode}, {}, manual=True, notice=_(LOOKUP_DOWN))
         if place is None:
             return PageOutcome({self.lookup_field: postcode},
-                               {self.lookup_field: "We could not find that postcode. Check it, or enter the address manually"})
-        notice = (f"We could not find any addresses for {place.postcode}. Enter your address below."
+                               {self.lookup_field: _("We could not find that postcode. Check it, or enter the address manually")})
+        notice = (_("We could not find any addresses for %(postcode)s. Enter your address below.", postcode=place.postcode)
                   if no_addresses else
-                  f"We found {place.postcode} in {place.town}. Check the town and enter the rest of your address.")
+                  _("We found %(postcode)s in %(town)s. Check the town and enter the rest of your address.",
+                    postcode=place.postcode, town=place.town))
         return PageOutcome({self.field("postcode"): place.postcode, self.field("town"): place.town,
                             self.field("county"): place.county}, {}, manual=True, notice=notice)
 

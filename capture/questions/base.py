@@ -15,13 +15,40 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from capture.answers import Checked
+from capture.texts import Text, in_current_language
 from portal.dates import LONDON
 
 
 class DefinitionModel(BaseModel):
-    """A piece of a form file: unknown keys are refused, and nothing changes once loaded."""
+    """A piece of a form file: unknown keys are refused, and nothing changes once loaded.
+
+    Its texts (capture/texts.py) read in the language of the page or email being made: `question.label` is
+    the Welsh inside `with in_language("cy"):`. `texts()` gives them as written, for checks."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    def __getattribute__(self, name: str, _get=object.__getattribute__):
+        value = _get(self, name)
+        kind = type(value)
+        if kind is Text or kind is tuple and value and type(value[0]) is Text:  # on every attribute read: kept cheap
+            return in_current_language(value)
+        return value
+
+    def texts(self, where: str = ""):
+        """(where, Text) for every text in this piece and the pieces in it, as the file gives them."""
+        for name, value in self.__dict__.items():
+            here = f"{where}.{name}" if where else name
+            items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, tuple) else None
+            if items is None:
+                items = [(None, value)]
+            for key, item in items:
+                at = here if key is None else f"{here}.{key}"
+                if isinstance(key, int) and isinstance(item, DefinitionModel) and isinstance(item.__dict__.get("id"), str):
+                    at += f" ({item.__dict__['id']})"  # pages.3 (full-name), as the load errors say
+                if isinstance(item, Text):
+                    yield at, item
+                elif isinstance(item, DefinitionModel):
+                    yield from item.texts(at)
 
 
 @dataclasses.dataclass
@@ -69,15 +96,15 @@ class Question(DefinitionModel):
     """The question type: name, email, telephone, address, text, date, radios, checkboxes, yesno or file."""
     id: str = Field("", pattern=r"^[a-z][a-z0-9_]*$")
     """The answer's key (and the form field's name); by default the page id with "_" for "-"."""
-    label: str
+    label: Text
     """The question, shown as the page's heading."""
-    hint: str = ""
+    hint: Text = Text("")
     required: bool = True
-    summary_label: str = ""
+    summary_label: Text = Text("")
     """The question's short name on check answers, in emails and in the payload's answers."""
     maps_to: str = ""
     """Where the answer goes in the Create Case payload, as a dotted path like requester.name."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Text] = {}
     """Error messages that replace the defaults, by kind (required, invalid, too_long...)."""
 
     template: ClassVar[str]
@@ -92,7 +119,7 @@ class Question(DefinitionModel):
 
     @field_validator("errors")
     @classmethod
-    def _known_error_kinds(cls, errors: dict[str, str]) -> dict[str, str]:
+    def _known_error_kinds(cls, errors: dict[str, Text]) -> dict[str, Text]:
         unknown = sorted(set(errors) - cls.error_kinds)
         if unknown:
             known = ", ".join(sorted(cls.error_kinds)) or "none"
@@ -103,8 +130,17 @@ class Question(DefinitionModel):
     def summary(self) -> str:
         return self.summary_label or self.label
 
-    def error(self, kind: str, default: str) -> str:
-        return self.errors.get(kind, default)
+    def error(self, kind: str, default: str, **values) -> str:
+        """The form's own message for this kind of error, in the page's language, or the type's default;
+        `values` fill the form's %(name)s placeholders (a date's %(parts)s)."""
+        own = self.errors.get(kind)
+        return (own.get() % values if values else own.get()) if own else default
+
+    def worded_by_label(self) -> set[str]:
+        """The kinds of error this question can show whose default message puts the question's summary label in
+        a sentence ("Select format"). Welsh mutates a word by what comes before it, so a form offered in Welsh
+        words these messages itself (`errors`), in both languages."""
+        return set()
 
     def parse(self, form, *, today: dt.date | None = None) -> Checked:
         raise NotImplementedError

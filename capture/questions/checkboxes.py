@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from flask_babel import gettext as _
 from pydantic import Field
 
 from capture.answers import Checked
@@ -23,9 +24,12 @@ class CheckboxesQuestion(ChoiceQuestion):
         chosen = [v for v in allowed if v in values]
         result = Checked(raw={self.id: chosen})
         if set(values) - set(allowed) or (self.required and not chosen):
-            result.errors[self.id] = self.error("required", f"Select {self.summary.lower()}")
+            result.errors[self.id] = self.error("required", _("Select %(label)s", label=self.summary.lower()))
         result.value = chosen
         return result
+
+    def worded_by_label(self) -> set[str]:
+        return {"required"}  # shown for a tampered value even when optional
 
     def lines(self, value) -> list[str]:
         return [self.text_of(v) for v in value]

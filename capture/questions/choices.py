@@ -4,13 +4,15 @@ from __future__ import annotations
 from pydantic import model_validator
 
 from capture.questions.base import DefinitionModel, Question
+from capture.texts import Text
 
 
 class Option(DefinitionModel):
     value: str
     """What is stored and sent (quote it in YAML: "yes" unquoted is not text)."""
-    text: str
-    hint: str = ""
+    text: Text
+    """What the person reads (and the payload's answer, in English)."""
+    hint: Text = Text("")
 
     @model_validator(mode="before")
     @classmethod

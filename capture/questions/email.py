@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from flask_babel import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
 from capture.answers import Checked
@@ -22,16 +23,16 @@ class EmailQuestion(SingleLineQuestion):
         value, result = self._typed(form)
         if not value:
             if self.required:
-                result.errors[self.id] = self.error("required", "Enter your email address")
+                result.errors[self.id] = self.error("required", _("Enter your email address"))
             return result
         try:
             normalised = validate_email(value, check_deliverability=False).normalized
         except EmailNotValidError:
             result.errors[self.id] = self.error(
-                "invalid", "Enter an email address in the correct format, like name@example.com")
+                "invalid", _("Enter an email address in the correct format, like name@example.com"))
             return result
         if len(normalised) > self.limit:
-            result.errors[self.id] = "Email address must be 254 characters or less"
+            result.errors[self.id] = _("Email address must be %(num)d characters or less", num=self.limit)
             return result
         result.value = normalised
         return result

@@ -12,10 +12,12 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar, Literal
 
+from flask_babel import gettext as _
 from pydantic import Field
 from sqlalchemy.orm import object_session
 
 from capture.questions.base import PageOutcome, PostContext, Question
+from capture.texts import Text
 from portal.db import delete_after_commit
 
 
@@ -23,9 +25,9 @@ class FileQuestion(Question):
     type: Literal["file"]
     multiple: bool = False
     """The person may add several files."""
-    allow_later: str = ""
+    allow_later: Text = Text("")
     """The text of an "I'll send it later" choice; none if empty."""
-    later_warning: str = ""
+    later_warning: Text = Text("")
     """What sending later means, shown under that choice (for example, for the statutory clock)."""
     max_files: int = Field(10, ge=1, le=50)
     """The most files the question takes (each POST is refused whole when it would go over)."""
@@ -40,7 +42,7 @@ class FileQuestion(Question):
 
         lines = [f"{f['filename']} ({f['extension'].upper()}, {human_size(f['size'])})" for f in value["files"]]
         if value.get("later"):
-            lines.append(self.allow_later or "I will send it later")
+            lines.append(self.allow_later or _("I will send it later"))
         return lines or ["No files"]
 
     def payload_value(self, value):
@@ -59,7 +61,8 @@ class FileQuestion(Question):
             return self._upload(ctx, current, chosen)
         later = bool(self.allow_later) and ctx.request.form.get(f"{self.id}-later") == "yes"
         if self.required and not current["files"] and not later:
-            message = "Select a file" + (f", or choose '{self.allow_later}'" if self.allow_later else "")
+            message = (_("Select a file, or choose '%(later)s'", later=self.allow_later) if self.allow_later
+                       else _("Select a file"))
             return PageOutcome({}, {self.id: self.error("required", message)})
         ctx.save({**current, "later": later})
         return PageOutcome({}, {}, redirect_to_next=True)
@@ -75,15 +78,20 @@ class FileQuestion(Question):
         from portal.uploads import UploadRejected, accept_upload
 
         if not chosen:
-            return PageOutcome({}, {self.id: "Select a file"})
+            return PageOutcome({}, {self.id: _("Select a file")})
         if not self.multiple:
             chosen = chosen[:1]
         elif len(current["files"]) + len(chosen) > self.max_files:
             room = self.max_files - len(current["files"])
-            already = f"You've already added {len(current['files'])}, so you can add {room} more. " if current["files"] else ""
-            return PageOutcome({}, {self.id: f"You can add up to {self.max_files} files. {already}"
-                                             f"Select {room} or fewer" if room else
-                                             f"You can add up to {self.max_files} files. Remove one to add another"})
+            added = len(current["files"])
+            if not room:
+                message = _("You can add up to %(max)d files. Remove one to add another", max=self.max_files)
+            elif added:
+                message = _("You can add up to %(max)d files. You've already added %(added)d, so you can add %(room)d "
+                            "more. Select %(room)d or fewer", max=self.max_files, added=added, room=room)
+            else:
+                message = _("You can add up to %(max)d files. Select %(room)d or fewer", max=self.max_files, room=room)
+            return PageOutcome({}, {self.id: message})
         files = list(current["files"])
         before = sum(f["size"] for f in _all_files(ctx.draft))
         for upload in chosen:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from flask_babel import gettext as _
+
 from capture.answers import Checked
 from capture.questions.single_line import SingleLineQuestion
 
@@ -19,8 +21,8 @@ class NameQuestion(SingleLineQuestion):
         value, result = self._typed(form)
         if not value:
             if self.required:
-                result.errors[self.id] = self.error("required", "Enter your full name")
+                result.errors[self.id] = self.error("required", _("Enter your full name"))
         elif len(value) > self.limit:
-            result.errors[self.id] = self.error("too_long", f"Full name must be {self.limit} characters or less")
+            result.errors[self.id] = self.error("too_long", _("Full name must be %(num)d characters or less", num=self.limit))
         result.value = value or None
         return result

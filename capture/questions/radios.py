@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from flask_babel import gettext as _
 from pydantic import Field
 
 from capture.answers import Checked
@@ -24,8 +25,11 @@ class RadiosQuestion(ChoiceQuestion):
             result.value = value
         elif value or self.required:
             # An unknown value means a tampered form: the same message as choosing nothing.
-            result.errors[self.id] = self.error("required", f"Select {self.summary.lower()}")
+            result.errors[self.id] = self.error("required", _("Select %(label)s", label=self.summary.lower()))
         return result
+
+    def worded_by_label(self) -> set[str]:
+        return set() if "required" in self.errors else {"required"}  # shown for a tampered value even when optional
 
     def lines(self, value) -> list[str]:
         return [self.text_of(value)]

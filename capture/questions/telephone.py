@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Literal
 
+from flask_babel import gettext as _
+
 from capture.answers import Checked
 from capture.questions.single_line import SingleLineQuestion
 
@@ -24,12 +26,12 @@ class TelephoneQuestion(SingleLineQuestion):
         value, result = self._typed(form)
         if not value:
             if self.required:
-                result.errors[self.id] = self.error("required", "Enter a telephone number")
+                result.errors[self.id] = self.error("required", _("Enter a telephone number"))
             return result
         digits = re.sub(r"\D", "", value)
         if not TELEPHONE.match(value) or not 7 <= len(digits) <= 15:
             result.errors[self.id] = self.error(
-                "invalid", "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192")
+                "invalid", _("Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"))
             return result
         result.value = value
         return result

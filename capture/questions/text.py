@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from flask_babel import gettext as _
+
 from capture.answers import Checked, clean_text
 from capture.questions.base import Question
 
@@ -26,11 +28,14 @@ class TextQuestion(Question):
         result = Checked(raw={self.id: value})
         if not value:
             if self.required:
-                result.errors[self.id] = self.error("required", f"Enter {self.summary.lower()}")
+                result.errors[self.id] = self.error("required", _("Enter %(label)s", label=self.summary.lower()))
         elif len(value) > self.limit:
-            result.errors[self.id] = self.error("too_long", f"{self.summary} must be {self.limit:,} characters or less")
+            result.errors[self.id] = self.error("too_long", _("%(label)s must be %(num)s characters or less", label=self.summary, num=f"{self.limit:,}"))
         result.value = value or None
         return result
+
+    def worded_by_label(self) -> set[str]:
+        return {"too_long", "required"} if self.required else {"too_long"}
 
     def lines(self, value) -> list[str]:
         return str(value).split("\n")

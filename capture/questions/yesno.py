@@ -7,8 +7,12 @@ from pydantic import field_validator
 
 from capture.questions.choices import Option
 from capture.questions.radios import RadiosQuestion
+from capture.texts import Text
+from portal.i18n import N_
 
-YES_NO = (Option(value="yes", text="Yes"), Option(value="no", text="No"))
+# Welsh answers a yes-no question with the question's verb ("Ydw", "Oes", "Ydy"): a Welsh form gives its own
+# options; these defaults are the catalogue's general "Ie" and "Na".
+YES_NO = (Option(value="yes", text=Text.message(N_("Yes"))), Option(value="no", text=Text.message(N_("No"))))
 
 
 class YesNoQuestion(RadiosQuestion):

@@ -29,13 +29,15 @@ def changed(old: str, new: str) -> str:
     return FOI.replace(old, new)
 
 
+FULL_NAME = '      summary_label: {en: "Full name", cy: "Enw llawn"}\n'
 BROKEN = {
-    "unknown key": (changed("      summary_label: Full name\n", "      summry_label: Full name\n"),
+    "unknown key": (changed(FULL_NAME, FULL_NAME.replace("summary_label", "summry_label")),
                     "pages.2 (full-name).question.summry_label: unknown key"),
-    "wrong type": (changed("      summary_label: Full name\n", "      summary_label: Full name\n      required: sometimes\n"),
+    "wrong type": (changed(FULL_NAME, FULL_NAME + "      required: sometimes\n"),
                    "pages.2 (full-name).question.required: Input should be a valid boolean"),
-    "a list for text": (changed("title: Ask for information", "title:\n  - Ask for information"),
-                        "title: Input should be a valid string"),
+    "a list for text": (changed("title:\n  en: Ask for information under the Freedom of Information Act\n"
+                                "  cy: Gofyn am wybodaeth o dan y Ddeddf Rhyddid Gwybodaeth\n", "title:\n  - Ask for information\n"),
+                        "title: a text is a string, or {en: ..., cy: ...}"),
     "goto an unknown page": (changed("goto: use-sar}", "goto: use-sars}"),
                              "pages.0 (about-you).next.0.goto: routes to unknown page use-sars"),
     "route on an unknown question": (changed("{if: {question: about_yourself,", "{if: {question: about_you,"),
@@ -46,18 +48,40 @@ BROKEN = {
                                             "maps_to: reference is filled in by the portal"),
     "unknown question type": (changed("      type: name\n", "      type: slider\n"),
                               "pages.2 (full-name).question: unknown question type 'slider': one of name, email"),
-    "unknown error kind": (changed("errors: {required: Enter your full name}", "errors: {requried: Enter your full name}"),
+    "unknown error kind": (changed('        required: {en: "Enter your full name"', '        requried: {en: "Enter your full name"'),
                            "question.errors: unknown error kind requried: a name question has required, too_long"),
-    "unquoted comma": (changed("{value: email, text: By email,", "{value: email, text: By email, or post,"),
+    "unquoted comma": (changed('        - value: email\n          text: {en: "By email", cy: "Drwy e-bost"}\n',
+                               "        - {value: email, text: By email, or post}\n").replace(
+                           '          hint: {en: "As documents or spreadsheets attached to an email, where possible", '
+                           'cy: "Fel dogfennau neu daenlenni wedi\'u hatodi i e-bost, lle bo modd"}\n', "", 1),
                        "options.0: option keys ['or post'] have no value: quote texts with commas"),
     "setting condition with includes": (changed("{if: {question: about_yourself, equals: \"yes\"}, goto: use-sar}",
                                                 "{if: {setting: sar_identity, includes: always}, goto: use-sar}"),
                                         "a setting condition tests equals"),
     "bad clock": (changed("clock: foi", "clock: {working_days: 0}"), "clock: the number of working_days must be from 1 to 260"),
-    "action to an unknown form": (changed("form: sar}", "form: sars}"), "pages.1 (use-sar).actions.0.form: there is no form sars"),
+    "action to an unknown form": (changed("form: sar\n", "form: sars\n"), "pages.1 (use-sar).actions.0.form: there is no form sars"),
     "reserved page id": (changed("  - id: use-sar\n", "  - id: confirmation\n").replace("goto: use-sar}", "goto: confirmation}"),
                          "page id confirmation is taken by the journey's own page"),
     "not YAML": (changed("case_type: FOI", "case_type: [FOI"), "is not valid YAML"),
+    # English and Welsh (capture/texts.py): a form offered in Welsh has all its Welsh, and the same numbers
+    "no Welsh in a Welsh form": (changed(FULL_NAME, '      summary_label: Full name\n'),
+                                 "pages.2 (full-name).question.summary_label: no Welsh (give it as {en: ..., cy: ...}"),
+    "no Welsh for an option": (changed('{en: "No, it is not about me", cy: "Nac ydy, nid yw amdanaf i"}', '"No, it is not about me"'),
+                               "pages.0 (about-you).question.options.0.text: no Welsh"),
+    "a number changed in the Welsh": (changed("o fewn 20 diwrnod gwaith. Bydd", "o fewn 30 diwrnod gwaith. Bydd"),
+                                      "start_body.1: the Welsh has 30 where the English has 20"),
+    "an address changed in the Welsh": (changed("Gwybodaeth yn ico.org.uk/make-a-complaint.", "Gwybodaeth yn ico.org.uk/cwyno."),
+                                        "acknowledgement_rights.3: the Welsh has ico.org.uk/cwyno"),
+    "a default message a Welsh form must word": (
+        changed('        required: {en: "Select how you would like to receive the information", '
+                'cy: "Dewiswch sut hoffech chi gael y wybodaeth"}\n', "").replace("      errors:\n    next:\n      - {if: {question: format",
+                                                                                   "    next:\n      - {if: {question: format"),
+        "pages.6 (format).question.errors.required: a form offered in Welsh words this message itself"),
+    "a misspelt language key": (changed('{en: "Full name", cy: "Enw llawn"}', '{en: "Full name", cyy: "Enw llawn"}'),
+                                "summary_label: a text's keys are en, cy and review, not cyy"),
+    "Welsh without English": (changed('{en: "Full name", cy: "Enw llawn"}', '{cy: "Enw llawn"}'),
+                              "summary_label: a text needs its English (en)"),
+    "an unknown language": (changed("languages: [en, cy]", "languages: [en, fr]"), "languages.1: Input should be 'en' or 'cy'"),
 }
 
 
@@ -72,7 +96,7 @@ def test_a_broken_form_file_is_refused_naming_the_file_and_the_problem(tmp_path,
 
 
 def test_every_problem_in_a_file_is_named_at_once(tmp_path):
-    text = changed("      summary_label: Full name\n", "      summry_label: Full name\n").replace(
+    text = changed(FULL_NAME, FULL_NAME.replace("summary_label", "summry_label")).replace(
         "maps_to: requester.email", "maps_to: requester.emial").replace("order: 1", "order: first")
     with pytest.raises(DefinitionError) as refused:
         load_all(forms_folder(tmp_path, text))
@@ -86,7 +110,7 @@ def test_create_app_refuses_to_start_with_a_broken_form(tmp_path, services, monk
 
 
 def test_the_app_serves_the_forms_it_checked_at_start_up(tmp_path, services, monkeypatch):
-    retitled = changed("title: Ask for information under", "title: Ask us for information under")
+    retitled = changed("  en: Ask for information under", "  en: Ask us for information under")
     monkeypatch.setattr(definitions, "FORMS_DIR", forms_folder(tmp_path, retitled))
     app = create_app(make_settings(tmp_path), services)
     assert "Ask us for information under the Freedom of Information Act" in app.test_client().get("/request/").text

@@ -143,3 +143,34 @@ def test_only_one_worker_wins_the_lease(db_app, services):
         two.commit()
         later = now + delivery.LEASE + dt.timedelta(seconds=1)  # a crashed worker's lease runs out
         assert delivery.claim(two, submission_id, later, "worker-b") is True
+
+
+
+@pytest.fixture
+def welsh_pulling(tmp_path, services):
+    """A body whose portal opens in Welsh (DEFAULT_LANGUAGE=cy), pulled by its case system."""
+    from portal.security import limiter
+    from tests.conftest import app_on_migrated_database, make_settings
+
+    services.case_system = PullOnlyCaseSystem()
+    application = app_on_migrated_database(make_settings(tmp_path, default_language="cy"), services)
+    limiter.enabled = False
+    yield application
+    limiter.enabled = True
+    application.extensions["portal.db"].dispose()
+
+
+def test_a_welsh_request_pulled_is_english_with_what_the_requester_saw(welsh_pulling, services):
+    """An English-only case team reads a Welsh request: labels and options in English, the Welsh beside them."""
+    submit(PageClient(welsh_pulling), "enquiry", services.mailer)
+    key = make_key(welsh_pulling, "submissions:read")
+    api = welsh_pulling.test_client()
+    [item] = api.get("/api/v1/submissions?status=pending", headers=bearer(key)).json["items"]
+    payload = item["payload"]
+    assert payload["language"] == "cy"
+    topic = next(a for a in payload["answers"] if a["question"] == "topic")
+    assert (topic["label"], topic["answer"]) == ("Topic", "Parking and roads")
+    assert topic["as_shown"] == {"language": "cy", "label": "Pwnc", "answer": "Parcio a ffyrdd"}
+    question = next(a for a in payload["answers"] if a["question"] == "description")
+    assert question["answer"] == question["as_shown"]["answer"] == "When do resident permits renew?"  # as typed
+    assert payload["enquiry"]["topic"] == "parking"

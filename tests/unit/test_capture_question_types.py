@@ -51,7 +51,7 @@ def test_a_key_of_another_type_is_refused():
 
 
 @pytest.mark.parametrize(("kind", "kinds"), [
-    ("name", ["required", "too_long"]), ("email", ["invalid", "required"]), ("date", ["future", "invalid", "past", "required"]),
+    ("name", ["required", "too_long"]), ("email", ["invalid", "required"]), ("date", ["future", "incomplete", "invalid", "past", "required"]),
     ("address", []), ("radios", ["required"]), ("file", ["required"]),
 ])
 def test_error_messages_a_form_may_reword(kind, kinds):

@@ -395,10 +395,18 @@ def test_tracking_by_reference_in_welsh(app, welsh, services):
 
 
 def test_an_english_request_keeps_its_emails_in_english_from_a_welsh_page(app, client, services):
-    """The draft's language, not the page's: a request started in English gets English, with no ?lang."""
-    from tests.capture_helpers import submit
+    """The draft's language, not the page's: a request started in English and sent from a Welsh page gets its
+    emails in English, with no ?lang in their links."""
+    from tests.capture_helpers import fill, post as english_post
 
-    submit(client, "foi", services.mailer)
+    fill(client, "foi")
+    client.raw.set_cookie("portal_language", "cy")  # switched to Welsh before sending
+    english_post(client, "/request/foi/check-answers", {})
+    code_email = services.mailer.sent[-1]
+    assert code_email.subject.endswith(" is your code to confirm your email address")
+    assert "/request/confirm/" in code_email.body and "lang=" not in code_email.body
+    response = english_post(client, "/request/foi/confirm-email", {"code": CODE.search(code_email.body).group(1)})
+    assert response.headers["Location"] == "/request/foi/confirmation?lang=cy"  # the pages are Welsh
     with app.app_context(), app.extensions["portal.db"].sessionmaker() as session:
         submission = session.scalars(select(Submission)).one()
     assert submission.language == "en"

@@ -110,9 +110,9 @@ def report_progress(reference):
         link = tracking.link(settings, submission, url_for)
         if submission.notify_progress:
             email = tracking.progress_email(form, submission, tracking.latest_update(session, submission), link,
-                                            settings.public_body_name, ask_feedback=ask)
+                                            settings, ask_feedback=ask)
         elif ask:
-            email = feedback.feedback_email(form, submission, link, settings.public_body_name)
+            email = feedback.feedback_email(form, submission, link, settings)
     if email is not None:
         email_id = outbox.add(session, email, now)
     session.commit()  # the report and its email together

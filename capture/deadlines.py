@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, get_args
 
+from flask_babel import gettext as _, ngettext
+
 from portal.dates import LONDON  # noqa: E402 - one definition of the zone the law counts in
+from portal.i18n import N_
 from portal.working_days import add_working_days, first_working_day_from
 
 Unit = Literal["working_days", "calendar_days", "calendar_months"]
@@ -57,6 +60,24 @@ class DueDateRule:
         length = f"one {word}" if self.amount == 1 else f"{self.amount} {word}s"
         return f"{length}, under {self.basis}" if self.basis else length
 
+    def length_in_words(self) -> str:
+        """The time allowed, for a page or an email, in its language: "20 working days", "one calendar month"."""
+        if self.unit == "working_days":
+            return _("one working day") if self.amount == 1 else ngettext(
+                "%(num)d working day", "%(num)d working days", self.amount)
+        if self.unit == "calendar_days":
+            return _("one calendar day") if self.amount == 1 else ngettext(
+                "%(num)d calendar day", "%(num)d calendar days", self.amount)
+        return _("one calendar month") if self.amount == 1 else ngettext(
+            "%(num)d calendar month", "%(num)d calendar months", self.amount)
+
+    def in_words(self) -> str:
+        """`description` in the page's or the email's language (a statutory basis translated; a form's own
+        basis as the form gives it)."""
+        if not self.basis:
+            return self.length_in_words()
+        return _("%(length)s, under %(basis)s", length=self.length_in_words(), basis=_(self.basis))
+
     @property
     def statutory(self) -> bool:
         """A time limit in law (the body must respond by), not a policy (the body aims to reply by)."""
@@ -87,16 +108,16 @@ class DueDateRule:
 
 
 STATUTORY_RULES: Mapping[str, DueDateRule] = MappingProxyType({
-    "foi": DueDateRule("working_days", 20, "the Freedom of Information Act 2000, section 10", uk_wide=True),
-    "eir": DueDateRule("working_days", 20, "the Environmental Information Regulations 2004, regulation 5(2)",
+    "foi": DueDateRule("working_days", 20, N_("the Freedom of Information Act 2000, section 10"), uk_wide=True),
+    "eir": DueDateRule("working_days", 20, N_("the Environmental Information Regulations 2004, regulation 5(2)"),
                        uk_wide=True),
-    "sar": DueDateRule("calendar_months", 1, "UK GDPR, Article 12(3)"),
+    "sar": DueDateRule("calendar_months", 1, N_("UK GDPR, Article 12(3)")),
 })
 
 # A clock's status -> when it starts, for people. "running" has a due date; the others have none yet.
 WAITING: Mapping[str, str] = MappingProxyType({
-    "awaiting_identity": "when we have your proof of identity",
-    "awaiting_fee": "when we have your fee",
+    "awaiting_identity": N_("when we have your proof of identity"),
+    "awaiting_fee": N_("when we have your fee"),
 })
 CLOCK_STATUSES = ("running", *WAITING)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -21,17 +22,19 @@ from capture.figures import month_of
 from capture.models import Feedback, Submission
 from portal.adapters.ports import EmailMessage
 from portal.db import upsert
+from portal.i18n import N_, in_language, localised
 
-ANSWERED = {"yes": "Yes", "partly": "Partly", "no": "No"}
+# The choices' words in English; the page translates them.
+ANSWERED = {"yes": N_("Yes"), "partly": N_("Partly"), "no": N_("No")}
 SATISFACTION = {  # GOV.UK's five-point scale, best first as GOV.UK shows it
-    "5": "Very satisfied", "4": "Satisfied", "3": "Neither satisfied or dissatisfied",
-    "2": "Dissatisfied", "1": "Very dissatisfied",
+    "5": N_("Very satisfied"), "4": N_("Satisfied"), "3": N_("Neither satisfied or dissatisfied"),
+    "2": N_("Dissatisfied"), "1": N_("Very dissatisfied"),
 }
 IMPROVE_MAX = 1200
-ERRORS = {
-    "answered_question": "Select whether we answered your question",
-    "satisfaction": "Select how you feel about the service you received",
-    "improve": f"Your suggestion must be {IMPROVE_MAX:,} characters or fewer",
+ERRORS = {  # English; validate gives them in the page's language
+    "answered_question": N_("Select whether we answered your question"),
+    "satisfaction": N_("Select how you feel about the service you received"),
+    "improve": N_("Your suggestion must be %(num)s characters or fewer"),
 }
 
 
@@ -67,11 +70,12 @@ def validate(form: dict) -> tuple[Answers, dict[str, str]]:
                     (form.get("improve") or "").strip().replace("\r\n", "\n"))
     errors = {}
     if typed.answered_question not in ANSWERED:
-        errors["answered_question"] = ERRORS["answered_question"]
+        errors["answered_question"] = _(ERRORS["answered_question"])
     if typed.satisfaction not in SATISFACTION:
-        errors["satisfaction"] = ERRORS["satisfaction"]
+        errors["satisfaction"] = _(ERRORS["satisfaction"])
     if len(typed.improve) > IMPROVE_MAX:
-        errors["improve"] = ERRORS["improve"]
+        limit = f"{IMPROVE_MAX:,}"
+        errors["improve"] = _(ERRORS["improve"], num=limit)
     return typed, errors
 
 
@@ -88,12 +92,18 @@ def erase(session: Session, submission: Submission) -> None:
     session.execute(update(Feedback).where(Feedback.submission_id == submission.id).values(improve=""))
 
 
-def feedback_email(form: FormDefinition, submission: Submission, link: str, body_name: str) -> EmailMessage:
-    """The one email that asks, for a requester who did not ask for progress emails."""
-    lines = [f"We have closed your {form.sentence_name}, reference {submission.reference}.", "",
-             f"{body_name} would like to know whether we answered your question and how you feel about the "
-             "service you received. It takes a minute, and helps us improve it:", "", link + "#feedback", "",
-             "We will not email you about this again."]
-    return EmailMessage(to=submission.answers[form.email_question],
-                        subject=f"Your {form.sentence_name} {submission.reference} is closed: tell us what you think",
-                        body="\n".join(lines), reference=submission.reference)
+def feedback_email(form: FormDefinition, submission: Submission, link: str, settings) -> EmailMessage:
+    """The one email that asks, for a requester who did not ask for progress emails; in their language."""
+    language = submission.language or "en"
+    with in_language(language):
+        body_name = localised(settings, language).public_body_name
+        lines = [_("We have closed your %(form)s, reference %(reference)s.", form=form.sentence_name,
+                   reference=submission.reference), "",
+                 _("%(body)s would like to know whether we answered your question and how you feel about the "
+                   "service you received. It takes a minute, and helps us improve it:", body=body_name), "",
+                 link + "#feedback", "",
+                 _("We will not email you about this again.")]
+        return EmailMessage(to=submission.answers[form.email_question],
+                            subject=_("Your %(form)s %(reference)s is closed: tell us what you think",
+                                      form=form.sentence_name, reference=submission.reference),
+                            body="\n".join(lines), reference=submission.reference)

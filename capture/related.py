@@ -13,8 +13,11 @@ import logging
 
 from capture.answers import clean_text
 from capture.definitions import FormDefinition
+from flask_babel import gettext as _
+
 from portal import current
 from portal.dates import govuk_date
+from portal.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +26,8 @@ MAX_TEXT = 5000  # the Disclosure Log's search reads no further
 MAX_ABOUT = 500  # the Disclosure Log's search box takes no more
 SEARCH_OPERATORS = {"OR", "NOT", "AND", "-"}
 REASONABLY_ACCESSIBLE = {
-    "FOI": "section 21 of the Freedom of Information Act 2000",
-    "EIR": "regulation 6(1)(b) of the Environmental Information Regulations 2004",
+    "FOI": N_("section 21 of the Freedom of Information Act 2000"),
+    "EIR": N_("regulation 6(1)(b) of the Environmental Information Regulations 2004"),
 }
 
 
@@ -42,7 +45,8 @@ def available() -> bool:
 
 def law(form: FormDefinition) -> str:
     """The provision that lets the body refuse what is already published, for the notice."""
-    return REASONABLY_ACCESSIBLE.get(form.case_type, "")
+    provision = REASONABLY_ACCESSIBLE.get(form.case_type)
+    return _(provision) if provision else ""
 
 
 def like(text: str, now: dt.datetime) -> list[Published]:

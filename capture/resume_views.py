@@ -31,9 +31,8 @@ def save(form_id):
         else:
             saving.save_for_later(draft, checked.value, _now(), _settings().save_days)
             link = _settings().base_url.rstrip("/") + url_for(".resume_start", token=saving.resume_token(
-                _settings().secret_key, draft))
-            email_id = outbox.add(db_session(), saving.resume_email(form, draft, link, _settings().public_body_name),
-                                  _now())
+                _settings().secret_key, draft), lang=service.link_language(_settings(), draft.language))
+            email_id = outbox.add(db_session(), saving.resume_email(form, draft, link, _settings()), _now())
             db_session().commit()  # the saved draft and its email together
             send_after_commit(email_id)
             return redirect(url_for(".saved", form_id=form.id))
@@ -71,7 +70,7 @@ def resume_start(token):
         return render_template("capture/resume_invalid.html"), 410
     if request.method == "POST":
         email_draft_code(draft, draft.flags["resume_email"], lambda email, code, _confirmation: service.code_email(
-            form, email, code, link=None, purpose="resume"))
+            form, email, code, link=None, purpose="resume", language=draft.language))
         return redirect(url_for(".resume_code", token=token))
     return render_template("capture/resume.html", form_def=form, token=token, state="start",
                            masked=masked_email(draft.flags["resume_email"]))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from flask_babel import gettext as _
 from itsdangerous import BadSignature
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ from capture.models import Draft
 from portal import tokens
 from portal.adapters.ports import EmailMessage
 from portal.dates import govuk_datetime
+from portal.i18n import in_language, localised
 
 RESUME_SALT = "capture-resume-link"
 
@@ -58,23 +60,28 @@ def resume(draft: Draft, now: dt.datetime) -> str:
     return draft.flags["key"]
 
 
-def resume_email(form: FormDefinition, draft: Draft, link: str, body_name: str) -> EmailMessage:
-    lines = [
-        f"You've saved your {form.sentence_name} to {body_name} so you can come back to it later.",
-        "",
-        "To carry on, open this link:",
-        "",
-        link,
-        "",
-        "We'll email you a security code when you open it, to check it's you.",
-        "",
-        f"We'll keep your answers until {govuk_datetime(draft.saved_until)}. After that we'll delete them and "
-        "you'll need to start again.",
-        "",
-        "Your request has not been sent. We only send it when you finish it and confirm your email address.",
-        "",
-        "If you did not ask to save a request, you can ignore this email. Nobody can open your answers without "
-        "the security code we send to this address.",
-    ]
-    return EmailMessage(to=draft.flags["resume_email"], subject=f"Your saved {form.sentence_name}",
-                        body="\n".join(lines))
+def resume_email(form: FormDefinition, draft: Draft, link: str, settings) -> EmailMessage:
+    """The saved request's link, in the draft's language."""
+    language = draft.language or "en"
+    with in_language(language):
+        body_name = localised(settings, language).public_body_name
+        lines = [
+            _("You've saved your %(form)s to %(body)s so you can come back to it later.", form=form.sentence_name,
+              body=body_name),
+            "",
+            _("To carry on, open this link:"),
+            "",
+            link,
+            "",
+            _("We'll email you a security code when you open it, to check it's you."),
+            "",
+            _("We'll keep your answers until %(moment)s. After that we'll delete them and you'll need to start again.",
+              moment=govuk_datetime(draft.saved_until)),
+            "",
+            _("Your request has not been sent. We only send it when you finish it and confirm your email address."),
+            "",
+            _("If you did not ask to save a request, you can ignore this email. Nobody can open your answers without "
+              "the security code we send to this address."),
+        ]
+        return EmailMessage(to=draft.flags["resume_email"], subject=_("Your saved %(form)s", form=form.sentence_name),
+                            body="\n".join(lines))

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import secrets
 
+from flask_babel import gettext as _, ngettext
 from itsdangerous import BadSignature
 from sqlalchemy import or_, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +22,7 @@ from portal.dates import minutes_to_wait
 from portal.adapters.ports import EmailMessage
 from portal.codes import CodeCheck  # noqa: F401 - part of this module's interface
 from portal.dates import govuk_date, govuk_datetime
-from portal.i18n import in_language
+from portal.i18n import N_, in_language, localised
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +121,15 @@ def send_code(session: Session, draft: Draft, email: str, now: dt.datetime, secr
     latest = session.scalar(select(EmailConfirmation).where(EmailConfirmation.draft_id == draft.id)
                             .order_by(EmailConfirmation.created_at.desc()).limit(1))
     if latest is not None and now - latest.created_at < RESEND_AFTER:
-        raise CodeNotSent("Wait 30 seconds before asking for another code")
+        raise CodeNotSent(_("Wait 30 seconds before asking for another code"))
     window = dt.timedelta(hours=1)
     this_hour = session.scalars(select(EmailConfirmation.created_at).where(
         EmailConfirmation.email_hash == email_hash, EmailConfirmation.created_at > now - window)
         .order_by(EmailConfirmation.created_at)).all()
     if len(this_hour) >= CODES_PER_EMAIL_PER_HOUR:
         wait = this_hour[len(this_hour) - CODES_PER_EMAIL_PER_HOUR] + window - now
-        raise CodeNotSent(f"You have asked for too many codes. Wait {minutes_to_wait(wait)} and try again")
+        raise CodeNotSent(_("You have asked for too many codes. Wait %(wait)s and try again",
+                            wait=minutes_to_wait(wait)))
     code = codes.new_code()
     confirmation = EmailConfirmation(draft_id=draft.id, email_hash=email_hash,
                                      code_hash=codes.code_hash(secret, draft.id, code),
@@ -142,12 +144,17 @@ def latest_confirmation(session: Session, draft: Draft) -> EmailConfirmation | N
                           .order_by(EmailConfirmation.created_at.desc(), EmailConfirmation.id.desc()).limit(1))
 
 
-CODE_ERRORS = {
-    "wrong": "The security code is incorrect. Check the email we sent you and try again",
-    "expired": "The security code has expired. Get a new code",
-    "locked": "You have entered the wrong code too many times. Get a new code",
-    "none": "Get a security code first",
+CODE_ERRORS = {  # English here; translated where a page shows one (code_error)
+    "wrong": N_("The security code is incorrect. Check the email we sent you and try again"),
+    "expired": N_("The security code has expired. Get a new code"),
+    "locked": N_("You have entered the wrong code too many times. Get a new code"),
+    "none": N_("Get a security code first"),
 }
+
+
+def code_error(reason: str) -> str:
+    """CODE_ERRORS[reason] in the page's language."""
+    return _(CODE_ERRORS[reason])
 
 
 def check_code(session: Session, draft: Draft, typed: str, now: dt.datetime, secret: str) -> CodeCheck:
@@ -294,68 +301,97 @@ def submit(session: Session, form: FormDefinition, draft: Draft, now: dt.datetim
     raise RuntimeError("could not allocate a unique reference")
 
 
+def link_language(settings, language: str | None) -> str | None:
+    """`lang` for an emailed link (url_for(..., lang=...)): the reader's language when it is not the default, so
+    the pages it opens are in it; None (no `lang`, whatever the page sending it is in) when it is the default."""
+    language = language if language in ("en", "cy") and settings.welsh_offered else "en"
+    return None if language == settings.default_language else language
+
+
 def due_sentence(form: FormDefinition, submission: Submission) -> str:
-    """When the body will answer, in words: a firm date in law, an aim under a policy, or when the clock starts."""
-    waiting = deadlines.WAITING.get((submission.payload.get("clock") or {}).get("status", "running"))
-    if waiting:
-        return (f"We have {submission.clock_rule.split(', under ')[0]} to respond, starting {waiting}. "
-                "We'll tell you the date then.")
+    """When the body will answer, in words (the page's or the email's language): a firm date in law, an aim
+    under a policy, or when the clock starts."""
+    status = (submission.payload.get("clock") or {}).get("status", "running")
+    rule = deadlines.rule_from(form.clock)
+    # the rule kept with the submission, in words: in the current language while it is still the form's rule
+    current = submission.clock_rule == rule.description
+    rule_words = rule.in_words() if current else submission.clock_rule
+    if status in deadlines.WAITING:
+        length = rule.length_in_words() if current else submission.clock_rule.split(", under ")[0]
+        return _("We have %(time)s to respond, starting %(when)s. We'll tell you the date then.",
+                 time=length, when=_(deadlines.WAITING[status]))
     if submission.due_date is None:
         return ""
-    if deadlines.rule_from(form.clock).statutory:
-        return f"We must respond by {govuk_date(submission.due_date)}. That is {submission.clock_rule}."
-    return f"We aim to reply by {govuk_date(submission.due_date)}."
+    if rule.statutory:
+        return _("We must respond by %(date)s. That is %(rule)s.", date=govuk_date(submission.due_date),
+                 rule=rule_words)
+    return _("We aim to reply by %(date)s.", date=govuk_date(submission.due_date))
 
 
 def acknowledgement(form: FormDefinition, submission: Submission, settings, track_link: str = "") -> EmailMessage:
-    lines = [
-        f"Thank you for your {form.sentence_name}.",
-        "",
-        f"Your reference is {submission.reference}",
-        f"We received it on {govuk_datetime(submission.received_at)}.",
-    ]
-    lines += [sentence for sentence in [due_sentence(form, submission)] if sentence]
-    if form.acknowledgement_intro:
-        lines += ["", form.acknowledgement_intro]
-    for paragraph in form.acknowledgement_rights:
-        lines += ["", paragraph]
-    lines += ["", "What you told us:", ""]
-    for item in submission.payload["answers"]:
-        lines += [f"{item['label']}:", item["answer"], ""]
-    if track_link:
-        lines += ["See where your request is at any time, and choose to be emailed when it changes:", "", track_link, ""]
-    lines += [
-        f"If you have a question about your request, contact {settings.public_body_name} at {settings.contact_email}"
-        f" and quote your reference {submission.reference}.",
-    ]
-    email = submission.answers[form.email_question]
-    return EmailMessage(to=email, subject=f"We have received your {form.sentence_name}: {submission.reference}",
-                        body="\n".join(lines), reference=submission.reference)
+    """The email that says the request was received, in the requester's language (the submission's)."""
+    language = submission.language or "en"
+    with in_language(language):
+        settings = localised(settings, language)
+        lines = [
+            _("Thank you for your %(form)s.", form=form.sentence_name),
+            "",
+            _("Your reference is %(reference)s", reference=submission.reference),
+            _("We received it on %(moment)s.", moment=govuk_datetime(submission.received_at)),
+        ]
+        lines += [sentence for sentence in [due_sentence(form, submission)] if sentence]
+        if form.acknowledgement_intro:
+            lines += ["", form.acknowledgement_intro]
+        for paragraph in form.acknowledgement_rights:
+            lines += ["", paragraph]
+        lines += ["", _("What you told us:"), ""]
+        for page, value in form.answered_on_path(submission.answers):  # the questions as asked, in this language
+            lines += [_("%(question)s:", question=page.question.summary), "\n".join(answer_lines(page.question, value)),
+                      ""]
+        if track_link:
+            lines += [_("See where your request is at any time, and choose to be emailed when it changes:"), "",
+                      track_link, ""]
+        lines += [
+            _("If you have a question about your request, contact %(body)s at %(email)s and quote your reference "
+              "%(reference)s.", body=settings.public_body_name, email=settings.contact_email,
+              reference=submission.reference),
+        ]
+        email = submission.answers[form.email_question]
+        return EmailMessage(to=email, subject=_("We have received your %(form)s: %(reference)s",
+                                                form=form.sentence_name, reference=submission.reference),
+                            body="\n".join(lines), reference=submission.reference)
 
 
 def code_email(form: FormDefinition, email: str, code: str, link: str | None, idle_minutes: int = 60,
-               purpose: str = "confirm") -> EmailMessage:
-    """A security code: to confirm the address and send the request (with the link that does the same),
-    or to carry on with a saved request (capture/saving.py)."""
-    if purpose == "resume":
-        lines = [f"Your security code to carry on with your saved {form.sentence_name} is:", "", code, "",
-                 "The code expires in 15 minutes.", "",
-                 "If you did not ask for this code, you can ignore this email. Nobody can open your answers without it."]
-        return EmailMessage(to=email, subject=f"{code} is your code to carry on with your request",
-                            body="\n".join(lines))
-    body = "\n".join([
-        f"Your security code to confirm your email address for your {form.sentence_name} is:",
-        "",
-        code,
-        "",
-        "The code expires in 15 minutes.",
-        "",
-        "Or use this link to confirm your email address:",
-        link or "",
-        "",
-        "Your request has not been sent yet. We only send it when you confirm your email address. If you do not "
-        f"confirm it within {idle_minutes} minutes, we will delete your answers and you will need to start again.",
-        "",
-        "If you did not ask for this code, you can ignore this email. Nobody can send your request without it.",
-    ])
-    return EmailMessage(to=email, subject=f"{code} is your code to confirm your email address", body=body)
+               purpose: str = "confirm", language: str = "en") -> EmailMessage:
+    """A security code, in the draft's language: to confirm the address and send the request (with the link
+    that does the same), or to carry on with a saved request (capture/saving.py)."""
+    with in_language(language):
+        if purpose == "resume":
+            lines = [_("Your security code to carry on with your saved %(form)s is:", form=form.sentence_name), "",
+                     code, "", _("The code expires in 15 minutes."), "",
+                     _("If you did not ask for this code, you can ignore this email. Nobody can open your answers "
+                       "without it.")]
+            return EmailMessage(to=email, subject=_("%(code)s is your code to carry on with your request", code=code),
+                                body="\n".join(lines))
+        body = "\n".join([
+            _("Your security code to confirm your email address for your %(form)s is:", form=form.sentence_name),
+            "",
+            code,
+            "",
+            _("The code expires in 15 minutes."),
+            "",
+            _("Or use this link to confirm your email address:"),
+            link or "",
+            "",
+            ngettext("Your request has not been sent yet. We only send it when you confirm your email address. If you "
+                     "do not confirm it within %(num)d minute, we will delete your answers and you will need to start "
+                     "again.",
+                     "Your request has not been sent yet. We only send it when you confirm your email address. If you "
+                     "do not confirm it within %(num)d minutes, we will delete your answers and you will need to start "
+                     "again.", idle_minutes),
+            "",
+            _("If you did not ask for this code, you can ignore this email. Nobody can send your request without it."),
+        ])
+        return EmailMessage(to=email, subject=_("%(code)s is your code to confirm your email address", code=code),
+                            body=body)

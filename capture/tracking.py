@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import re
 
+from flask_babel import gettext as _
 from itsdangerous import BadSignature
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ from capture.models import ProgressUpdate, Submission, TrackingCode
 from portal import codes, locks, tokens
 from portal.adapters.ports import EmailMessage
 from portal.dates import govuk_date, london, minutes_to_wait
+from portal.i18n import N_, in_language, localised
 from portal.working_days import working_days_between
 
 TRACK_SALT = "capture-track-link"
@@ -35,13 +37,13 @@ CODES_PER_HOUR = 5  # per request, however many people ask
 # A request being tracked keeps its address until answered or closed for RETENTION_DAYS, but never past this;
 # the acknowledgement's link works as long (its page is gone once the personal data is).
 TRACKED_AT_MOST = dt.timedelta(days=366)
-STATUSES = {  # status -> (words for people, GOV.UK tag colour)
-    "received": ("Received", "grey"),
-    "in_progress": ("Being handled", "blue"),
-    "clarification_needed": ("We need more information from you", "yellow"),
-    "due_date_changed": ("Due date changed", "purple"),
-    "responded": ("Responded", "green"),
-    "closed": ("Closed", "grey"),
+STATUSES = {  # status -> (words for people, in English: a page or an email translates them; GOV.UK tag colour)
+    "received": (N_("Received"), "grey"),
+    "in_progress": (N_("Being handled"), "blue"),
+    "clarification_needed": (N_("We need more information from you"), "yellow"),
+    "due_date_changed": (N_("Due date changed"), "purple"),
+    "responded": (N_("Responded"), "green"),
+    "closed": (N_("Closed"), "grey"),
 }
 FINISHED = ("responded", "closed")
 NEEDS_MESSAGE = {"clarification_needed": "the question you asked the requester",
@@ -59,7 +61,7 @@ class InvalidProgress(ValueError):
 
 class TooManyCodes(Exception):
     def __init__(self, wait: dt.timedelta):
-        super().__init__(f"You have asked for too many codes. Wait {minutes_to_wait(wait)} and try again")
+        super().__init__(_("You have asked for too many codes. Wait %(wait)s and try again", wait=minutes_to_wait(wait)))
 
 
 # The case system's side -----------------------------------------------------------------------
@@ -146,8 +148,12 @@ def link_token(secret: str, submission: Submission) -> str:
 
 
 def link(settings, submission: Submission, url_for) -> str:
-    """The tracking page's address for emails: the acknowledgement's, the progress emails' and feedback's."""
-    return settings.base_url.rstrip("/") + url_for("capture.track", token=link_token(settings.secret_key, submission))
+    """The tracking page's address for emails: the acknowledgement's, the progress emails' and feedback's; in
+    the requester's language (?lang=cy when it is not the default), whatever the language of what sends it."""
+    from capture.service import link_language
+
+    return settings.base_url.rstrip("/") + url_for("capture.track", token=link_token(settings.secret_key, submission),
+                                                   lang=link_language(settings, submission.language))
 
 
 def submission_from_link(session: Session, secret: str, token: str) -> Submission | None:
@@ -159,23 +165,29 @@ def submission_from_link(session: Session, secret: str, token: str) -> Submissio
 
 
 def progress_email(form: FormDefinition, submission: Submission, update: ProgressUpdate, link: str,
-                   body_name: str, ask_feedback: bool = False) -> EmailMessage:
-    words = STATUSES[update.status][0]
-    lines = [f"There is news about your {form.sentence_name}, reference {submission.reference}.", "",
-             f"Status: {words}", ""]
-    if update.message:
-        lines += [f"{body_name} says:", "", update.message, ""]
-    if update.due_date:
-        lines += [f"The new date is {govuk_date(update.due_date)}.", ""]
-    lines += ["See where your request is:", "", link, ""]
-    if ask_feedback:
-        lines += ["Tell us whether we answered your question and how you feel about the service you received. "
-                  "It takes a minute:", "", link + "#feedback", ""]
-    lines += ["You asked us to email you when the status of your request changes. You can stop these emails "
-              "from that page."]
-    return EmailMessage(to=submission.answers[form.email_question],
-                        subject=f"Your {form.sentence_name} {submission.reference}: {words}",
-                        body="\n".join(lines), reference=submission.reference)
+                   settings, ask_feedback: bool = False) -> EmailMessage:
+    """In the requester's language (the submission's), whatever the language of the report that sends it."""
+    language = submission.language or "en"
+    with in_language(language):
+        body_name = localised(settings, language).public_body_name
+        words = _(STATUSES[update.status][0])
+        lines = [_("There is news about your %(form)s, reference %(reference)s.", form=form.sentence_name,
+                   reference=submission.reference), "",
+                 _("Status: %(status)s", status=words), ""]
+        if update.message:
+            lines += [_("%(body)s says:", body=body_name), "", update.message, ""]
+        if update.due_date:
+            lines += [_("The new date is %(date)s.", date=govuk_date(update.due_date)), ""]
+        lines += [_("See where your request is:"), "", link, ""]
+        if ask_feedback:
+            lines += [_("Tell us whether we answered your question and how you feel about the service you received. "
+                        "It takes a minute:"), "", link + "#feedback", ""]
+        lines += [_("You asked us to email you when the status of your request changes. You can stop these emails "
+                    "from that page.")]
+        return EmailMessage(to=submission.answers[form.email_question],
+                            subject=_("Your %(form)s %(reference)s: %(status)s", form=form.sentence_name,
+                                      reference=submission.reference, status=words),
+                            body="\n".join(lines), reference=submission.reference)
 
 
 # Asking by reference ---------------------------------------------------------------------------
@@ -218,10 +230,12 @@ def check_code(session: Session, submission_id: int, typed: str, now: dt.datetim
     return result
 
 
-def code_email(email: str, reference: str, code: str) -> EmailMessage:
-    body = "\n".join([f"Your security code to see where your request {reference} is:", "", code, "",
-                      "The code expires in 15 minutes.", "",
-                      "If you did not ask for this code, you can ignore this email."])
-    return EmailMessage(to=email, subject=f"{code} is your code to track your request", body=body,
-                        reference=reference)
+def code_email(email: str, reference: str, code: str, language: str = "en") -> EmailMessage:
+    """In the request's language (the submission's)."""
+    with in_language(language):
+        body = "\n".join([_("Your security code to see where your request %(reference)s is:", reference=reference), "",
+                          code, "", _("The code expires in 15 minutes."), "",
+                          _("If you did not ask for this code, you can ignore this email.")])
+        return EmailMessage(to=email, subject=_("%(code)s is your code to track your request", code=code), body=body,
+                            reference=reference)
 

@@ -5,6 +5,7 @@ Routes on Capture's blueprint, registered when capture.feature imports this modu
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, session as cookie, url_for
+from flask_babel import gettext as _
 
 from capture import feedback, tracking
 from capture.definitions import load_all
@@ -30,9 +31,9 @@ def track_start():
     if request.method == "POST":
         typed = {"reference": request.form.get("reference", "").strip(), "email": request.form.get("email", "").strip()}
         if not typed["reference"]:
-            errors["reference"] = "Enter your reference, like FOI-2026-7K4M-Q"
+            errors["reference"] = _("Enter your reference, like %(reference)s", reference="FOI-2026-7K4M-Q")
         if not typed["email"]:
-            errors["email"] = "Enter the email address you gave with your request"
+            errors["email"] = _("Enter the email address you gave with your request")
         if not errors:
             submission = tracking.find(db_session(), _email_question, typed["reference"], typed["email"])
             cookie[PENDING] = submission.id if submission is not None else 0
@@ -43,7 +44,8 @@ def track_start():
                     db_session().commit()
                     cookie["capture_code_notice"] = str(exc)
                     return redirect(url_for(".track_code"))
-                email_id = outbox.add(db_session(), tracking.code_email(typed["email"], submission.reference, code),
+                email_id = outbox.add(db_session(), tracking.code_email(typed["email"], submission.reference, code,
+                                                                          submission.language or "en"),
                                       _now(), discard_after=row.expires_at)
                 db_session().commit()  # the code and its email together
                 send_after_commit(email_id)

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 
 from flask import (Blueprint, abort, redirect, render_template, request, session as cookie, url_for)
+from flask_babel import gettext as _
 
 from capture import figures, tracking, related, service
 from capture.answers import clean_text
@@ -170,9 +171,9 @@ def try_code_form(check):
     commits); (None, error) when nothing was typed."""
     typed = request.form.get("code", "")
     if not typed.strip():
-        return None, "Enter the security code"
+        return None, _("Enter the security code")
     result = check(typed)
-    return result, None if result.ok else service.CODE_ERRORS[result.reason]
+    return result, None if result.ok else service.code_error(result.reason)
 
 
 def try_typed_code(draft):
@@ -191,8 +192,8 @@ def _prefilled(form: FormDefinition, question_page, draft) -> PageOutcome:
     if not about or question_page.question.id in draft.answers:
         return PageOutcome(values={}, errors={})
     return PageOutcome(values={question_page.question.id: about}, errors={},
-                       notice="We have started your description with the words you searched for. "
-                              "Change them to say what information you want.")
+                       notice=_("We have started your description with the words you searched for. "
+                                "Change them to say what information you want."))
 
 
 def _after_answer(form: FormDefinition, draft, question_page) -> str:
@@ -261,8 +262,8 @@ def check_answers(form_id):
 def _send_code_and_continue(form, draft):
     def message(email, code, confirmation):
         link = _settings().base_url.rstrip("/") + url_for(".confirm_link", token=service.link_token(
-            _settings().secret_key, confirmation))
-        return service.code_email(form, email, code, link, _settings().draft_idle_minutes)
+            _settings().secret_key, confirmation), lang=service.link_language(_settings(), draft.language))
+        return service.code_email(form, email, code, link, _settings().draft_idle_minutes, language=draft.language)
 
     email_draft_code(draft, draft.answers[form.email_question], message)
     return redirect(url_for(".confirm_email", form_id=form.id))

@@ -17,6 +17,8 @@ import uuid
 from pathlib import Path
 from typing import IO, BinaryIO
 
+from flask_babel import gettext
+
 from portal.adapters.ports import FileStore, StoredFile, VirusScanner
 from portal.exceptions import FileStoreError, ScannerUnavailable
 from portal.filetypes import (
@@ -42,6 +44,7 @@ from portal.filetypes import (
     kind_for_text,
 )
 from portal.formatting import human_size
+from portal.i18n import N_
 from portal.spool import spool_file
 
 log = logging.getLogger(__name__)
@@ -54,19 +57,22 @@ MAX_DISPLAY_NAME = 100
 # what Capture takes (Secure Share has its own list: secure_share.service.DOCUMENT_KINDS)
 ACCEPTED_KINDS = frozenset({PDF, JPEG, PNG, HEIC, HEIF, DOCX, ODT, TXT_UTF8, TXT_WINDOWS_1252})
 
-SELECT_A_FILE = "Select a file"
-EMPTY = "The selected file is empty"
-WRONG_TYPE = "The selected file must be a PDF, JPG, PNG, HEIC, DOCX, ODT or TXT"
-CONTAINS_VIRUS = "The selected file contains a virus"
-NOT_CHECKED = "The selected file could not be checked for viruses. Try again later"
+# The GOV.UK messages for a file field, in English: UploadRejected.message gives them in the page's language.
+SELECT_A_FILE = N_("Select a file")
+EMPTY = N_("The selected file is empty")
+WRONG_TYPE = N_("The selected file must be a PDF, JPG, PNG, HEIC, DOCX, ODT or TXT")
+CONTAINS_VIRUS = N_("The selected file contains a virus")
+NOT_CHECKED = N_("The selected file could not be checked for viruses. Try again later")
+TOO_LARGE = N_("The selected file must be smaller than %(size)s")
+TOO_LARGE_IN_TOTAL = N_("The selected files must be smaller than %(size)s in total")
 
 
 def too_large_message(max_file: int) -> str:
-    return f"The selected file must be smaller than {human_size(max_file)}"
+    return gettext(TOO_LARGE, size=human_size(max_file))
 
 
 def too_large_in_total_message(max_total: int) -> str:
-    return f"The selected files must be smaller than {human_size(max_total)} in total"
+    return gettext(TOO_LARGE_IN_TOTAL, size=human_size(max_total))
 
 
 class UploadRejected(Exception):
@@ -74,10 +80,19 @@ class UploadRejected(Exception):
     no_file, empty, too_large, unsupported_type, extension_mismatch, active_content, encrypted,
     archive_too_large, virus or not_scanned."""
 
-    def __init__(self, message: str, reason: str = "unsupported_type"):
+    def __init__(self, message: str, reason: str = "unsupported_type", **params):
         super().__init__(message)
-        self.message = message
+        self.english, self.params = message, params  # `message` is this with params, in the current language
         self.reason = reason
+
+    @property
+    def message(self) -> str:
+        """The error in the language of the page (or the API's English) reading it, translated when it is read:
+        the file may be checked before the page's language is known to the code that raised it."""
+        return gettext(self.english, **self.params)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class UploadNotChecked(UploadRejected):
@@ -247,9 +262,9 @@ def _check_size(size: int, max_file: int, max_total: int, already_total: int) ->
     if size == 0:
         raise UploadRejected(EMPTY, "empty")
     if size > max_file:
-        raise UploadRejected(too_large_message(max_file), "too_large")
+        raise UploadRejected(TOO_LARGE, "too_large", size=human_size(max_file))
     if already_total + size > max_total:
-        raise UploadRejected(too_large_in_total_message(max_total), "too_large")
+        raise UploadRejected(TOO_LARGE_IN_TOTAL, "too_large", size=human_size(max_total))
 
 
 def _scan(scanner: VirusScanner, spool: IO[bytes], label: str) -> bool:

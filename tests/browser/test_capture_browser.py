@@ -952,3 +952,132 @@ def test_track_your_request_by_reference_and_code_and_its_states(page, live_serv
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Thank you for your feedback")
     expect(page.get_by_text("Did we answer your question?")).to_have_count(0)
     axe(page, "track: feedback given")
+
+
+# 7. In Welsh ------------------------------------------------------------------------------------------
+
+def in_welsh(live_server, read):
+    """What the form says in Welsh (its own words are capforms'; until they are Welsh, they read in English)."""
+    with live_server.app.test_request_context("/?lang=cy"):
+        return read()
+
+
+def test_a_whole_foi_request_in_welsh(page, live_server, services, server_clock, email):
+    """The FOI request from the Welsh list of forms to its tracking page: every state in Welsh with axe, the
+    error states, the timeout warning's countdown in Welsh, the emails in Welsh, and the switch to English and
+    back. Answers are chosen by their values: the options' words are the form's."""
+    form = FORMS["foi"]
+    titles = in_welsh(live_server, lambda: {p.id: p.title for p in form.pages})
+    idle = live_server.app.config["PORTAL_SETTINGS"].draft_idle_minutes
+    page.clock.install()
+
+    def at(page_id: str) -> None:
+        expect(page).to_have_url(re.compile(rf"/request/foi/{page_id}\?lang=cy$"))
+        expect(page.locator("h1")).to_have_text(titles[page_id])
+        assert page.locator("html").get_attribute("lang") == "cy"
+
+    def press(name: str, status: int = 200) -> None:
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name=name, exact=True).click()
+        assert navigation.value.status == status, f"{name}: HTTP {navigation.value.status}"
+
+    def error_shown(message: str, label: str) -> None:
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_be_focused()
+        expect(summary.locator(".govuk-error-summary__title")).to_have_text("Mae problem wedi codi")
+        if message:
+            expect(summary.get_by_role("link")).to_contain_text(message)
+        expect(page.locator(".govuk-error-message .govuk-visually-hidden").first).to_have_text("Gwall:")
+        assert page.title().startswith("Gwall: ")
+        axe(page, f"FOI in Welsh: {label}")
+
+    page.goto(live_server.url("/request/?lang=cy"))
+    expect(page.locator("h1")).to_have_text("Gwneud cais, cwyn neu ymholiad")
+    axe(page, "FOI in Welsh: the list of forms")
+    with page.expect_navigation():
+        page.locator("main a[href^='/request/foi?']").click()
+    expect(page.locator("h1")).to_have_text(in_welsh(live_server, lambda: form.title))
+    expect(page.locator("main")).to_contain_text("Ffyrdd eraill o ofyn")
+    axe(page, "FOI in Welsh: start page")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Dechrau nawr").click()
+
+    at("about-you")
+    axe(page, "FOI in Welsh: a question")
+    press("Parhau")
+    error_shown("", "a question, not answered")  # the message is the form's (capforms)
+    page.locator("input[name='about_yourself'][value='no']").check()
+    press("Parhau")
+    for page_id, field, typed in (("full-name", "full_name", "Zoë O'Brien"), ("email-address", "email", email)):
+        at(page_id)
+        page.locator(f"#{field}").fill(typed)
+        press("Parhau")
+    at("request-description")
+    expect(page.locator("main")).to_contain_text("adran 21 o Ddeddf Rhyddid Gwybodaeth 2000")
+    expect(page.locator(".govuk-character-count__status")).to_contain_text("nod ar ôl")  # GOV.UK Frontend's, in Welsh
+    page.locator("#description").fill("The number of potholes repaired in Hertford in 2025.")
+    axe(page, "FOI in Welsh: the description, before you ask")
+    press("Parhau")
+    for page_id, field, value in (("environmental", "environmental", "no"), ("format", "format", "email"),
+                                  ("postal-address-wanted", "wants_post", "no")):
+        at(page_id)
+        page.locator(f"input[name='{field}'][value='{value}']").check()
+        press("Parhau")
+
+    expect(page).to_have_url(re.compile(r"/request/foi/check-answers\?lang=cy$"))
+    expect(page.locator("h1")).to_have_text("Gwiriwch eich atebion cyn anfon eich cais")
+    axe(page, "FOI in Welsh: check answers")
+    dialog = page.locator("dialog.app-timeout-dialog")
+    page.clock.fast_forward(f"{idle - 2:02d}:00")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("h2")).to_have_text("Mae eich sesiwn ar fin dod i ben")
+    expect(dialog).to_contain_text("Er mwyn diogelu eich gwybodaeth, byddwn yn dileu eich atebion ymhen 2 munud.")
+    axe(page, "FOI in Welsh: timeout warning open")
+    server_clock.advance(minutes=idle - 2)
+    with page.expect_response(lambda r: r.url.startswith(live_server.url("/request/foi/keep-alive"))):
+        dialog.locator("[data-continue]").click()
+    expect(dialog).to_be_hidden()
+    press("Parhau")
+
+    expect(page).to_have_url(re.compile(r"/request/foi/confirm-email\?lang=cy$"))
+    expect(page.locator("h1")).to_have_text("Gwiriwch eich e-bost")
+    [code_email] = [m for m in mail_to(services, email) if "yw eich cod i gadarnhau" in m.subject]
+    assert "?lang=cy" in code_email.body
+    code = CODE.search(code_email.body).group(1)
+    axe(page, "FOI in Welsh: confirm email")
+    press("Cadarnhau ac anfon")
+    error_shown("Rhowch y cod diogelwch", "confirm email, no code")
+    page.get_by_label("Cod diogelwch", exact=True).fill(wrong_code(code))
+    press("Cadarnhau ac anfon")
+    error_shown("Nid yw’r cod diogelwch yn gywir", "confirm email, wrong code")
+    page.get_by_label("Cod diogelwch", exact=True).fill(code)
+    press("Cadarnhau ac anfon")
+
+    expect(page).to_have_url(re.compile(r"/request/foi/confirmation\?lang=cy$"))
+    panel = page.locator(".govuk-panel__body").inner_text()
+    reference = re.search(rf"\bFOI-\d{{4}}-[{ALPHABET}]{{4}}-[{ALPHABET}]\b", panel).group(0)
+    assert panel.startswith("Eich cyfeirnod yw")
+    expect(page.locator("main")).to_contain_text("Rhaid i ni ymateb erbyn ")
+    expect(page.locator("main")).to_contain_text("o dan Ddeddf Rhyddid Gwybodaeth 2000, adran 10")
+    axe(page, "FOI in Welsh: confirmation")
+    [acknowledgement] = [m for m in mail_to(services, email) if reference in m.subject]
+    assert acknowledgement.subject.startswith("Rydym wedi cael eich ") and "?lang=cy" in acknowledgement.body
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="olrhain eich cais", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("Eich ")
+    expect(page.locator("main")).to_contain_text("Wedi dod i law")
+    axe(page, "FOI in Welsh: track your request")
+    page.get_by_role("checkbox", name="Anfon e-bost ataf pan fydd statws fy nghais yn newid").check()
+    press("Cadw")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Byddwn yn anfon e-bost atoch pan fydd statws eich cais yn newid.")
+    axe(page, "FOI in Welsh: track your request, emails on")
+
+    # To English and back: the same page
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Dewis iaith").get_by_role("link", name="English").click()
+    expect(page.locator("main")).to_contain_text("Received")
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Choose a language").get_by_role("link", name="Cymraeg").click()
+    expect(page.locator("main")).to_contain_text("Wedi dod i law")

@@ -81,6 +81,58 @@ def test_foi_request_over_https_reaches_the_case_system(page, production, email)
     assert page.url.startswith(production.base_url)
 
 
+def test_foi_request_in_welsh_over_https(page, production, email):
+    """A Welsh FOI request through nginx: every page in Welsh with axe, the code and acknowledgement emails in
+    Welsh over SMTP, and the case system told the language with every label and option in English."""
+    page.goto(production.url("/request/foi?lang=cy"))
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    assert_axe_passes(page, "FOI in Welsh over https: start page")
+
+    def press(name: str) -> None:
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name=name, exact=True).click()
+        assert navigation.value.status == 200, f"{name}: HTTP {navigation.value.status}"
+
+    press("Dechrau nawr")
+    answers = [("about_yourself", "no"), ("full_name", "Siân Evans"), ("email", email),
+               ("description", "Nifer y tyllau yn y ffordd a drwsiwyd yn Hertford yn 2025."),
+               ("environmental", "no"), ("format", "email"), ("wants_post", "no")]
+    for field, value in answers:
+        expect(page.locator("html")).to_have_attribute("lang", "cy")
+        choice = page.locator(f"input[name='{field}'][value='{value}']")
+        if choice.count():
+            choice.check()
+        else:
+            page.locator(f"#{field}").fill(value)
+        assert_axe_passes(page, f"FOI in Welsh over https: {field}")
+        press("Parhau")
+    expect(page.locator("h1")).to_have_text("Gwiriwch eich atebion cyn anfon eich cais")
+    assert_axe_passes(page, "FOI in Welsh over https: check answers")
+    before = len(production.messages_to(email))
+    press("Parhau")
+    expect(page.locator("h1")).to_have_text("Gwiriwch eich e-bost")
+    code, _count = production.wait_for_code(email, after=before)
+    assert "yw eich cod i gadarnhau" in str(production.messages_to(email)[-1]["Subject"])
+    page.get_by_label("Cod diogelwch", exact=True).fill(code)
+    press("Cadarnhau ac anfon")
+    panel = page.locator(".govuk-panel__body").inner_text()
+    assert panel.startswith("Eich cyfeirnod yw"), panel
+    reference = re.search(r"\bFOI-\d{4}-\w{4}-\w\b", panel).group(0)
+    assert_axe_passes(page, "FOI in Welsh over https: confirmation")
+
+    journey = HttpsJourney(page, production, None, "foi", email)
+    [acknowledgement] = journey.emails_about(reference)
+    assert acknowledgement.subject.startswith("Rydym wedi cael eich ") and "?lang=cy" in acknowledgement.body
+    assert reference in journey.delivered_references(reference)
+    case = production.case_system.cases()[reference]["payload"]
+    assert case["language"] == "cy"
+    by_question = {answer["question"]: answer for answer in case["answers"]}
+    assert by_question["full_name"]["label"] == "Full name" and by_question["full_name"]["answer"] == "Siân Evans"
+    assert by_question["format"]["answer"] == "By email"  # the option in English for the case team
+    assert by_question["format"]["as_shown"]["language"] == "cy"
+    assert by_question["format"]["as_shown"]["answer"] != "By email"  # and as the requester saw it, in Welsh
+
+
 def test_foi_request_over_https_without_javascript(page_without_js, production, email):
     steps, rows = foi(email)
     journey = HttpsJourney(page_without_js, production, None, "foi", email, javascript=False, errors=False)

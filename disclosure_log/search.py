@@ -254,7 +254,7 @@ def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime,
     chosen = []
     for entry_id in ids:
         entry = found.get(entry_id)
-        if entry is not None and len(stems & {stem(w) for w in words(f"{entry.title} {entry.request} {entry.response}")}) >= wanted:
+        if entry is not None and len(stems & {stem(w) for w in words(f"{entry.title} {entry.request} {entry.response} {entry.title_cy} {entry.request_cy} {entry.response_cy}")}) >= wanted:
             chosen.append(entry)
         if len(chosen) == limit:
             break

@@ -153,11 +153,16 @@ def _welsh(data: Mapping, language: str) -> dict[str, str]:
         return {}
     if not isinstance(value, Mapping):
         raise InvalidEntry("welsh must be an object with the Welsh title, request and response", "welsh")
-    if language == "cy":
-        raise InvalidEntry("an entry published in Welsh is its own Welsh version: leave out welsh", "welsh")
     unknown = sorted(set(value) - {"title", "request", "response"})
     if unknown:
         raise InvalidEntry(f"welsh may hold only title, request and response, not {unknown[0]}", "welsh")
+    if language == "cy":  # its own text is Welsh: checked as given, and not kept
+        _welsh_parts(value)
+        return {}
+    return _welsh_parts(value)
+
+
+def _welsh_parts(value: Mapping) -> dict[str, str]:
     try:
         return {"title_cy": _text(value, "title", MAX_TITLE, required=True),
                 "request_cy": _text(value, "request", MAX_TEXT), "response_cy": _text(value, "response", MAX_TEXT)}

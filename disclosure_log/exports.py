@@ -136,25 +136,32 @@ def sitemap(rows: Iterable[tuple[str, dt.datetime]], base_url: str, chunk: int =
 
 
 def atom(entries: list[Disclosure], *, feed_url: str, page_url: str, base_url: str, body_name: str,
-         title: str, now: dt.datetime) -> bytes:
+         title: str, now: dt.datetime, language: str = "en") -> bytes:
+    """The feed's own words in `language` (the page's); each entry in it where it has its own version."""
+    from flask_babel import gettext as _
+
+    from disclosure_log.presenters import outcome, shown
+
     feed = FeedGenerator()
+    feed.language(language)
     feed.id(feed_url)
     feed.title(title)
     feed.author({"name": body_name})
     feed.link(href=page_url, rel="alternate", type="text/html")
     feed.link(href=feed_url, rel="self", type="application/atom+xml")
-    feed.rights("Open Government Licence v3.0")
+    feed.rights(_("Open Government Licence v3.0"))
     feed.updated(max((e.updated_at for e in entries), default=now))
     for entry in reversed(entries):  # feedgen prepends: newest ends up first
         url = f"{base_url}/disclosure-log/{entry.reference}"
         item = feed.add_entry()
         item.id(url)
-        item.title(f"{entry.reference}: {entry.title}")
+        version = shown(entry, language)
+        item.title(f"{entry.reference}: {version.title.text}")
         item.link(href=url, rel="alternate", type="text/html")
         item.published(entry.publish_at)
         item.updated(entry.updated_at)
         item.category(term=entry.case_type)
         if entry.category:
             item.category(term=entry.category)
-        item.summary(f"{entry.outcome}. {' '.join(entry.response.split()[:60])}")
+        item.summary(f"{outcome(entry.outcome)}. {' '.join(version.response.text.split()[:60])}")
     return feed.atom_str(pretty=False)

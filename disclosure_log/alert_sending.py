@@ -201,17 +201,17 @@ def _alert_email(alert: Alert, wanted: AlertSearch, listed: list[Disclosure], mo
     count = len(listed) + more
     summary = wanted.summary()
     if summary:
-        subject = ngettext("%(num)s new response matching %(summary)s", "%(num)s new responses matching %(summary)s",
-                           count, num=number(count), summary=summary)
+        subject = ngettext("%(count)s new response matching %(summary)s", "%(count)s new responses matching %(summary)s",
+                           count, count=number(count), summary=summary)
     else:
-        subject = ngettext("%(num)s new response from %(body)s", "%(num)s new responses from %(body)s", count,
-                           num=number(count), body=body_name)
+        subject = ngettext("%(count)s new response from %(body)s", "%(count)s new responses from %(body)s", count,
+                           count=number(count), body=body_name)
     if alert.frequency == "daily":
         subject = _("Daily summary: %(subject)s", subject=subject)
-    lines = [ngettext("%(num)s new response to Freedom of Information and Environmental Information requests has "
+    lines = [ngettext("%(count)s new response to Freedom of Information and Environmental Information requests has "
                       "been published in the disclosure log of %(body)s.",
-                      "%(num)s new responses to Freedom of Information and Environmental Information requests have "
-                      "been published in the disclosure log of %(body)s.", count, num=number(count), body=body_name),
+                      "%(count)s new responses to Freedom of Information and Environmental Information requests have "
+                      "been published in the disclosure log of %(body)s.", count, count=number(count), body=body_name),
              "", *lines_for_email(wanted), "", "---", ""]
     for entry in listed:
         lines += [shown(entry, language).title.text,

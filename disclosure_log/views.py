@@ -30,9 +30,12 @@ def _labels():
 
 
 def search_url(form: search.SearchForm, endpoint: str = "disclosure_log.search", **changes) -> str:
+    """The search's address; url_for already holds ?lang= while the visit is not in the default language."""
     base = url_for(endpoint)
     pairs = form.args(**changes)
-    return base + "?" + urlencode(pairs) if pairs else base
+    if not pairs:
+        return base
+    return base + ("&" if "?" in base else "?") + urlencode(pairs)
 
 
 def entry_url(reference: str, form: search.SearchForm) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext as _
+
 from portal.dates import LONDON
 
 CHECK_EVERY = dt.timedelta(minutes=2)  # how often the job runs (disclosure_log/jobs.py)
@@ -39,5 +41,5 @@ def next_check(frequency: str, now: dt.datetime) -> dt.datetime:
 def how_often(frequency: str) -> str:
     """For the pages and emails: "as soon as they're published" or "once a day"."""
     if frequency == "daily":
-        return "once a day, at about 7am, when there are new responses"
-    return "when new responses are published, usually within a few minutes"
+        return _("once a day, at about 7am, when there are new responses")
+    return _("when new responses are published, usually within a few minutes")

@@ -12,9 +12,11 @@ import hashlib
 from typing import Iterable
 from urllib.parse import urlencode
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from disclosure_log import search
+from disclosure_log.presenters import outcome
 from disclosure_log.query import FACETS, SearchRequest, parse
 from portal.dates import govuk_date
 
@@ -60,14 +62,15 @@ class AlertSearch:
     def everything(self) -> bool:
         return not self.pairs()
 
-    def query_string(self, newest: bool = False) -> str:
-        """"?q=...&category=..." ("" for every entry): newest first is where an email's "and 12 more" leads."""
-        pairs = self.pairs() + ([("sort", "newest")] if newest else [])
+    def query_string(self, newest: bool = False, language: str | None = None) -> str:
+        """"?q=...&category=..." ("" for every entry): newest first is where an email's "and 12 more" leads;
+        `language`: a `lang` for an email's link when it is not the default language."""
+        pairs = self.pairs() + ([("sort", "newest")] if newest else []) + ([("lang", language)] if language else [])
         return "?" + urlencode(pairs) if pairs else ""
 
-    def search_path(self, newest: bool = False) -> str:
+    def search_path(self, newest: bool = False, language: str | None = None) -> str:
         """The search page of this search."""
-        return SEARCH_PATH + self.query_string(newest)
+        return SEARCH_PATH + self.query_string(newest, language)
 
     def request(self, *, after: dt.datetime, until: dt.datetime, limit: int) -> SearchRequest:
         """This search among the entries that became public after `after`, up to and including `until`."""
@@ -77,12 +80,13 @@ class AlertSearch:
 
     def described(self) -> list[tuple[str, str]]:
         """(what, values) in words, for the pages and the emails; [] when it is every new response."""
-        lines = [("Search words", self.q)] if self.q else []
-        lines += [(search.FACET_LABELS[facet], " or ".join(values)) for facet, values in self.filters]
+        lines = [(_("Search words"), self.q)] if self.q else []
+        lines += [(_(search.FACET_LABELS[facet]), _(" or ").join(_values(facet, values)))
+                  for facet, values in self.filters]
         if self.published_from:
-            lines.append((search.DATE_LABELS["from"], govuk_date(self.published_from)))
+            lines.append((_(search.DATE_LABELS["from"]), govuk_date(self.published_from)))
         if self.published_to:
-            lines.append((search.DATE_LABELS["to"], govuk_date(self.published_to)))
+            lines.append((_(search.DATE_LABELS["to"]), govuk_date(self.published_to)))
         return lines
 
     def summary(self) -> str | None:
@@ -96,11 +100,13 @@ class AlertSearch:
         """Why new responses may never match (a date range or years that have ended), in words; else None."""
         years = dict(self.filters).get("year", ())
         if self.published_to and self.published_to < today:
-            return (f"This search only finds responses published up to {govuk_date(self.published_to)}, so new "
-                    "responses may not match it. To get emails about new responses, remove that date from your search.")
+            return _("This search only finds responses published up to %(date)s, so new responses may not match it. "
+                     "To get emails about new responses, remove that date from your search.",
+                     date=govuk_date(self.published_to))
         if years and all(year.isdigit() and int(year) < today.year for year in years):
-            return (f"This search only finds responses published in {' or '.join(years)}, so new responses may not "
-                    "match it. To get emails about new responses, remove the year from your search.")
+            return _("This search only finds responses published in %(years)s, so new responses may not match it. "
+                     "To get emails about new responses, remove the year from your search.",
+                     years=_(" or ").join(years))
         return None
 
 
@@ -108,5 +114,10 @@ def lines_for_email(wanted: AlertSearch) -> list[str]:
     """The alert's search as plain-text lines."""
     described = wanted.described()
     if not described:
-        return ["Your alert is for every new response."]
-    return ["Your alert is for new responses matching:", ""] + [f"- {what}: {values}" for what, values in described]
+        return [_("Your alert is for every new response.")]
+    return [_("Your alert is for new responses matching:"), ""] + [f"- {what}: {values}" for what, values in described]
+
+
+def _values(facet: str, values: tuple[str, ...]) -> list[str]:
+    """A filter's values in words: outcomes translated (fixed values), the rest as they were published."""
+    return [outcome(value) for value in values] if facet == "outcome" else list(values)

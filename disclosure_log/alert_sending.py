@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 from urllib.parse import quote
 
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -27,9 +28,11 @@ from disclosure_log import alert_schedule, alerts
 from disclosure_log.alert_search import AlertSearch, lines_for_email
 from disclosure_log.index import SearchIndex, SearchIndexError
 from disclosure_log.models import PENDING, Alert, AlertSent, Disclosure
+from disclosure_log.presenters import number, shown
 from portal import outbox
 from portal.adapters.ports import EmailMessage
 from portal.dates import govuk_date
+from portal.i18n import in_language, localised
 from portal.jobs import send_after_commit
 
 log = logging.getLogger(__name__)
@@ -184,22 +187,41 @@ def run(db, index: SearchIndex, settings, clock, worker: str) -> dict[str, int]:
 # The email --------------------------------------------------------------------------------------
 
 def alert_email(alert: Alert, wanted: AlertSearch, listed: list[Disclosure], more: int, settings) -> EmailMessage:
+    """In the subscriber's language: each entry by its title in it (its own Welsh version's, when it has one)."""
+    language = alerts.alert_language(alert, settings)
+    with in_language(language):
+        return _alert_email(alert, wanted, listed, more, settings, language)
+
+
+def _alert_email(alert: Alert, wanted: AlertSearch, listed: list[Disclosure], more: int, settings,
+                 language: str) -> EmailMessage:
     base = settings.base_url.rstrip("/")
+    lang = alerts.language_query(settings, language)
+    body_name = localised(settings, language).public_body_name
     count = len(listed) + more
-    responses = "response" if count == 1 else "responses"
     summary = wanted.summary()
-    subject = f"{count:,} new {responses}" + (f" matching {summary}" if summary else f" from {settings.public_body_name}")
+    if summary:
+        subject = ngettext("%(count)s new response matching %(summary)s", "%(count)s new responses matching %(summary)s",
+                           count, count=number(count), summary=summary)
+    else:
+        subject = ngettext("%(count)s new response from %(body)s", "%(count)s new responses from %(body)s", count,
+                           count=number(count), body=body_name)
     if alert.frequency == "daily":
-        subject = "Daily summary: " + subject
-    lines = [f"{count:,} new {responses} to Freedom of Information and Environmental Information requests "
-             f"{'has' if count == 1 else 'have'} been published in {settings.public_body_name}'s disclosure log.", "",
-             *lines_for_email(wanted), "", "---", ""]
+        subject = _("Daily summary: %(subject)s", subject=subject)
+    lines = [ngettext("%(count)s new response to Freedom of Information and Environmental Information requests has "
+                      "been published in the disclosure log of %(body)s.",
+                      "%(count)s new responses to Freedom of Information and Environmental Information requests have "
+                      "been published in the disclosure log of %(body)s.", count, count=number(count), body=body_name),
+             "", *lines_for_email(wanted), "", "---", ""]
     for entry in listed:
-        lines += [entry.title, f"{entry.reference}, published {govuk_date(entry.published)}",
-                  f"{base}/disclosure-log/{quote(entry.reference)}", ""]
+        lines += [shown(entry, language).title.text,
+                  _("%(reference)s, published %(date)s", reference=entry.reference, date=govuk_date(entry.published)),
+                  f"{base}/disclosure-log/{quote(entry.reference)}{lang}", ""]
     if more:
-        lines += [f"And {more:,} more. See them all:", "", base + wanted.search_path(newest=True), ""]
+        lines += [_("And %(num)s more. See them all:", num=number(more)), "",
+                  base + wanted.search_path(newest=True, language=alerts.link_language(settings, language)), ""]
     unsubscribe = alerts.unsubscribe_link(settings, alert)
-    lines += ["---", "", f"You're getting this email because you asked for emails {alert_schedule.how_often(alert.frequency)}.",
-              "", "Unsubscribe from this alert:", "", unsubscribe]
+    lines += ["---", "", _("You're getting this email because you asked for emails %(how_often)s.",
+                           how_often=alert_schedule.how_often(alert.frequency)),
+              "", _("Unsubscribe from this alert:"), "", unsubscribe]
     return EmailMessage(to=alert.email, subject=subject, body="\n".join(lines), unsubscribe_url=unsubscribe)

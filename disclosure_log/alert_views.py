@@ -13,6 +13,7 @@ from disclosure_log.views import bp
 from portal.current import now as _now, settings as _settings
 from portal.db import session as db_session
 from portal.formatting import masked_email
+from portal.i18n import current_language
 from portal.jobs import send_after_commit
 from portal.security import limiter, token_is_the_authority
 
@@ -20,10 +21,29 @@ SENT = "disclosure_alert_sent"  # the address the confirmation went to, masked, 
 DONE = "disclosure_alert_done"  # the alert just confirmed (its id, never shown) and how
 
 
+def _with_query(address: str, query_string: str) -> str:
+    """An address from url_for (which may hold ?lang= already) with a search's query string ("?q=...") added."""
+    if not query_string or "?" not in address:
+        return address + query_string
+    return address + "&" + query_string[1:]
+
+
 @bp.app_template_global()
 def alert_signup_url(form) -> str:
     """The sign-up page for the search a search page shows (its words and filters, not its sort or page)."""
-    return url_for("disclosure_log.alert_new") + AlertSearch.from_form(form).query_string()
+    return _with_query(url_for("disclosure_log.alert_new"), AlertSearch.from_form(form).query_string())
+
+
+@bp.app_template_global()
+def alert_search_url(wanted: AlertSearch) -> str:
+    """The search page of an alert's search, in the page's language."""
+    return _with_query(url_for("disclosure_log.search"), wanted.query_string())
+
+
+@bp.app_template_global()
+def alert_new_url(wanted: AlertSearch) -> str:
+    """Where the sign-up form is sent: the same page, with the same search."""
+    return _with_query(url_for("disclosure_log.alert_new"), wanted.query_string())
 
 
 @bp.app_context_processor
@@ -41,7 +61,8 @@ def alert_new():
         if not errors:
             try:
                 email_id = alerts.sign_up(db_session(), email=typed["email"], frequency=typed["frequency"],
-                                          wanted=wanted, now=_now(), settings=_settings())
+                                          wanted=wanted, now=_now(), settings=_settings(),
+                                          language=current_language())
             except alerts.TooManyConfirmations as exc:
                 errors["email"] = str(exc)
             else:

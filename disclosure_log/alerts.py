@@ -21,6 +21,7 @@ import logging
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from itsdangerous import BadSignature
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -31,13 +32,14 @@ from disclosure_log.models import Alert, AlertConfirmationSent, AlertSent
 from portal import codes, locks, outbox, tokens
 from portal.adapters.ports import EmailMessage
 from portal.dates import minutes_to_wait
+from portal.i18n import LANGUAGES, N_, QUERY, in_language, localised
 
 log = logging.getLogger(__name__)
 
 PATH = "/disclosure-log/email-alerts"
-FREQUENCIES = {  # value -> (label, hint)
-    "immediately": ("As soon as they're published", "Usually within a few minutes"),
-    "daily": ("Once a day", "One email at about 7am, on days when there are new responses"),
+FREQUENCIES = {  # value -> (label, hint), in English for the catalogue (N_): the page shows them translated
+    "immediately": (N_("As soon as they're published"), N_("Usually within a few minutes")),
+    "daily": (N_("Once a day"), N_("One email at about 7am, on days when there are new responses")),
 }
 PENDING_FOR = dt.timedelta(days=7)
 CONFIRMATIONS_PER_HOUR = 5  # to one address, however many people ask
@@ -52,8 +54,8 @@ MAX_EMAIL = 254
 
 class TooManyConfirmations(Exception):
     def __init__(self, wait: dt.timedelta):
-        super().__init__(f"You've asked for too many emails to this address. Wait {minutes_to_wait(wait)} "
-                         "and try again")
+        super().__init__(_("You've asked for too many emails to this address. Wait %(wait)s and try again",
+                           wait=minutes_to_wait(wait)))
 
 
 # The form ---------------------------------------------------------------------------------------
@@ -63,18 +65,18 @@ def check_form(form) -> tuple[dict[str, str], dict[str, str]]:
     typed = {"email": str(form.get("email", "")).strip()[:1000], "frequency": str(form.get("frequency", ""))}
     errors = {}
     if not typed["email"]:
-        errors["email"] = "Enter your email address"
+        errors["email"] = _("Enter your email address")
     else:
         try:
             typed["email"] = validate_email(typed["email"], check_deliverability=False).normalized
         except EmailNotValidError:
-            errors["email"] = "Enter an email address in the correct format, like name@example.com"
+            errors["email"] = _("Enter an email address in the correct format, like name@example.com")
         else:
             if len(typed["email"]) > MAX_EMAIL:
-                errors["email"] = f"Email address must be {MAX_EMAIL} characters or less"
+                errors["email"] = _("Email address must be %(most)s characters or less", most=MAX_EMAIL)
     if typed["frequency"] not in FREQUENCIES:
         typed["frequency"] = ""
-        errors["frequency"] = "Select how often you want to get emails"
+        errors["frequency"] = _("Select how often you want to get emails")
     return typed, errors
 
 
@@ -93,9 +95,18 @@ def _active_count(session: Session, hashed: str) -> int:
         Alert.address_hash == hashed, Alert.status == "active"))
 
 
+def alert_language(alert: Alert | None, settings) -> str:
+    """The language an alert's emails and links are in: its subscriber's, while the portal offers Welsh."""
+    if not settings.welsh_offered:
+        return "en"
+    language = alert.language if alert is not None else None
+    return language if language in LANGUAGES else "en"
+
+
 def sign_up(session: Session, *, email: str, frequency: str, wanted: AlertSearch, now: dt.datetime,
-            settings) -> int:
+            settings, language: str = "en") -> int:
     """Email a link to confirm an alert for this search (or, at MAX_ALERTS, say why not); the outbox email's id.
+    `language`: the subscriber's (the page's), which its emails are written in.
 
     TooManyConfirmations when this address has had its emails for the hour. Asking again for the same search
     before confirming sends a new email for the same alert, with the latest choice of frequency."""
@@ -109,7 +120,7 @@ def sign_up(session: Session, *, email: str, frequency: str, wanted: AlertSearch
         raise TooManyConfirmations(this_hour[len(this_hour) - CONFIRMATIONS_PER_HOUR] + window - now)
     session.add(AlertConfirmationSent(address_hash=hashed, sent_at=now))
     if _active_count(session, hashed) >= MAX_ALERTS:  # said in the email, not on the page: only the inbox's owner learns it
-        return outbox.add(session, limit_email(email, settings), now)
+        return outbox.add(session, limit_email(email, settings, language), now)
     alert = session.scalar(select(Alert).where(Alert.address_hash == hashed, Alert.search_key == wanted.key,
                                                Alert.status == "pending"))
     if alert is None:
@@ -117,6 +128,7 @@ def sign_up(session: Session, *, email: str, frequency: str, wanted: AlertSearch
                       status="pending", nonce=secrets.token_hex(8), created_at=now)
         session.add(alert)
     alert.email, alert.frequency, alert.expires_at = email, frequency, now + PENDING_FOR
+    alert.language = language if language in LANGUAGES else "en"
     session.flush()
     log.info("disclosure alert %s asked for (%s)", alert.id, frequency)
     return outbox.add(session, confirmation_email(alert, wanted, settings), now, discard_after=alert.expires_at)
@@ -128,12 +140,24 @@ def _token(secret: str, salt: str, alert: Alert) -> str:
     return tokens.dumps(secret, salt, [alert.id, alert.nonce])
 
 
+def link_language(settings, language: str) -> str | None:
+    """The `lang` a link in an email in this language says: none in the default language."""
+    return language if settings.welsh_offered and language != settings.default_language else None
+
+
+def language_query(settings, language: str) -> str:
+    """"?lang=cy" for a link in an email in another language than the default, so its pages open in it."""
+    return f"?{QUERY}={language}" if link_language(settings, language) else ""
+
+
 def confirm_link(settings, alert: Alert) -> str:
-    return f"{settings.base_url.rstrip('/')}{PATH}/confirm/{_token(settings.secret_key, CONFIRM_SALT, alert)}"
+    return (f"{settings.base_url.rstrip('/')}{PATH}/confirm/{_token(settings.secret_key, CONFIRM_SALT, alert)}"
+            + language_query(settings, alert_language(alert, settings)))
 
 
 def unsubscribe_link(settings, alert: Alert) -> str:
-    return f"{settings.base_url.rstrip('/')}{PATH}/unsubscribe/{_token(settings.secret_key, UNSUBSCRIBE_SALT, alert)}"
+    return (f"{settings.base_url.rstrip('/')}{PATH}/unsubscribe/{_token(settings.secret_key, UNSUBSCRIBE_SALT, alert)}"
+            + language_query(settings, alert_language(alert, settings)))
 
 
 def _read(secret: str, salt: str, token: str, max_age: dt.timedelta) -> tuple[int, str] | None:
@@ -233,23 +257,30 @@ def delete_expired(session: Session, now: dt.datetime) -> dict[str, int]:
 # Emails -----------------------------------------------------------------------------------------
 
 def confirmation_email(alert: Alert, wanted: AlertSearch, settings) -> EmailMessage:
-    body_name = settings.public_body_name
-    lines = [f"Confirm that you want emails from {body_name} about new responses to Freedom of Information and "
-             "Environmental Information requests in its disclosure log.", "", *lines_for_email(wanted), "",
-             f"We'll email you {alert_schedule.how_often(alert.frequency)}.", "",
-             "To confirm, open this link and select the button on the page:", "", confirm_link(settings, alert), "",
-             f"The link works for {PENDING_FOR.days} days.", "",
-             "If you did not ask for these emails, you can ignore this one. You will not get any more, and we'll "
-             f"delete your email address in {PENDING_FOR.days} days."]
-    return EmailMessage(to=alert.email, subject="Confirm your email alert", body="\n".join(lines))
+    language = alert_language(alert, settings)
+    with in_language(language):
+        named = localised(settings, language)
+        days = PENDING_FOR.days
+        lines = [_("Confirm that you want emails from %(body)s about new responses to Freedom of Information and "
+                   "Environmental Information requests in its disclosure log.", body=named.public_body_name), "",
+                 *lines_for_email(wanted), "",
+                 _("We'll email you %(how_often)s.", how_often=alert_schedule.how_often(alert.frequency)), "",
+                 _("To confirm, open this link and select the button on the page:"), "", confirm_link(settings, alert),
+                 "", _("The link works for %(days)s days.", days=days), "",
+                 _("If you did not ask for these emails, you can ignore this one. You will not get any more, and "
+                   "we'll delete your email address in %(days)s days.", days=days)]
+        return EmailMessage(to=alert.email, subject=_("Confirm your email alert"), body="\n".join(lines))
 
 
-def limit_email(email: str, settings) -> EmailMessage:
-    lines = [f"Someone asked for another email alert about new responses in {settings.public_body_name}'s "
-             "disclosure log to be sent to this address.", "",
-             f"This address already gets {MAX_ALERTS} email alerts, the most we send to one address, so we have "
-             "not set up another.", "",
-             "To add it, first unsubscribe from an alert you no longer need, using the link at the end of any of "
-             "its emails, then ask again.", "",
-             "If you did not ask for another alert, you can ignore this email."]
-    return EmailMessage(to=email, subject="You already get the most email alerts we send", body="\n".join(lines))
+def limit_email(email: str, settings, language: str = "en") -> EmailMessage:
+    with in_language(language if settings.welsh_offered else "en"):
+        named = localised(settings, language if settings.welsh_offered else "en")
+        lines = [_("Someone asked for another email alert about new responses in the disclosure log of %(body)s to "
+                   "be sent to this address.", body=named.public_body_name), "",
+                 _("This address already gets %(most)s email alerts, the most we send to one address, so we have "
+                   "not set up another.", most=MAX_ALERTS), "",
+                 _("To add it, first unsubscribe from an alert you no longer need, using the link at the end of any "
+                   "of its emails, then ask again."), "",
+                 _("If you did not ask for another alert, you can ignore this email.")]
+        return EmailMessage(to=email, subject=_("You already get the most email alerts we send"),
+                            body="\n".join(lines))

@@ -70,8 +70,8 @@ def _row(number: int, line: str, report: ImportReport, override_reason: str, now
         report.invalid.append((number, str(exc)[:200]))
         return None
     if not override_reason:
-        findings = guard.check_entry({"title": fields.title, "request": fields.request, "response": fields.response}, [],
-                                     allowed)
+        findings = guard.check_entry({"title": fields.title, "request": fields.request, "response": fields.response,
+                                      **fields.welsh_texts()}, [], allowed)
         if findings:
             report.blocked.append((number, reference, sorted({f.kind for f in findings})))
             return None

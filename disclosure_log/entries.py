@@ -10,6 +10,7 @@ from portal.exceptions import PortalError
 from portal.working_days import working_days_between
 
 CASE_TYPES = ("FOI", "EIR")
+LANGUAGES = ("en", "cy")  # the language an entry was published in
 OUTCOMES = ("Released in full", "Partially released", "Refused", "Information not held")
 MAX_TITLE = 300
 MAX_TEXT = 1_000_000
@@ -45,6 +46,11 @@ class EntryFields:
     publish_at: dt.datetime | None  # None: now
     internal_review: str
     ico_decision_url: str
+    language: str = "en"
+    # Its own Welsh version (an English entry's): the title, and the request and response when translated
+    title_cy: str = ""
+    request_cy: str = ""
+    response_cy: str = ""
 
     @property
     def working_days(self) -> int | None:
@@ -54,6 +60,11 @@ class EntryFields:
             except ValueError:  # past the UK bank holiday calendar (it ends in 2100): no count, not a guess
                 return None
         return None
+
+    def welsh_texts(self) -> dict[str, str]:
+        """Its Welsh version's parts that there are, named as the publish guard says where it found something."""
+        texts = {"Welsh title": self.title_cy, "Welsh request": self.request_cy, "Welsh response": self.response_cy}
+        return {where: text for where, text in texts.items() if text}
 
     def columns(self) -> dict[str, Any]:
         """The Disclosure columns these fields set (asdict is ten times slower: the bulk import feels it)."""
@@ -135,6 +146,30 @@ def _url(data: Mapping, field: str) -> str:
     return value
 
 
+def _welsh(data: Mapping, language: str) -> dict[str, str]:
+    """The entry's own Welsh version: {"title": ..., "request": ..., "response": ...}, the title required."""
+    value = data.get("welsh")
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidEntry("welsh must be an object with the Welsh title, request and response", "welsh")
+    unknown = sorted(set(value) - {"title", "request", "response"})
+    if unknown:
+        raise InvalidEntry(f"welsh may hold only title, request and response, not {unknown[0]}", "welsh")
+    if language == "cy":  # its own text is Welsh: checked as given, and not kept
+        _welsh_parts(value)
+        return {}
+    return _welsh_parts(value)
+
+
+def _welsh_parts(value: Mapping) -> dict[str, str]:
+    try:
+        return {"title_cy": _text(value, "title", MAX_TITLE, required=True),
+                "request_cy": _text(value, "request", MAX_TEXT), "response_cy": _text(value, "response", MAX_TEXT)}
+    except InvalidEntry as exc:
+        raise InvalidEntry(f"welsh.{exc.args[0]}", f"welsh.{exc.field}") from None
+
+
 def check_reference(reference: Any) -> str:
     if not isinstance(reference, str) or not REFERENCE.fullmatch(reference):
         raise InvalidEntry("the reference may use letters, digits, '.', '_' and '-' (at most 60)", "reference")
@@ -144,6 +179,7 @@ def check_reference(reference: Any) -> str:
 def parse_fields(data: Any) -> EntryFields:
     if not isinstance(data, Mapping):
         raise InvalidEntry("the body must be a JSON object")
+    language = "en" if data.get("language") is None else _choice(data, "language", LANGUAGES)
     fields = EntryFields(
         title=_text(data, "title", MAX_TITLE, required=True),
         request=_text(data, "request", MAX_TEXT, required=True),
@@ -159,6 +195,8 @@ def parse_fields(data: Any) -> EntryFields:
         publish_at=_moment(data, "publish_at"),
         internal_review=_text(data, "internal_review", 200),
         ico_decision_url=_url(data, "ico_decision_url"),
+        language=language,
+        **_welsh(data, language),
     )
     if fields.received and fields.responded and fields.responded < fields.received:
         raise InvalidEntry("responded must not be before received", "responded")

@@ -24,7 +24,7 @@ from disclosure_log.service import current_attachments
 BATCH = 500
 CSV_COLUMNS = ("reference", "title", "url", "case_type", "category", "department", "outcome", "exemptions",
                "received", "responded", "working_days", "published", "internal_review", "ico_decision_url",
-               "attachments", "request", "response")
+               "attachments", "request", "response", "language", "welsh_title", "welsh_request", "welsh_response")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -41,6 +41,8 @@ def entry_json(entry: Disclosure, base_url: str = "", audit=None) -> dict:
         "publish_at": entry.publish_at.isoformat(),
         "internal_review": entry.internal_review, "ico_decision_url": entry.ico_decision_url,
         "request": entry.request, "response": entry.response,
+        "language": entry.language or "en",  # the language it was published in
+        "welsh": welsh_version(entry),
         "attachments": [{
             "filename": a.filename, "type": a.kind, "size": a.size, "sha256": a.sha256,
             "added_at": a.added_at.isoformat(), "change_note": a.change_note,
@@ -53,6 +55,13 @@ def entry_json(entry: Disclosure, base_url: str = "", audit=None) -> dict:
         body["audit"] = [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor, "detail": e.detail}
                          for e in audit]
     return body
+
+
+def welsh_version(entry: Disclosure) -> dict | None:
+    """An English entry's own Welsh version, as the API takes it; None when it has none."""
+    if not entry.title_cy:
+        return None
+    return {"title": entry.title_cy, "request": entry.request_cy, "response": entry.response_cy}
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -69,6 +78,9 @@ def csv_row(entry: Disclosure, base_url: str) -> list[str]:
     data = entry_json(entry, base_url)
     data["exemptions"] = "; ".join(data["exemptions"])
     data["attachments"] = "; ".join(a["url"] for a in data["attachments"])
+    welsh = data["welsh"] or {}
+    data.update(welsh_title=welsh.get("title", ""), welsh_request=welsh.get("request", ""),
+                welsh_response=welsh.get("response", ""))
     return [safe_cell(data[column]) for column in CSV_COLUMNS]
 
 
@@ -124,25 +136,32 @@ def sitemap(rows: Iterable[tuple[str, dt.datetime]], base_url: str, chunk: int =
 
 
 def atom(entries: list[Disclosure], *, feed_url: str, page_url: str, base_url: str, body_name: str,
-         title: str, now: dt.datetime) -> bytes:
+         title: str, now: dt.datetime, language: str = "en") -> bytes:
+    """The feed's own words in `language` (the page's); each entry in it where it has its own version."""
+    from flask_babel import gettext as _
+
+    from disclosure_log.presenters import outcome, shown
+
     feed = FeedGenerator()
+    feed.language(language)
     feed.id(feed_url)
     feed.title(title)
     feed.author({"name": body_name})
     feed.link(href=page_url, rel="alternate", type="text/html")
     feed.link(href=feed_url, rel="self", type="application/atom+xml")
-    feed.rights("Open Government Licence v3.0")
+    feed.rights(_("Open Government Licence v3.0"))
     feed.updated(max((e.updated_at for e in entries), default=now))
     for entry in reversed(entries):  # feedgen prepends: newest ends up first
         url = f"{base_url}/disclosure-log/{entry.reference}"
         item = feed.add_entry()
         item.id(url)
-        item.title(f"{entry.reference}: {entry.title}")
+        version = shown(entry, language)
+        item.title(f"{entry.reference}: {version.title.text}")
         item.link(href=url, rel="alternate", type="text/html")
         item.published(entry.publish_at)
         item.updated(entry.updated_at)
         item.category(term=entry.case_type)
         if entry.category:
             item.category(term=entry.category)
-        item.summary(f"{entry.outcome}. {' '.join(entry.response.split()[:60])}")
+        item.summary(f"{outcome(entry.outcome)}. {' '.join(version.response.text.split()[:60])}")
     return feed.atom_str(pretty=False)

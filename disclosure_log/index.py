@@ -26,8 +26,8 @@ class SearchIndexError(ServiceUnavailable):
 @dataclasses.dataclass(frozen=True)
 class IndexEntry:
     id: int
-    title: str
-    body: str  # request, response and attachment text
+    title: str  # and its Welsh title (indexed_title)
+    body: str  # request, response, their Welsh, and attachment text
     case_type: str
     category: str
     department: str
@@ -39,8 +39,9 @@ class IndexEntry:
     @classmethod
     def from_columns(cls, entry_id: int, columns: Mapping, texts: Sequence[str] = ()) -> "IndexEntry":
         """From a disclosures row's columns and its current attachments' text (bulk import, rebuild)."""
-        return cls(id=entry_id, title=columns["title"],
-                   body="\n".join([columns["request"], columns["response"], *texts]),
+        return cls(id=entry_id, title=indexed_title(columns["title"], columns.get("title_cy", "")),
+                   body="\n".join([columns["request"], columns["response"], columns.get("request_cy", ""),
+                                   columns.get("response_cy", ""), *texts]),
                    case_type=columns["case_type"], category=columns["category"], department=columns["department"],
                    outcome=columns["outcome"], exemptions=tuple(columns["exemptions"] or ()),
                    published=columns["published"], visible_from=columns["publish_at"])
@@ -52,6 +53,12 @@ class IndexEntry:
     @property
     def sort_key(self) -> int:
         return sort_key(self.published, self.id)
+
+
+def indexed_title(title: str, title_cy: str = "") -> str:
+    """An entry's title as the index holds it: with its own Welsh title, when it has one, so a search in either
+    language finds it by its title (the Welsh request and response join the body the same way)."""
+    return f"{title}\n{title_cy}" if title_cy else title
 
 
 def day_number(day: dt.date) -> int:

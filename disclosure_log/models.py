@@ -39,6 +39,12 @@ class Disclosure(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     index_state: Mapped[str] = mapped_column(String(10), default=PENDING, index=True)
+    # The language it was published in (en | cy), and its own Welsh version when an English entry has one:
+    # a Welsh page shows each part of it that there is, and search finds its words (service.index_entry).
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
+    title_cy: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    request_cy: Mapped[str] = mapped_column(Text, default="", server_default="")
+    response_cy: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="disclosure", order_by="Attachment.id", cascade="all, delete-orphan")
@@ -111,6 +117,7 @@ class Alert(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     locked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     last_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    language: Mapped[str | None] = mapped_column(String(2), nullable=True)  # en | cy: its emails'; None: en (before 0018)
 
 
 class AlertSent(Base):

@@ -21,14 +21,15 @@ from sqlalchemy.orm import Session, selectinload
 from disclosure_log.exports import CSV_COLUMNS, csv_row, entry_json
 from disclosure_log.models import Disclosure
 from portal.exceptions import FileStoreError
+from portal.i18n import N_
 
 log = logging.getLogger(__name__)
 
 PREFIX = "disclosure-log/exports"
 MANIFEST = f"{PREFIX}/manifest.json"
 BATCH = 1000
-DESCRIPTIONS = {"disclosure-log.csv.gz": "Every response (CSV, gzip)",
-                "disclosure-log.jsonl.gz": "Every response (JSON lines, gzip)"}
+DESCRIPTIONS = {"disclosure-log.csv.gz": N_("Every response (CSV, gzip)"),  # translated on the page
+                "disclosure-log.jsonl.gz": N_("Every response (JSON lines, gzip)")}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,6 +7,7 @@ from flask import url_for
 
 from disclosure_log import search
 from disclosure_log.current import get_index
+from disclosure_log.presenters import shown
 from portal.adapters.ports import PublishedResponse
 from portal.db import session as db_session
 
@@ -19,5 +20,6 @@ class DisclosureLogResponses:
         except Exception:
             session.rollback()  # the request's session goes on being used by whoever asked
             raise
-        return [PublishedResponse(entry.title, entry.reference, url_for("disclosure_log.entry", reference=entry.reference),
+        # each by its title in the page's language where it has one (its own Welsh version on a Welsh page)
+        return [PublishedResponse(shown(entry).title.text, entry.reference, url_for("disclosure_log.entry", reference=entry.reference),
                                   entry.published) for entry in found]

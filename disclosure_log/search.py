@@ -12,6 +12,7 @@ import math
 import re
 from typing import Mapping
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,8 +24,10 @@ from disclosure_log.index import SearchIndex
 from disclosure_log.models import Disclosure, SearchGap
 from disclosure_log.query import (FACETS, MAX_QUERY_CHARS, SORTS, And, Or, SearchRequest, SearchResult, Term, parse,
                                   positive_words, words)
+from disclosure_log.presenters import Part, shown, shown_attr
 from disclosure_log.snippets import opening, snippet
 from disclosure_log.service import current_attachments
+from portal.i18n import N_
 
 PAGE_SIZES = (20, 50, 100)  # what the search page offers; anything else there falls back to the first
 PAGE_SIZE = PAGE_SIZES[0]
@@ -45,9 +48,10 @@ TITLE_COMMON_WORDS = COMMON_WORDS | {"annual", "breakdown", "monthly", "requests
                                      "statistics"}
 RELATED_WORDS = 2  # title words two entries must share to be related: one ("parking") is a coincidence
 MAX_RELATED_WORDS = 8  # of a title's words, searched for in pairs
-FACET_LABELS = {"case_type": "Type of request", "category": "Category", "department": "Department",
-                "outcome": "Outcome", "exemption": "Exemption applied", "year": "Year published"}
-DATE_LABELS = {"from": "Published from", "to": "Published to"}
+# English here, for the catalogue (N_): a page or email shows them translated, _(FACET_LABELS[facet]).
+FACET_LABELS = {"case_type": N_("Type of request"), "category": N_("Category"), "department": N_("Department"),
+                "outcome": N_("Outcome"), "exemption": N_("Exemption applied"), "year": N_("Year published")}
+DATE_LABELS = {"from": N_("Published from"), "to": N_("Published to")}
 
 
 @dataclasses.dataclass
@@ -115,8 +119,8 @@ def _per_page(form: SearchForm, value: str, json: bool) -> int | None:
     if not json:
         return number if number in PAGE_SIZES and number != PAGE_SIZE else None
     if number is None or not 1 <= number <= JSON_MAX_PAGE_SIZE:
-        form.errors.append(("per_page", f"per_page must be a whole number from 1 to {JSON_MAX_PAGE_SIZE}, "
-                                        f"so {JSON_PAGE_SIZE} a page are shown"))
+        form.errors.append(("per_page", _("per_page must be a whole number from 1 to %(most)s, so %(size)s a page "
+                                          "are shown", most=JSON_MAX_PAGE_SIZE, size=JSON_PAGE_SIZE)))
         return None
     return None if number == JSON_PAGE_SIZE else number
 
@@ -126,19 +130,40 @@ def _date(form: SearchForm, side: str, args: Mapping) -> dt.date | None:
     if not any(parts.values()):
         return None
     form.dates[side] = parts
-    label = DATE_LABELS[side]
-    missing = [part for part in ("day", "month", "year") if not parts[part]]
+    missing = tuple(part for part in ("day", "month", "year") if not parts[part])
     if missing:
-        form.errors.append((f"{side}-{missing[0]}", f"{label} must include a {' and '.join(missing)}"))
+        form.errors.append((f"{side}-{missing[0]}", _MISSING[side][missing]()))
         return None
     try:
         day = dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
         if day.year < 1900:
             raise ValueError
     except ValueError:
-        form.errors.append((f"{side}-day", f"{label} must be a real date"))
+        form.errors.append((f"{side}-day", _("Published from must be a real date") if side == "from"
+                            else _("Published to must be a real date")))
         return None
     return day
+
+
+# GOV.UK's date input messages, each a whole sentence so that it translates ("must include a day and month").
+_MISSING = {
+    "from": {
+        ("day",): lambda: _("Published from must include a day"),
+        ("month",): lambda: _("Published from must include a month"),
+        ("year",): lambda: _("Published from must include a year"),
+        ("day", "month"): lambda: _("Published from must include a day and month"),
+        ("day", "year"): lambda: _("Published from must include a day and year"),
+        ("month", "year"): lambda: _("Published from must include a month and year"),
+    },
+    "to": {
+        ("day",): lambda: _("Published to must include a day"),
+        ("month",): lambda: _("Published to must include a month"),
+        ("year",): lambda: _("Published to must include a year"),
+        ("day", "month"): lambda: _("Published to must include a day and month"),
+        ("day", "year"): lambda: _("Published to must include a day and year"),
+        ("month", "year"): lambda: _("Published to must include a month and year"),
+    },
+}
 
 
 def read_form(args, json: bool = False) -> SearchForm:
@@ -152,7 +177,7 @@ def read_form(args, json: bool = False) -> SearchForm:
     form.published_from = _date(form, "from", args)
     form.published_to = _date(form, "to", args)
     if form.published_from and form.published_to and form.published_to < form.published_from:
-        form.errors.append(("to-day", "Published to must be the same as or after published from"))
+        form.errors.append(("to-day", _("Published to must be the same as or after published from")))
         form.published_to = None
     sort = args.get("sort", "relevance")
     form.sort = sort if sort in SORTS else "relevance"
@@ -168,10 +193,17 @@ class Excerpt:
     field: str
     html: Markup  # escaped, the matched words in <mark>
     filename: str | None = None
+    lang: str = "en"  # the language of the text it is from
 
     @property
     def where(self) -> str:
-        return f"Attachment: {self.filename}" if self.field == "attachment" else self.field.capitalize()
+        if self.field == "attachment":
+            return _("Attachment: %(filename)s", filename=self.filename)
+        return _("Request") if self.field == "request" else _("Response")
+
+    @property
+    def attr(self) -> Markup:
+        return shown_attr(self.lang)
 
     @property
     def text(self) -> str:
@@ -254,7 +286,7 @@ def like_text(session: Session, index: SearchIndex, text: str, now: dt.datetime,
     chosen = []
     for entry_id in ids:
         entry = found.get(entry_id)
-        if entry is not None and len(stems & {stem(w) for w in words(f"{entry.title} {entry.request} {entry.response}")}) >= wanted:
+        if entry is not None and len(stems & {stem(w) for w in words(f"{entry.title} {entry.request} {entry.response} {entry.title_cy} {entry.request_cy} {entry.response_cy}")}) >= wanted:
             chosen.append(entry)
         if len(chosen) == limit:
             break
@@ -287,19 +319,22 @@ def related(session: Session, index: SearchIndex, entry: Disclosure, now: dt.dat
 
 
 def _snippets(entry: Disclosure, wanted) -> list[Excerpt]:
+    """From the text the page shows (the entry's Welsh version on a Welsh page, when it has one): a word found in
+    the other language's text is still highlighted there when the shown text has it."""
     found = []
-    fields = [("response", None, entry.response), ("request", None, entry.request)]
-    fields += [("attachment", a.filename, a.text) for a in current_attachments(entry)]
-    for field, filename, text in fields:
-        marked = snippet(text, wanted)
+    parts = shown(entry)
+    fields = [("response", None, parts.response), ("request", None, parts.request)]
+    fields += [("attachment", a.filename, Part(a.text, parts.lang)) for a in current_attachments(entry)]
+    for field, filename, part in fields:
+        marked = snippet(part.text, wanted)
         if marked:
-            found.append(Excerpt(field, marked, filename))
+            found.append(Excerpt(field, marked, filename, part.lang))
         if len(found) == 2:
             break
-    if not found and entry.response:  # no words, or only the title matched: the start of the response
-        start = opening(entry.response)
+    if not found and parts.response.text:  # no words, or only the title matched: the start of the response
+        start = opening(parts.response.text)
         if start:
-            found.append(Excerpt("response", start))
+            found.append(Excerpt("response", start, lang=parts.response.lang))
     return found
 
 
@@ -317,10 +352,11 @@ def query_notices(typed: str) -> list[str]:
     """What the search did with the words other than search for them, said plainly."""
     notices = []
     if len(typed) > MAX_QUERY_CHARS:
-        notices.append(f"Your search was too long, so we searched for its first {MAX_QUERY_CHARS} characters only.")
+        notices.append(_("Your search was too long, so we searched for its first %(limit)s characters only.",
+                         limit=MAX_QUERY_CHARS))
     if _ONE_LETTER_PREFIX.search(typed[:MAX_QUERY_CHARS]):
-        notices.append("A * after one letter would match almost every word, so we searched for that letter as a "
-                       "word. Type at least 2 letters before the *, like hou*.")
+        notices.append(_("A * after one letter would match almost every word, so we searched for that letter as a "
+                         "word. Type at least 2 letters before the *, like hou*."))
     return notices
 
 

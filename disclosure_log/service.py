@@ -21,7 +21,7 @@ from disclosure_log import guard
 from disclosure_log.attachments import IncomingAttachment, StagedAttachment, discard, stage
 from disclosure_log.entries import EntryFields, InvalidEntry
 from disclosure_log.extract import TextPart
-from disclosure_log.index import IndexEntry, SearchIndex, SearchIndexError
+from disclosure_log.index import IndexEntry, SearchIndex, SearchIndexError, indexed_title
 from disclosure_log.models import DONE, FAILED, PENDING, Attachment, Disclosure, DisclosureEvent
 from portal.dates import LONDON
 from portal.exceptions import Gone, NotFound, PortalError
@@ -86,7 +86,7 @@ def _check(fields: EntryFields, staged: Sequence[StagedAttachment], kept: Sequen
     checked when it came; its text is checked again."""
     texts = {"title": fields.title, "request": fields.request, "response": fields.response,
              "internal_review": fields.internal_review, "department": fields.department,
-             "category": fields.category, "exemptions": "; ".join(fields.exemptions)}
+             "category": fields.category, "exemptions": "; ".join(fields.exemptions), **fields.welsh_texts()}
     # Named by position: the name itself may be what must not be repeated ("where" is shown and audited).
     texts |= {f"name of attachment {n}": item.filename for n, item in enumerate(staged, 1)}
     files = [guard.AttachmentText(item.filename, item.parts, item.hidden, item.notes) for item in staged]
@@ -170,7 +170,7 @@ def withdraw(session: Session, *, reference: str, reason: str, actor: str, now: 
     entry.status = "withdrawn"
     entry.withdrawn_at = now
     entry.withdrawn_reason = reason.strip()[:1000]
-    entry.request = entry.response = ""
+    entry.request = entry.response = entry.request_cy = entry.response_cy = ""
     entry.updated_at = now
     entry.index_state = PENDING
     for attachment in entry.attachments:
@@ -188,9 +188,11 @@ def stored_files(entry: Disclosure) -> list[str]:
 
 
 def index_entry(entry: Disclosure) -> IndexEntry:
-    body = "\n".join([entry.request, entry.response, *(a.text for a in current_attachments(entry) if a.text)])
+    body = "\n".join([entry.request, entry.response, entry.request_cy, entry.response_cy,
+                      *(a.text for a in current_attachments(entry) if a.text)])
     return IndexEntry(
-        id=entry.id, title=entry.title, body=body, case_type=entry.case_type, category=entry.category,
+        id=entry.id, title=indexed_title(entry.title, entry.title_cy), body=body, case_type=entry.case_type,
+        category=entry.category,
         department=entry.department, outcome=entry.outcome, exemptions=tuple(entry.exemptions or ()),
         published=entry.published, visible_from=entry.publish_at)
 
@@ -249,7 +251,8 @@ def rebuild_index(session: Session, index: SearchIndex, batch: int = 10_000, pro
     index.clear()
     table, files = Disclosure.__table__, Attachment.__table__
     columns = [table.c[name] for name in ("id", "title", "request", "response", "case_type", "category", "department",
-                                          "outcome", "exemptions", "published", "publish_at")]
+                                          "outcome", "exemptions", "published", "publish_at", "title_cy", "request_cy",
+                                          "response_cy")]
     last_id, total = 0, 0
     while True:
         rows = session.execute(select(*columns).where(table.c.id > last_id, table.c.status == "published")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from disclosure_log import exports, nightly, search, service
@@ -14,6 +15,7 @@ from portal import current
 from portal.db import session as db_session
 from portal.downloads import content_disposition, send_stored_file
 from portal.errors import page as error_page
+from portal.i18n import current_language, localised
 from portal.security import limiter
 
 bp = Blueprint("disclosure_log", __name__, template_folder="templates")
@@ -28,9 +30,12 @@ def _labels():
 
 
 def search_url(form: search.SearchForm, endpoint: str = "disclosure_log.search", **changes) -> str:
+    """The search's address; url_for already holds ?lang= while the visit is not in the default language."""
     base = url_for(endpoint)
     pairs = form.args(**changes)
-    return base + "?" + urlencode(pairs) if pairs else base
+    if not pairs:
+        return base
+    return base + ("&" if "?" in base else "?") + urlencode(pairs)
 
 
 def entry_url(reference: str, form: search.SearchForm) -> str:
@@ -54,7 +59,7 @@ def back_to_search(carried: str | None) -> str | None:
 
 def _export_refused(form: search.SearchForm):
     """A download or feed of a search whose dates are not real: said, rather than every entry sent."""
-    return error_page(400, "Check the dates in your search", [message for _field, message in form.errors],
+    return error_page(400, _("Check the dates in your search"), [message for _field, message in form.errors],
                       template="disclosure_log/export_error.html", search_href=search_url(form, page=1))
 
 
@@ -156,9 +161,11 @@ def atom():
         return _export_refused(form)
     base = current.settings().base_url
     entries = list(exports.walk(db_session(), get_index(), _export_request(form), limit=FEED_SIZE))
-    title = f"{current.settings().public_body_name} disclosure log" + (f": {form.q}" if form.q else "")
+    body_name = localised(current.settings()).public_body_name
+    title = (_("%(body)s disclosure log: %(words)s", body=body_name, words=form.q) if form.q
+             else _("%(body)s disclosure log", body=body_name))
     body = exports.atom(entries, feed_url=base + search_url(form, "disclosure_log.atom"), page_url=base + search_url(form),
-                        base_url=base, body_name=current.settings().public_body_name, title=title, now=current.now())
+                        base_url=base, body_name=body_name, title=title, now=current.now(), language=current_language())
     return Response(body, mimetype="application/atom+xml", headers={"Cache-Control": "public, max-age=300"})
 
 

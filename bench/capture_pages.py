@@ -84,8 +84,10 @@ ERROR_TEXT = re.compile(rb'class="govuk-error-message">\s*<span class="govuk-vis
 # --- the server --------------------------------------------------------------------------------------
 
 
-def server_env(var_dir: Path, scanner_env: dict[str, str]) -> dict[str, str]:
+def server_env(var_dir: Path, scanner_env: dict[str, str], language: str = "en") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in INHERITED_SETTINGS_DROPPED}
+    if language != "en":
+        env["WELSH_OFFERED"] = "true"  # and each client has chosen Welsh (make_clients)
     env.update({
         "PORTAL_ENV": "development",
         "PORTAL_VAR_DIR": str(var_dir),
@@ -201,11 +203,15 @@ def fill(client: Client, form_id: str, steps: list) -> None:
         client.answer(f"/request/{form_id}/{page_id}", fields)
 
 
-def make_clients(port: int, count: int, foi_path: list) -> list[Client]:
-    """`count` people, each with a complete FOI draft of their own (filled concurrently)."""
+def make_clients(port: int, count: int, foi_path: list, language: str = "en") -> list[Client]:
+    """`count` people, each with a complete FOI draft of their own (filled concurrently), each having chosen
+    `language` (the portal_language cookie the language switcher sets) when it is not English."""
     if not 1 <= count <= 250:
         raise BenchError("--clients must be between 1 and 250 (one loopback address each)")
     clients = [Client(port, f"127.0.1.{n + 1}") for n in range(count)]
+    if language != "en":
+        for client in clients:
+            client.cookies["portal_language"] = language
     with ThreadPoolExecutor(max_workers=count) as pool:
         list(pool.map(lambda c: fill(c, "foi", foi_path), clients))
     return clients
@@ -428,7 +434,7 @@ def print_header(results: dict) -> None:
     c = results["config"]
     print(f"\nCapture pages on the production server: {c['server']}, {c['cpus']} CPUs, http://127.0.0.1:{c['port']}")
     print(f"  database SQLite (WAL) in a throwaway {c['var_dir']}; jobs on SQLite; LOG_LEVEL=INFO, LOG_FORMAT=json")
-    print(f"  virus scanning: {c['virus_scanning']}")
+    print(f"  virus scanning: {c['virus_scanning']}; pages in {'Welsh (WELSH_OFFERED on, Cymraeg chosen)' if c.get('language') == 'cy' else 'English (Welsh not offered)'}")
     print(f"  {c['clients']} concurrent clients (own session, draft and loopback address each; HTTP/1.1 keep-alive, "
           "which sync workers end after each response),")
     print(f"  per page: {c['duration_s']:g} s measured in {c['rounds']} interleaved rounds, each after "
@@ -484,9 +490,11 @@ def _fmt(value: float | None, places: int = 1, missing: str = "-") -> str:
 
 
 def write_json(results: dict) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nFigures written to {RESULTS.relative_to(ROOT)}")
+    language = results["config"].get("language", "en")
+    path = RESULTS if language == "en" else RESULTS.with_name(f"{RESULTS.stem}_{language}{RESULTS.suffix}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nFigures written to {path.relative_to(ROOT)}")
 
 
 # --- the run ------------------------------------------------------------------------------------------
@@ -505,6 +513,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (each with its own warm-up)")
     parser.add_argument("--upload-mb", type=int, default=100, help="size of the uploaded file in MB (0: skip)")
     parser.add_argument("--no-clamd", action="store_true", help="do not start clamd: uploads unscanned")
+    parser.add_argument("--language", choices=("en", "cy"), default="en",
+                        help="the pages in English (Welsh not offered, as for a body in England) or in Welsh "
+                             "(WELSH_OFFERED on, every client having chosen Cymraeg)")
     return parser.parse_args(argv)
 
 
@@ -523,6 +534,7 @@ def run_config(args: argparse.Namespace, config: ServerConfig, port: int, var_di
         "warmup_s": args.warmup,
         "duration_s": args.duration,
         "rounds": args.rounds,
+        "language": args.language,
     }
 
 
@@ -533,13 +545,13 @@ def main(argv: list[str]) -> int:
     var_dir = Path(tempfile.mkdtemp(prefix="bench-capture-"))
     try:
         with virus_scanner(not args.no_clamd) as (scanner_env, scanning, scanned):
-            env = server_env(var_dir, scanner_env)
+            env = server_env(var_dir, scanner_env, args.language)
             migrate(env)
             with gunicorn(config, env, var_dir / "gunicorn.log") as (port, master):
                 results = {"config": run_config(args, config, port, var_dir, scanning)}
                 print_header(results)
                 print(f"Filling the FOI form for {args.clients} clients ...", flush=True)
-                clients = make_clients(port, args.clients, paths["foi"])
+                clients = make_clients(port, args.clients, paths["foi"], args.language)
                 print(f"Measuring {len(SCENARIOS)} pages in {args.rounds} interleaved rounds ...", flush=True)
                 results["scenarios"] = measure_pages(clients, master.pid, args.warmup, args.duration, args.rounds)
                 results["ratios_to_bare"] = ratios(results["scenarios"], "requests_per_second")

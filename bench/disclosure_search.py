@@ -286,7 +286,7 @@ def our_sizes(var_dir: Path) -> dict:
     }
 
 
-def our_import(var_dir: Path, jsonl: Path, entries: int, skip: bool, workers: int | None) -> dict:
+def our_import(var_dir: Path, jsonl: Path, entries: int, skip: bool, workers: int | None, bulk_load: bool = False) -> dict:
     record = var_dir / "bench-import.json"
     if skip:
         if not record.exists():
@@ -299,6 +299,16 @@ def our_import(var_dir: Path, jsonl: Path, entries: int, skip: bool, workers: in
         empty_postgres(DATABASE_URL)
     env = our_env(var_dir)
     migrate(env)
+    if bulk_load:
+        from bench.disclosure_pg_load import load
+
+        print(f"Loading {entries:,} entries with COPY (bench/disclosure_pg_load.py) ...", flush=True)
+        loaded = load(jsonl, DATABASE_URL, workers or 2, progress=lambda line: print(line, flush=True))
+        result = {"command": f"bench/disclosure_pg_load.py (COPY, {workers or 2} processes)", "entries": entries,
+                  **loaded, "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                  "commit": git_commit(), "report": {"imported": loaded["imported"]}}
+        record.write_text(json.dumps(result, indent=2) + "\n")
+        return result | {"reused": False}
     options = ["--workers", str(workers)] if workers else []
     command = ["disclosure-log", "import", *options, str(jsonl)]
     print(f"Importing {entries:,} entries: flask {' '.join(command)} ...", flush=True)
@@ -777,6 +787,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="reuse the var folder an earlier run imported into (bench/results/disclosure-var-N)")
     parser.add_argument("--import-workers", type=int, default=None,
                         help="`flask disclosure-log import --workers N` (default: the command's own default)")
+    parser.add_argument("--bulk-load", action="store_true",
+                        help="with --database-url: load the entries with COPY (bench/disclosure_pg_load.py), the same"
+                             " checks and search documents, instead of `flask disclosure-log import`")
     parser.add_argument("--database-url", default="",
                         help="measure the PostgreSQL engine on this database, which the import EMPTIES "
                              "(e.g. postgresql://postgres@127.0.0.1:5432/bench_disclosures); default SQLite and tantivy")
@@ -847,7 +860,8 @@ def main(argv: list[str]) -> int:
         engines: list[Engine] = []
         our_port = None
         if not args.skip_ours:
-            results["import"] = our_import(var_dir, jsonl, args.entries, args.skip_import, args.import_workers)
+            results["import"] = our_import(var_dir, jsonl, args.entries, args.skip_import, args.import_workers,
+                                           args.bulk_load)
             taken = results["import"].get("report", {})
             if taken and taken.get("imported", 0) + taken.get("already there", 0) != args.entries:
                 results["notes"].append(f"the import did not take every entry: {taken}")

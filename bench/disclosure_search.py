@@ -226,12 +226,15 @@ def first_and_last(path: Path) -> tuple[dict, dict]:
 
 
 DATABASE_URL = ""  # --database-url: the PostgreSQL engine instead of SQLite and tantivy
+SEARCH_ENGINE = ""  # --search-engine: SEARCH_ENGINE for the server (tantivy-follower: a local copy of the database)
 
 
 def our_env(var_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in INHERITED_SETTINGS_DROPPED}
     if DATABASE_URL:
         env["DATABASE_URL"] = DATABASE_URL
+    if SEARCH_ENGINE:
+        env["SEARCH_ENGINE"] = SEARCH_ENGINE
     env.update({
         "PORTAL_ENV": "development",
         "PORTAL_VAR_DIR": str(var_dir),
@@ -787,6 +790,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="reuse the var folder an earlier run imported into (bench/results/disclosure-var-N)")
     parser.add_argument("--import-workers", type=int, default=None,
                         help="`flask disclosure-log import --workers N` (default: the command's own default)")
+    parser.add_argument("--search-engine", default="", choices=["", "auto", "postgres", "tantivy", "tantivy-follower"],
+                        help="SEARCH_ENGINE for our server; tantivy-follower with --database-url: a local tantivy copy"
+                             " of the PostgreSQL database, built by `flask disclosure-log follow` (timed) first")
     parser.add_argument("--bulk-load", action="store_true",
                         help="with --database-url: load the entries with COPY (bench/disclosure_pg_load.py), the same"
                              " checks and search documents, instead of `flask disclosure-log import`")
@@ -851,10 +857,11 @@ def main(argv: list[str]) -> int:
     }, "runs": {}, "memory": {}, "notes": []}
     print(f"load average at start: {results['config']['load_average_at_start']} ({cpus} CPUs)", flush=True)
     jsonl, results["corpus"] = corpus(args.entries, args.generator)
-    global DATABASE_URL
+    global DATABASE_URL, SEARCH_ENGINE
     DATABASE_URL = args.database_url
+    SEARCH_ENGINE = args.search_engine
     var_dir = RESULTS_DIR / (f"disclosure-var-pg-{args.entries}" if DATABASE_URL else f"disclosure-var-{args.entries}")
-    results["config"]["engine"] = "postgresql" if DATABASE_URL else "tantivy"
+    results["config"]["engine"] = SEARCH_ENGINE or ("postgresql" if DATABASE_URL else "tantivy")
     db_path = None
     with contextlib.ExitStack() as stack:
         engines: list[Engine] = []
@@ -866,8 +873,14 @@ def main(argv: list[str]) -> int:
             if taken and taken.get("imported", 0) + taken.get("already there", 0) != args.entries:
                 results["notes"].append(f"the import did not take every entry: {taken}")
             results["our_sizes"] = our_sizes(var_dir)
+            if SEARCH_ENGINE == "tantivy-follower":  # this host's copy, built (or caught up) before the server starts
+                print("Bringing the local search copy in step: flask disclosure-log follow ...", flush=True)
+                results["follower_copy"] = run_timed([*FLASK, "disclosure-log", "follow"], env=our_env(var_dir),
+                                                     echo="  follow: ")
+                results["follower_copy"]["search_folder"] = disk_usage(var_dir / "search")
             port, master = stack.enter_context(gunicorn(ServerConfig(args.workers, 1, "sync"), our_env(var_dir),
-                                                        var_dir / "gunicorn.log", app="portal.app:create_app()"))
+                                                        var_dir / "gunicorn.log", app="portal.app:create_app()",
+                                                        ready_limit=600))
             our_port = port
             results["config"]["port"] = port
             pids = [master.pid, *worker_pids(master.pid)]

@@ -82,7 +82,8 @@ def follow(rebuild: bool):
         raise click.ClickException("SEARCH_ENGINE is not tantivy-follower: there is no local copy to follow with")
     started = time.monotonic()
     if rebuild or index.read_state() is None:
-        total = index.rebuild(progress=lambda n: click.echo(f"{n:,} entries read") if n % 100_000 == 0 else None)
+        total = index.rebuild(progress=lambda n: click.echo(f"{n:,} entries read") if n % 100_000 == 0 else None,
+                              force=rebuild)
         click.echo(f"Copy rebuilt from {total:,} published entries in {time.monotonic() - started:,.1f} s.")
     index.background_rebuild = False
     index.follow(force=True)

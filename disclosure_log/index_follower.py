@@ -157,8 +157,8 @@ class FollowerIndex:
             self.last_error = ""
         except NeedsRebuild:
             if self.background_rebuild and not force:
-                self._rebuilding = threading.Thread(target=self._rebuild_quietly, name="search-copy-rebuild",
-                                                    daemon=True)
+                self._rebuilding = threading.Thread(target=self._rebuild_quietly, args=(time.time(),),
+                                                    name="search-copy-rebuild", daemon=True)
                 self._rebuilding.start()
             else:
                 self.rebuild()
@@ -168,9 +168,9 @@ class FollowerIndex:
         finally:
             self._step_lock.release()
 
-    def _rebuild_quietly(self) -> None:
+    def _rebuild_quietly(self, requested_at: float) -> None:
         try:
-            self.rebuild()
+            self.rebuild(requested_at=requested_at)
         except Exception as exc:
             self.last_error = f"{type(exc).__name__}: {exc}"[:300]
             log.exception("search copy %s could not be rebuilt", self.name)
@@ -250,13 +250,21 @@ class FollowerIndex:
                 index_elements=["name"], set_={"position": statement.excluded.position,
                                                "seen_at": statement.excluded.seen_at}))
 
-    def rebuild(self, progress=None) -> int:
-        """Empty the copy and fill it from the database, then follow from where the database was when it began."""
+    def rebuild(self, progress=None, requested_at: float | None = None, force: bool = False) -> int:
+        """Empty the copy and fill it from the database, then follow from where the database was when it began.
+
+        Unless forced, not again if another process sharing the copy rebuilt it since it was asked for (every
+        gunicorn worker finds a new copy empty at its first search)."""
         from sqlalchemy.orm import Session
 
         from disclosure_log import service
 
+        requested_at = time.time() if requested_at is None else requested_at
         with self._host_lock(wait=True):
+            state = self.read_state()
+            if not force and state is not None and state.get("rebuilt_at", 0) >= requested_at:
+                self._needs_rebuild = False
+                return self.local.count()
             table = IndexChange.__table__
             with self.engine.connect() as connection:
                 top = connection.scalar(select(func.max(table.c.id))) or 0

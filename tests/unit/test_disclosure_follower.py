@@ -284,6 +284,22 @@ def test_two_processes_sharing_one_copy_apply_changes_one_at_a_time(hosts, tmp_p
         twin.extensions["portal.db"].dispose()
 
 
+def test_processes_sharing_a_new_copy_rebuild_it_once(tmp_path, services, migrated_database_url):
+    first, index_first = server(tmp_path, "a", services, migrated_database_url)
+    second, index_second = server(tmp_path, "a", services, migrated_database_url)  # the same folder: both find it new
+    try:
+        DisclosureApi(first).publish("FOI-1")
+        asked = index_follower.time.time()
+        index_first.follow(force=True)  # rebuilds
+        rebuilt_at = index_first.read_state()["rebuilt_at"]
+        assert index_second.rebuild(requested_at=asked) == 1  # asked for before the first was done: not again
+        assert index_second.read_state()["rebuilt_at"] == rebuilt_at
+        index_second.rebuild(force=True)
+        assert index_second.read_state()["rebuilt_at"] > rebuilt_at
+    finally:
+        first.extensions["portal.db"].dispose(), second.extensions["portal.db"].dispose()
+
+
 def test_the_follow_command_rebuilds_and_reports(hosts):
     (a, index_a), _b = hosts
     DisclosureApi(a).publish("FOI-1")

@@ -729,7 +729,8 @@ def print_report(results: dict) -> None:
     if imp:
         print(f"  our import (`{imp['command']}`, commit {imp.get('commit') or '?'}): {imp['seconds']:,.1f} s for"
               f" {imp['entries']:,} entries = {imp['entries_per_second']:,}/s,"
-              f" importer peak RSS {imp['peak_rss_mb']:,.0f} MB{' (reused: timed in an earlier run)' if imp.get('reused') else ''}")
+              + (f" importer peak RSS {imp['peak_rss_mb']:,.0f} MB" if "peak_rss_mb" in imp else "")
+              + (" (reused: timed in an earlier run)" if imp.get("reused") else ""))
     sizes = results.get("our_sizes")
     if sizes and "postgresql" in sizes:
         pg = sizes["postgresql"]
@@ -958,8 +959,8 @@ def main(argv: list[str]) -> int:
     if load >= cpus * 0.5:
         results["notes"].append(f"the machine was loaded (load average {results['config']['load_average_at_end']}"
                                 f" on {cpus} CPUs): latencies are higher than on an idle machine")
+    write_json(results)  # first: a figure the report cannot print is still kept
     print_report(results)
-    write_json(results)
     return 0
 
 

@@ -264,6 +264,7 @@ class FollowerIndex:
             state = self.read_state()
             if not force and state is not None and state.get("rebuilt_at", 0) >= requested_at:
                 self._needs_rebuild = False
+                self.local.index.reload()  # serve the other process's rebuild at once
                 return self.local.count()
             table = IndexChange.__table__
             with self.engine.connect() as connection:

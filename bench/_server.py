@@ -74,7 +74,7 @@ def migrate(env: dict[str, str]) -> None:
 
 @contextlib.contextmanager
 def gunicorn(config: ServerConfig, env: dict[str, str], log_path: Path,
-             app: str = "bench.bare_app:app") -> Iterator[tuple[int, subprocess.Popen]]:
+             app: str = "bench.bare_app:app", ready_limit: float = 60) -> Iterator[tuple[int, subprocess.Popen]]:
     """Start gunicorn serving `app` on a free port; yield (port, master process); stop it on exit."""
     port = free_port()
     command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(config.workers),
@@ -83,7 +83,7 @@ def gunicorn(config: ServerConfig, env: dict[str, str], log_path: Path,
     with open(log_path, "wb") as log:
         master = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_until_ready(port, master, config.workers, log_path)
+        wait_until_ready(port, master, config.workers, log_path, ready_limit)
         yield port, master
     finally:
         stop(master)

@@ -226,12 +226,15 @@ def first_and_last(path: Path) -> tuple[dict, dict]:
 
 
 DATABASE_URL = ""  # --database-url: the PostgreSQL engine instead of SQLite and tantivy
+SEARCH_ENGINE = ""  # --search-engine: SEARCH_ENGINE for the server (tantivy-follower: a local copy of the database)
 
 
 def our_env(var_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in INHERITED_SETTINGS_DROPPED}
     if DATABASE_URL:
         env["DATABASE_URL"] = DATABASE_URL
+    if SEARCH_ENGINE:
+        env["SEARCH_ENGINE"] = SEARCH_ENGINE
     env.update({
         "PORTAL_ENV": "development",
         "PORTAL_VAR_DIR": str(var_dir),
@@ -286,7 +289,7 @@ def our_sizes(var_dir: Path) -> dict:
     }
 
 
-def our_import(var_dir: Path, jsonl: Path, entries: int, skip: bool, workers: int | None) -> dict:
+def our_import(var_dir: Path, jsonl: Path, entries: int, skip: bool, workers: int | None, bulk_load: bool = False) -> dict:
     record = var_dir / "bench-import.json"
     if skip:
         if not record.exists():
@@ -299,6 +302,16 @@ def our_import(var_dir: Path, jsonl: Path, entries: int, skip: bool, workers: in
         empty_postgres(DATABASE_URL)
     env = our_env(var_dir)
     migrate(env)
+    if bulk_load:
+        from bench.disclosure_pg_load import load
+
+        print(f"Loading {entries:,} entries with COPY (bench/disclosure_pg_load.py) ...", flush=True)
+        loaded = load(jsonl, DATABASE_URL, workers or 2, progress=lambda line: print(line, flush=True))
+        result = {"command": f"bench/disclosure_pg_load.py (COPY, {workers or 2} processes)", "entries": entries,
+                  **loaded, "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                  "commit": git_commit(), "report": {"imported": loaded["imported"]}}
+        record.write_text(json.dumps(result, indent=2) + "\n")
+        return result | {"reused": False}
     options = ["--workers", str(workers)] if workers else []
     command = ["disclosure-log", "import", *options, str(jsonl)]
     print(f"Importing {entries:,} entries: flask {' '.join(command)} ...", flush=True)
@@ -716,7 +729,8 @@ def print_report(results: dict) -> None:
     if imp:
         print(f"  our import (`{imp['command']}`, commit {imp.get('commit') or '?'}): {imp['seconds']:,.1f} s for"
               f" {imp['entries']:,} entries = {imp['entries_per_second']:,}/s,"
-              f" importer peak RSS {imp['peak_rss_mb']:,.0f} MB{' (reused: timed in an earlier run)' if imp.get('reused') else ''}")
+              + (f" importer peak RSS {imp['peak_rss_mb']:,.0f} MB" if "peak_rss_mb" in imp else "")
+              + (" (reused: timed in an earlier run)" if imp.get("reused") else ""))
     sizes = results.get("our_sizes")
     if sizes and "postgresql" in sizes:
         pg = sizes["postgresql"]
@@ -777,6 +791,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="reuse the var folder an earlier run imported into (bench/results/disclosure-var-N)")
     parser.add_argument("--import-workers", type=int, default=None,
                         help="`flask disclosure-log import --workers N` (default: the command's own default)")
+    parser.add_argument("--search-engine", default="", choices=["", "auto", "postgres", "tantivy", "tantivy-follower"],
+                        help="SEARCH_ENGINE for our server; tantivy-follower with --database-url: a local tantivy copy"
+                             " of the PostgreSQL database, built by `flask disclosure-log follow` (timed) first")
+    parser.add_argument("--bulk-load", action="store_true",
+                        help="with --database-url: load the entries with COPY (bench/disclosure_pg_load.py), the same"
+                             " checks and search documents, instead of `flask disclosure-log import`")
     parser.add_argument("--database-url", default="",
                         help="measure the PostgreSQL engine on this database, which the import EMPTIES "
                              "(e.g. postgresql://postgres@127.0.0.1:5432/bench_disclosures); default SQLite and tantivy")
@@ -838,22 +858,30 @@ def main(argv: list[str]) -> int:
     }, "runs": {}, "memory": {}, "notes": []}
     print(f"load average at start: {results['config']['load_average_at_start']} ({cpus} CPUs)", flush=True)
     jsonl, results["corpus"] = corpus(args.entries, args.generator)
-    global DATABASE_URL
+    global DATABASE_URL, SEARCH_ENGINE
     DATABASE_URL = args.database_url
+    SEARCH_ENGINE = args.search_engine
     var_dir = RESULTS_DIR / (f"disclosure-var-pg-{args.entries}" if DATABASE_URL else f"disclosure-var-{args.entries}")
-    results["config"]["engine"] = "postgresql" if DATABASE_URL else "tantivy"
+    results["config"]["engine"] = SEARCH_ENGINE or ("postgresql" if DATABASE_URL else "tantivy")
     db_path = None
     with contextlib.ExitStack() as stack:
         engines: list[Engine] = []
         our_port = None
         if not args.skip_ours:
-            results["import"] = our_import(var_dir, jsonl, args.entries, args.skip_import, args.import_workers)
+            results["import"] = our_import(var_dir, jsonl, args.entries, args.skip_import, args.import_workers,
+                                           args.bulk_load)
             taken = results["import"].get("report", {})
             if taken and taken.get("imported", 0) + taken.get("already there", 0) != args.entries:
                 results["notes"].append(f"the import did not take every entry: {taken}")
             results["our_sizes"] = our_sizes(var_dir)
+            if SEARCH_ENGINE == "tantivy-follower":  # this host's copy, built (or caught up) before the server starts
+                print("Bringing the local search copy in step: flask disclosure-log follow ...", flush=True)
+                results["follower_copy"] = run_timed([*FLASK, "disclosure-log", "follow"], env=our_env(var_dir),
+                                                     echo="  follow: ")
+                results["follower_copy"]["search_folder"] = disk_usage(var_dir / "search")
             port, master = stack.enter_context(gunicorn(ServerConfig(args.workers, 1, "sync"), our_env(var_dir),
-                                                        var_dir / "gunicorn.log", app="portal.app:create_app()"))
+                                                        var_dir / "gunicorn.log", app="portal.app:create_app()",
+                                                        ready_limit=600))
             our_port = port
             results["config"]["port"] = port
             pids = [master.pid, *worker_pids(master.pid)]
@@ -931,8 +959,8 @@ def main(argv: list[str]) -> int:
     if load >= cpus * 0.5:
         results["notes"].append(f"the machine was loaded (load average {results['config']['load_average_at_end']}"
                                 f" on {cpus} CPUs): latencies are higher than on an idle machine")
+    write_json(results)  # first: a figure the report cannot print is still kept
     print_report(results)
-    write_json(results)
     return 0
 
 

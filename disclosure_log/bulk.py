@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 from sqlalchemy import insert, select, update
 
-from disclosure_log import guard
+from disclosure_log import guard, service
 from disclosure_log.entries import InvalidEntry, check_reference, parse_fields
 from disclosure_log.index import IndexEntry, SearchIndex, SearchIndexError
 from disclosure_log.models import DONE, PENDING, Disclosure, DisclosureEvent
@@ -131,6 +131,7 @@ def run_import(sessionmaker, index: SearchIndex, path: Path, *, actor: str, now:
                     "reference": row["reference"], "at": now, "action": "imported", "actor": actor,
                     "detail": {"file": path.name, **({"guard_override": override_reason} if override_reason else {})},
                 } for row in rows])
+                service.record_changes(session, id_of.values(), now)
                 session.commit()
                 try:
                     index.add([IndexEntry.from_columns(id_of[row["reference"]], row) for row in rows], replace=True)

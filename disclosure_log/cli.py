@@ -73,6 +73,35 @@ def sync_index():
     click.echo(f"{jobs.sync_all(get_db().sessionmaker, _index()):,} entries brought up to date.")
 
 
+@disclosure_log_cli.command("follow", help="SEARCH_ENGINE=tantivy-follower: bring this host's search copy in step with"
+                                          " the database now (rebuilding it if it is missing or too far behind).")
+@click.option("--rebuild", is_flag=True, help="Rebuild the copy from the database even if it could catch up.")
+def follow(rebuild: bool):
+    index = _index()
+    if not hasattr(index, "rebuild"):
+        raise click.ClickException("SEARCH_ENGINE is not tantivy-follower: there is no local copy to follow with")
+    started = time.monotonic()
+    if rebuild or index.read_state() is None:
+        total = index.rebuild(progress=lambda n: click.echo(f"{n:,} entries read") if n % 100_000 == 0 else None,
+                              force=rebuild)
+        click.echo(f"Copy rebuilt from {total:,} published entries in {time.monotonic() - started:,.1f} s.")
+    index.background_rebuild = False
+    index.follow(force=True)
+    if index.last_error:
+        raise click.ClickException(index.last_error)
+    behind, awaited, _age = index.lag()
+    click.echo(f"Copy in step: {index.local.count():,} entries, {behind:,} changes behind, {awaited:,} ids awaited "
+               f"({time.monotonic() - started:,.1f} s).")
+
+
+@disclosure_log_cli.command("prune-changes", help="Delete the change log's rows every search copy is past (hourly).")
+def prune_changes():
+    from disclosure_log.index_follower import prune
+
+    with get_db().transaction() as session:
+        click.echo(f"{prune(session, current.now()):,} changes pruned.")
+
+
 @disclosure_log_cli.command("withdraw", help="Withdraw an entry: the public page says when and why (410).")
 @click.argument("reference")
 @click.option("--reason", required=True, help="Shown on the public page.")

@@ -92,11 +92,20 @@ class SearchIndex(Protocol):
 
 
 def make_index(settings, database) -> SearchIndex:
-    if database.engine.dialect.name == "postgresql":
+    """SEARCH_ENGINE: auto (PostgreSQL full text on PostgreSQL, else tantivy), postgres, tantivy (a local index the
+    app writes to: one web server), or tantivy-follower (a local tantivy copy on each host that follows the database's
+    change log: several web servers on one database, index_follower)."""
+    engine = getattr(settings, "search_engine", "auto")
+    if engine == "postgres" or (engine == "auto" and database.engine.dialect.name == "postgresql"):
         from disclosure_log.index_postgres import PostgresIndex
 
         return PostgresIndex(database.engine)
     from disclosure_log.index_tantivy import TantivyIndex
 
-    return TantivyIndex(settings.var_dir / "search" / f"disclosures-v{TANTIVY_SCHEMA}",
-                        cache_size=settings.search_cache_size)
+    local = TantivyIndex(settings.var_dir / "search" / f"disclosures-v{TANTIVY_SCHEMA}",
+                         cache_size=settings.search_cache_size)
+    if engine == "tantivy-follower":
+        from disclosure_log.index_follower import FollowerIndex
+
+        return FollowerIndex(local, database.engine, check_every=settings.search_follow_seconds)
+    return local

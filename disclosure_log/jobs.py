@@ -36,6 +36,16 @@ def sweep_index() -> int:
         return sync_all(get_db().sessionmaker, get_index())
 
 
+@huey.periodic_task(crontab(minute="17"))
+def prune_index_changes() -> int:
+    """Hourly: the change log's rows every web server's search copy is past (or a week old) go."""
+    from disclosure_log.index_follower import prune
+
+    app = job_app()
+    with app.app_context(), get_db().transaction() as session:
+        return prune(session, app.extensions["portal.services"].clock.now())
+
+
 @huey.task(retries=12, retry_delay=30, retry_backoff=2)
 def delete_files(store_keys: list[str]) -> int:
     """Queued after a withdrawal commits; retried while the store is down."""

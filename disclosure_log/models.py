@@ -82,6 +82,32 @@ class DisclosureEvent(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class IndexChange(Base):
+    """An entry that changed, written in the same transaction as the change: what a web server's local search
+    copy follows (disclosure_log/index_follower.py). Ids come from a sequence, which is not in commit order."""
+
+    __tablename__ = "disclosure_index_changes"
+    __table_args__ = {"sqlite_autoincrement": True}  # never reused after a prune
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class IndexCopy(Base):
+    """How far each local search copy has applied the changes (every change up to `position` is in it), so the
+    prune knows what every copy is past. The row PRUNED_ROW holds the highest change id pruned."""
+
+    __tablename__ = "disclosure_index_copies"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+PRUNED_ROW = "(pruned)"
+
+
 class SearchGap(Base):
     """Searches that found nothing, counted so the body can publish what people look for."""
 

@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from disclosure_log import guard
@@ -22,7 +22,7 @@ from disclosure_log.attachments import IncomingAttachment, StagedAttachment, dis
 from disclosure_log.entries import EntryFields, InvalidEntry
 from disclosure_log.extract import TextPart
 from disclosure_log.index import IndexEntry, SearchIndex, SearchIndexError, indexed_title
-from disclosure_log.models import DONE, FAILED, PENDING, Attachment, Disclosure, DisclosureEvent
+from disclosure_log.models import DONE, FAILED, PENDING, Attachment, Disclosure, DisclosureEvent, IndexChange
 from portal.dates import LONDON
 from portal.exceptions import Gone, NotFound, PortalError
 
@@ -58,6 +58,14 @@ class EntryWithdrawn(Gone):
 
 def _event(session: Session, reference: str, action: str, actor: str, now: dt.datetime, **detail) -> None:
     session.add(DisclosureEvent(reference=reference, at=now, action=action, actor=actor, detail=detail))
+
+
+def record_changes(session: Session, entry_ids: Iterable[int], now: dt.datetime) -> None:
+    """Log that these entries changed, in the caller's transaction: each web server's local search copy
+    follows the log (index_follower), so it must commit or roll back with the change itself."""
+    rows = [{"entry_id": entry_id, "at": now} for entry_id in entry_ids]
+    if rows:
+        session.execute(insert(IndexChange.__table__), rows)
 
 
 def get(session: Session, reference: str) -> Disclosure | None:
@@ -137,6 +145,8 @@ def publish(session: Session, store, scanner, *, reference: str, fields: EntryFi
     action = "published" if created else ("republished" if was_withdrawn else "updated")
     _event(session, reference, action, actor, now, publish_at=publish_at.isoformat(),
            attachments=[item.filename for item in staged])
+    session.flush()  # a new entry's id, for the change log
+    record_changes(session, [entry.id], now)
     if findings:
         _event(session, reference, "guard_overridden", actor, now, reason=override_reason,
                findings=[{"kind": f.kind, "where": f.where} for f in findings])
@@ -178,6 +188,7 @@ def withdraw(session: Session, *, reference: str, reason: str, actor: str, now: 
         attachment.replaced_at = attachment.replaced_at or now  # a republished entry never lists a deleted file
     _event(session, reference, "withdrawn", actor, now, reason=entry.withdrawn_reason,
            files_deleted=len(entry.attachments))
+    record_changes(session, [entry.id], now)
     log.info("disclosure %s withdrawn by %s", reference, actor)
     return entry
 
@@ -249,27 +260,42 @@ def rebuild_index(session: Session, index: SearchIndex, batch: int = 10_000, pro
     """Empty the index and fill it from the database (after start_rebuild is committed); the caller
     commits. Reads columns, not ORM objects: a million entries go through here."""
     index.clear()
-    table, files = Disclosure.__table__, Attachment.__table__
-    columns = [table.c[name] for name in ("id", "title", "request", "response", "case_type", "category", "department",
-                                          "outcome", "exemptions", "published", "publish_at", "title_cy", "request_cy",
-                                          "response_cy")]
-    last_id, total = 0, 0
+    total = 0
+    for entries in published_batches(session, batch):
+        index.add(entries, replace=False, threads=2)
+        total += len(entries)
+        if progress:
+            progress(total)
+    session.execute(update(Disclosure).where(Disclosure.index_state == PENDING).values(index_state=DONE))
+    return total
+
+
+def published_batches(session: Session, batch: int = 10_000) -> Iterator[list[IndexEntry]]:
+    """Every published entry as the index takes it, a batch at a time in id order."""
+    table = Disclosure.__table__
+    columns = [table.c[name] for name in INDEX_COLUMNS]
+    last_id = 0
     while True:
         rows = session.execute(select(*columns).where(table.c.id > last_id, table.c.status == "published")
                                .order_by(table.c.id).limit(batch)).all()
         if not rows:
-            session.execute(update(Disclosure).where(Disclosure.index_state == PENDING).values(index_state=DONE))
-            return total
-        texts: dict[int, list[str]] = {}
-        for entry_id, text in session.execute(select(files.c.disclosure_id, files.c.text).where(
-                files.c.disclosure_id.in_([row.id for row in rows]), files.c.replaced_at.is_(None), files.c.text != "")):
-            texts.setdefault(entry_id, []).append(text)
-        index.add([IndexEntry.from_columns(row.id, row._mapping, texts.get(row.id, ())) for row in rows],
-                  replace=False, threads=2)
+            return
+        yield entries_from_rows(session, rows)
         last_id = rows[-1].id
-        total += len(rows)
-        if progress:
-            progress(total)
+
+
+def entries_from_rows(session: Session, rows) -> list[IndexEntry]:
+    """Index entries for rows of disclosures' columns, with their current attachments' text."""
+    files = Attachment.__table__
+    texts: dict[int, list[str]] = {}
+    for entry_id, text in session.execute(select(files.c.disclosure_id, files.c.text).where(
+            files.c.disclosure_id.in_([row.id for row in rows]), files.c.replaced_at.is_(None), files.c.text != "")):
+        texts.setdefault(entry_id, []).append(text)
+    return [IndexEntry.from_columns(row.id, row._mapping, texts.get(row.id, ())) for row in rows]
+
+
+INDEX_COLUMNS = ("id", "title", "request", "response", "case_type", "category", "department", "outcome",
+                 "exemptions", "published", "publish_at", "title_cy", "request_cy", "response_cy")
 
 
 def events(session: Session, reference: str) -> list[DisclosureEvent]:

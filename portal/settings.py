@@ -152,6 +152,10 @@ class Settings:
     share_webhook_url: str = ""
 
     search_cache_size: int = 2000  # searches kept per web process until the index changes (0: none)
+    # auto: PostgreSQL full text with a PostgreSQL database, else tantivy; tantivy-follower: a local tantivy copy
+    # on each host kept in step from the database's change log (several web servers on one PostgreSQL)
+    search_engine: str = "auto"
+    search_follow_seconds: float = 1.0  # tantivy-follower: how often a process checks the database for changes
     # requests
     max_content_length: int = 110 * 1024 * 1024
     log_level: str = "INFO"
@@ -234,7 +238,7 @@ class Settings:
             "sar_identity": "SAR_IDENTITY", "postal_address": "POSTAL_ADDRESS", "telephone": "TELEPHONE",
             "in_person": "IN_PERSON", "copyright_notice": "COPYRIGHT_NOTICE", "default_language": "DEFAULT_LANGUAGE",
             "service_name_cy": "SERVICE_NAME_CY", "public_body_name_cy": "PUBLIC_BODY_NAME_CY",
-            "guard_allow": "GUARD_ALLOW",
+            "guard_allow": "GUARD_ALLOW", "search_engine": "SEARCH_ENGINE",
         }
         for field, name in text.items():
             if name in env:
@@ -256,6 +260,7 @@ class Settings:
             ("share_idle_minutes", "SHARE_IDLE_MINUTES", int), ("share_reminder_days", "SHARE_REMINDER_DAYS", int),
             ("share_max_document", "SHARE_MAX_DOCUMENT", _size), ("upload_max_file", "UPLOAD_MAX_FILE", _size),
             ("upload_max_total", "UPLOAD_MAX_TOTAL", _size), ("search_cache_size", "SEARCH_CACHE_SIZE", int),
+            ("search_follow_seconds", "SEARCH_FOLLOW_SECONDS", float),
         ):
             if name in env:
                 try:
@@ -295,6 +300,12 @@ class Settings:
             raise UnsafeSettings("LOG_FORMAT must be console or json")
         if self.mailer not in {"outbox", "smtp", "notify"}:
             raise UnsafeSettings("MAILER must be outbox, smtp or notify")
+        if self.search_engine not in {"auto", "postgres", "tantivy", "tantivy-follower"}:
+            raise UnsafeSettings("SEARCH_ENGINE must be auto, postgres, tantivy or tantivy-follower")
+        if self.search_engine == "postgres" and not self.sqlalchemy_url.startswith("postgresql"):
+            raise UnsafeSettings("SEARCH_ENGINE=postgres needs a PostgreSQL DATABASE_URL")
+        if not 0 <= self.search_follow_seconds <= 3600:
+            raise UnsafeSettings("SEARCH_FOLLOW_SECONDS must be between 0 and 3600")
         if self.body_nation not in NATIONS:
             raise UnsafeSettings(f"BODY_NATION must be one of {', '.join(NATIONS)}")  # as portal.working_days
         if self.sar_identity not in {"if-needed", "always"}:

@@ -24,14 +24,19 @@ def heading(page: Page, text: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "cy")
 
 
-def test_save_and_come_back_later_in_welsh_on_another_device(page, browser, live_server, services, email):
-    page.goto(live_server.url("/request/enquiry?lang=cy"))
+def start_in_welsh(page: Page, live_server, form_id: str, email: str, next_page: str) -> None:
+    """From the Welsh start page through the name and email questions (each form's first two)."""
+    page.goto(live_server.url(f"/request/{form_id}?lang=cy"))
     press(page, "Dechrau nawr")
     page.locator("#full_name").fill("Siân Evans")
     press(page, "Parhau")
     page.locator("#email").fill(email)
     press(page, "Parhau")
-    expect(page).to_have_url(re.compile(r"/request/enquiry/topic\?lang=cy$"))
+    expect(page).to_have_url(re.compile(rf"/request/{form_id}/{next_page}\?lang=cy$"))
+
+
+def test_save_and_come_back_later_in_welsh_on_another_device(page, browser, live_server, services, email):
+    start_in_welsh(page, live_server, "enquiry", email, "topic")
 
     press(page, "Cadw a dod yn ôl yn nes ymlaen")
     heading(page, "Cadw eich atebion a dod yn ôl yn nes ymlaen")
@@ -77,13 +82,7 @@ def addresses(services, monkeypatch) -> FakeAddresses:
 
 
 def test_the_address_finder_in_welsh(page, live_server, addresses, email):
-    page.goto(live_server.url("/request/eir?lang=cy"))
-    press(page, "Dechrau nawr")
-    page.locator("#full_name").fill("Siân Evans")
-    press(page, "Parhau")
-    page.locator("#email").fill(email)
-    press(page, "Parhau")
-    expect(page).to_have_url(re.compile(r"/request/eir/postal-address\?lang=cy$"))
+    start_in_welsh(page, live_server, "eir", email, "postal-address")
     assert_axe_passes(page, "address in Welsh: postcode finder")
     page.get_by_label("Cod post", exact=True).fill("sw1a 2aa")
     press(page, "Dod o hyd i’r cyfeiriad")

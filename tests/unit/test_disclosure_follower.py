@@ -66,6 +66,19 @@ def test_a_publish_update_and_withdrawal_on_one_server_are_seen_on_the_other(hos
     assert copy_ids(index_b) == set()
 
 
+def test_an_entry_s_welsh_version_is_found_on_the_other_server_and_after_a_rebuild(hosts, tmp_path, services,
+                                                                                  migrated_database_url):
+    (a, _), (b, _) = hosts
+    DisclosureApi(a).publish("FOI-1", title="Pothole repairs in Hertford",
+                             welsh={"title": "Atgyweirio tyllau yn y ffordd yn Hertford"})
+    assert found(b, "atgyweirio") == ["FOI-1"]
+    fresh, _index = server(tmp_path, "c", services, migrated_database_url)  # a new host: its copy rebuilt
+    try:
+        assert found(fresh, "atgyweirio") == ["FOI-1"]
+    finally:
+        fresh.extensions["portal.db"].dispose()
+
+
 def test_each_change_is_logged_in_the_same_transaction_as_the_entry(hosts):
     (a, _), _b = hosts
     api = DisclosureApi(a)

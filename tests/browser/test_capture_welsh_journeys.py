@@ -1,5 +1,5 @@
-"""Capture's other journeys in Welsh with axe on every state: save and come back later on another device, and
-the address finder (the whole FOI request in Welsh is test_capture_browser.py's test_a_whole_foi_request_in_welsh)."""
+"""Capture's other journeys in Welsh with axe on every state: save and come back later on another device, the
+address finder, and a file upload with JavaScript (the upload script's words and the error in place) (the whole FOI request in Welsh is test_capture_browser.py's test_a_whole_foi_request_in_welsh)."""
 from __future__ import annotations
 
 import re
@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_capture_address_browser import DOWNING_STREET
-from tests.browser.test_capture_browser import CODE, mail_to
+from tests.browser.test_capture_browser import CODE, EXECUTABLE_AS_PDF, PDF, mail_to
+from tests.capture_helpers import HAPPY_PATHS
 from tests.fakes import FakeAddresses
 from tests.browser.test_shell_accessibility import assert_axe_passes
 
@@ -100,3 +101,37 @@ def test_the_address_finder_in_welsh(page, live_server, addresses, email):
     assert_axe_passes(page, "address in Welsh: address chosen")
     press(page, "Parhau")
     expect(page).to_have_url(re.compile(r"/request/eir/request-description\?lang=cy$"))
+
+
+def test_a_file_upload_in_welsh(page, live_server):
+    """The SAR's answers up to its identity page posted with the browser's own cookies (those pages are the
+    other tests'), then the upload in Welsh: chosen, sent by the upload script, listed, and a wrong file refused
+    in place."""
+    page.goto(live_server.url("/request/sar?lang=cy"))
+    press(page, "Dechrau nawr")
+    for page_id, fields in HAPPY_PATHS["sar"]:
+        if page_id == "identity":
+            break
+        url = live_server.url(f"/request/sar/{page_id}?lang=cy")
+        page.goto(url)
+        token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+        answered = page.request.post(url, form={"csrf_token": token, **fields})
+        assert answered.ok, (page_id, answered.status)
+    page.goto(live_server.url("/request/sar/identity?lang=cy"))
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    assert_axe_passes(page, "upload in Welsh: the identity page")
+
+    page.get_by_label("Dewiswch ffeil", exact=True).set_input_files(PDF)
+    with page.expect_navigation(), page.expect_request(lambda r: r.method == "POST" and r.resource_type == "xhr"):
+        page.get_by_role("button", name="Uwchlwytho ffeil", exact=True).click()
+    expect(page.get_by_role("heading", name="Ffeiliau wedi’u hychwanegu")).to_be_visible()
+    expect(page.locator(".govuk-summary-list__value", has_text="passport.pdf")).to_be_visible()
+    assert_axe_passes(page, "upload in Welsh: a file added")
+
+    page.get_by_label("Ychwanegu ffeil arall", exact=True).set_input_files(EXECUTABLE_AS_PDF)
+    with page.expect_request(lambda r: r.method == "POST" and r.resource_type == "xhr"):
+        page.get_by_role("button", name="Uwchlwytho ffeil", exact=True).click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Rhaid i’r ffeil a ddewiswyd fod yn PDF, JPG, PNG, HEIC, DOCX, ODT neu TXT")
+    expect(summary.locator(".govuk-error-summary__title")).to_have_text("Mae problem wedi codi")
+    assert_axe_passes(page, "upload in Welsh: a wrong file refused in place")

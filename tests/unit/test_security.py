@@ -46,7 +46,7 @@ def test_security_headers_on_every_response(client, url):
 
 def test_fingerprinted_static_files_are_cached_for_a_year(client):
     html = client.get("/").get_data(as_text=True)
-    css = re.search(r'href="(/static/govuk-frontend-[0-9a-f]{12}\.min\.css)"', html).group(1)
+    css = re.search(r'href="(/static/govuk-frontend-(?:own-brand-)?[0-9a-f]{12}\.min\.css)"', html).group(1)
     with client.get(css) as response:
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"

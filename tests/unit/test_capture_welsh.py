@@ -95,11 +95,16 @@ def answer_in_welsh(client, form_id: str, page_id: str, data: dict) -> str:
     return response.headers["Location"]
 
 
-def welsh_foi(client, upto: str | None = None) -> None:
-    for page_id, data in HAPPY_PATHS["foi"]:
+def welsh_answers(client, form_id: str, upto: str | None = None) -> None:
+    """The form's happy path answered in Welsh, each page checked, up to (not including) the page `upto`."""
+    for page_id, data in HAPPY_PATHS[form_id]:
         if page_id == upto:
             return
-        answer_in_welsh(client, "foi", page_id, data)
+        answer_in_welsh(client, form_id, page_id, data)
+
+
+def welsh_foi(client, upto: str | None = None) -> None:
+    welsh_answers(client, "foi", upto)
 
 
 def sent_in_welsh(app, client, services) -> Submission:
@@ -388,10 +393,7 @@ def finder(services):
 
 
 def test_the_address_finder_in_welsh(welsh, finder):
-    for page_id, data in HAPPY_PATHS["eir"]:
-        if page_id == "postal-address":
-            break
-        answer_in_welsh(welsh, "eir", page_id, data)
+    welsh_answers(welsh, "eir", upto="postal-address")
     url = "/request/eir/postal-address"
     soup = page(welsh, url)
     assert [b.get_text(strip=True) for b in soup.select("main .govuk-button")][0] == "Dod o hyd i’r cyfeiriad"
@@ -409,10 +411,7 @@ def test_the_address_finder_in_welsh(welsh, finder):
 
 def test_file_upload_pages_and_messages_in_welsh(app, welsh, services):
     """SAR's proof of identity: the upload page, portal.uploads's messages, the files added."""
-    for page_id, data in HAPPY_PATHS["sar"]:
-        if page_id == "identity":
-            break
-        answer_in_welsh(welsh, "sar", page_id, data)
+    welsh_answers(welsh, "sar", upto="identity")
     url = "/request/sar/identity"
     soup = page(welsh, url)
     assert soup.select_one(".govuk-file-upload").find_previous("label").get_text(strip=True) == "Dewiswch ffeil"

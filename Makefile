@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app portal.app:create_app
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+# The tests run in parallel, one worker per core (at most 4): each test file whole on one worker, the HTTPS tier
+# on one (tests/conftest.py groups them). `make test-unit WORKERS=` runs them in this process, one at a time.
+WORKERS ?= auto --maxprocesses 4
+XDIST = $(if $(strip $(WORKERS)),-n $(WORKERS) --dist loadgroup,)
 LINTED := portal capture secure_share disclosure_log govuk_templates accessibility tests
 PYBABEL := $(BIN)/pybabel
 # One catalogue per part of the portal (README "Welsh"): its folder, then the packages its English comes from.
@@ -25,7 +29,7 @@ define pytest
 @if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2).close()" 2>/dev/null; then \
   export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_URL)}"; echo "PostgreSQL answers: database tests run on SQLite and PostgreSQL"; \
 else echo "PostgreSQL is not answering on 127.0.0.1:5432: PostgreSQL tests will skip (and fail in CI)"; fi; \
-$(BIN)/python -m pytest $(1) $(PYTEST_ARGS); status=$$?; \
+$(BIN)/python -m pytest $(XDIST) $(1) $(PYTEST_ARGS); status=$$?; \
 if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure, not a pass"; exit 1; fi; \
 exit $$status
 endef

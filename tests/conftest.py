@@ -218,3 +218,12 @@ def playwright():
 
     with sync_playwright() as running:
         yield running
+
+
+def pytest_collection_modifyitems(config, items):
+    """For pytest-xdist's `--dist loadgroup` (what `make test` runs): each test file runs whole on one worker,
+    so its module fixtures are made once, and the HTTPS tier runs on one worker, since its production stack
+    (nginx on its port, gunicorn, the Redis databases it flushes) is started once for the run."""
+    for item in items:
+        parts = item.path.relative_to(config.rootpath).parts
+        item.add_marker(pytest.mark.xdist_group("https" if parts[:2] == ("tests", "https") else "/".join(parts)))

@@ -2,13 +2,19 @@
 (issue 5, "Speed and size"). Prints figures only.
 
     .venv/bin/python bench/share_transfer.py            # after `make run` or `make test` has set things up
-    .venv/bin/python bench/share_transfer.py --help     # workers, size, --no-clamd
+    .venv/bin/python bench/share_transfer.py --help     # workers, size, --no-clamd, --server
+    .venv/bin/python bench/share_transfer.py --size-mb 512 --no-clamd   # issue 16: transfer vs one core's AES-GCM
+
+The server is the production one by default (`gunicorn -c deploy/gunicorn.conf.py`: gthread, 4 threads,
+2 x cores + 1 workers); `--server sync` runs the old sync workers instead. One core's AES-256-GCM encryption
+and decryption speed of 64 KiB chunks (in this process, just before the transfers) is printed with them,
+with each transfer's ratio to it (issue 16: download >= 0.5 of decryption, upload >= 0.5 of encryption).
 
 What it measures, and how:
 
 1. The server. A throwaway PORTAL_VAR_DIR in /tmp (SQLite database migrated with `flask db upgrade`,
-   local encrypted file store, mail outbox, and TMPDIR for the server's spool files), gunicorn with sync
-   workers on a free 127.0.0.1 port serving `portal.app:create_app()`, and `flask worker` (Huey on
+   local encrypted file store, mail outbox, and TMPDIR for the server's spool files), gunicorn (production
+   config or sync workers, --server) on a free 127.0.0.1 port serving `portal.app:create_app()`, and `flask worker` (Huey on
    SQLite: JOB_BACKEND=immediate does not suit several gunicorn processes) which writes the emails to
    the outbox (MAILER=outbox). SHARE_MAX_DOCUMENT=2GB, RATELIMIT_DEFAULT high enough not to throttle.
    Virus scanning: a private clamd (tests/support/clamd.py, its largest limits); if it cannot start, the
@@ -68,6 +74,8 @@ RESULTS = ROOT / "bench" / "results" / "share_transfer.json"
 MiB = 1024 * 1024
 AIM_RATIO = 0.80
 AIM_GROWTH_MB = 50.0
+AIM_CIPHER_RATIO = 0.5
+CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SUBJECT_CODE = re.compile(r"^(\d{6}) is your security code")
 FLASK = [str(BIN / "flask"), "--app", "portal.app:create_app"]
@@ -249,6 +257,24 @@ def sign_in(port: int, link_path: str, outbox: Path) -> Browser:
     return browser
 
 
+def cipher_speed(seconds: float = 0.5, chunk: int = 64 * 1024) -> dict:
+    """One core's AES-256-GCM encryption and decryption of `chunk`-byte chunks, MB/s (as the store does: a
+    fresh output buffer per chunk, 12-byte nonce, 16-byte AAD)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    aead, nonce, aad, data = AESGCM(AESGCM.generate_key(256)), os.urandom(12), os.urandom(16), os.urandom(chunk)
+    sealed = aead.encrypt(nonce, data, aad)
+    figures = {"chunk_bytes": chunk}
+    for name, work in (("encrypt", lambda: aead.encrypt(nonce, data, aad)), ("decrypt", lambda: aead.decrypt(nonce, sealed, aad))):
+        count, started = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - started) < seconds:
+            for _ in range(64):
+                work()
+            count += 64
+        figures[f"{name}_mb_per_s"] = round(count * chunk / 1e6 / elapsed, 1)
+    return figures
+
+
 def cat_speed(path: Path, block: bytes, size: int) -> dict:
     with open(path, "wb") as out:
         for piece in document_chunks(block, size):
@@ -297,6 +323,7 @@ def verdict(ok: bool) -> str:
 
 def print_report(results: dict) -> None:
     c, up, down, cat = results["config"], results.get("upload"), results.get("download"), results.get("cat")
+    aes = results.get("cipher")
     print(f"\nSecure Share transfer on the production server: {c['server']}, {c['cpus']} CPUs, "
           f"http://127.0.0.1:{c['port']}")
     print(f"  load average at start {c['load_average_at_start']}; at end {c.get('load_average_at_end', '-')}")
@@ -304,6 +331,15 @@ def print_report(results: dict) -> None:
     print(f"  virus scanning: {c['virus_scanning']}")
     print(f"  document: {c['size_bytes']} bytes ({c['size_bytes'] / MiB:.0f} MiB), a MiB starting with %PDF- repeated; "
           "MB = 10^6 bytes, RSS in MiB\n")
+    if aes:
+        print(f"  one core's AES-256-GCM, {aes['chunk_bytes'] // 1024} KiB chunks, this run: encrypt {aes['encrypt_mb_per_s']:.1f} MB/s,"
+              f" decrypt {aes['decrypt_mb_per_s']:.1f} MB/s (load average then {aes['load_average']})")
+        if up:
+            print(f"  upload / encrypt = {up['mb_per_s'] / aes['encrypt_mb_per_s']:.2f}", end="")
+        if down:
+            print(f"{';' if up else ' '} download / decrypt = {down['mb_per_s'] / aes['decrypt_mb_per_s']:.2f}"
+                  f" (aim >= {AIM_CIPHER_RATIO})", end="")
+        print("\n")
     print(f"{'transfer':<44}{'status':>7}{'seconds':>9}{'MB/s':>8}{'vs cat':>8}{'RSS growth':>12}{'VmHWM growth':>14}")
     if up:
         print(f"{'upload, API, ' + ('clamd scanned' if up['virus_scanned'] else 'NOT scanned'):<44}{up['status']:>7}"
@@ -348,7 +384,11 @@ def write_json(results: dict) -> None:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--server", choices=("production", "sync"), default="production",
+                        help="production: gunicorn -c deploy/gunicorn.conf.py (gthread; the default); "
+                             "sync: --worker-class sync, the bench's old server")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers (default: the config's 2 x cores + 1 for production, 2 for sync)")
     parser.add_argument("--size-mb", type=int, default=1024, help="document size in MiB (default 1024: 1 GiB)")
     parser.add_argument("--no-clamd", action="store_true", help="do not start clamd: the upload is not scanned")
     return parser.parse_args(argv)
@@ -375,15 +415,25 @@ def main(argv: list[str]) -> int:
             env = server_env(var_dir, scanner_env, port)
             migrate(env)
             key = run_flask(env, "api-key", "create", "share transfer bench", "--scope", "shares:write").strip().splitlines()[-1]
-            command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-                       "--worker-class", "sync", "--timeout", str(timeout), "--chdir", str(ROOT),
-                       "portal.app:create_app()"]
+            if args.server == "production":
+                workers = args.workers or os.cpu_count() * 2 + 1  # the config's own default
+                command = [str(BIN / "gunicorn"), "-c", str(CONFIG), "--bind", f"127.0.0.1:{port}",
+                           "--workers", str(workers), "--chdir", str(ROOT), "portal.app:create_app()"]
+                server = (f"gunicorn -c deploy/gunicorn.conf.py (gthread, {env.get('PORTAL_THREADS', '4')} threads),"
+                          f" {workers} workers")
+            else:
+                workers = args.workers or 2
+                command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                           "--worker-class", "sync", "--timeout", str(timeout), "--chdir", str(ROOT),
+                           "portal.app:create_app()"]
+                server = f"gunicorn sync, {workers} workers x 1 thread, timeout {timeout} s"
+            print(f"server: {server}", flush=True)
             with background([*FLASK, "worker", "--workers", "1"], env, var_dir / "worker.log", signal.SIGINT), \
                     background(command, env, var_dir / "gunicorn.log") as master:
-                wait_until_ready(port, master, args.workers, var_dir / "gunicorn.log")
+                wait_until_ready(port, master, workers, var_dir / "gunicorn.log")
                 results["config"] = {
                     "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "commit": git_commit(),
-                    "server": f"gunicorn sync, {args.workers} workers x 1 thread, timeout {timeout} s",
+                    "server": server,
                     "cpus": len(os.sched_getaffinity(0)), "load_average_at_start": load_start, "port": port,
                     "var_dir": str(var_dir), "virus_scanning": scanning, "size_bytes": size,
                 }
@@ -392,6 +442,8 @@ def main(argv: list[str]) -> int:
                     "recipient_email": "requester@example.com", "expires_in_days": 7})
                 if status != 201:
                     raise BenchError(f"POST /api/v1/shares: {status} {share}")
+                print("Timing one core's AES-256-GCM ...", flush=True)
+                results["cipher"] = cipher_speed() | {"load_average": " ".join(f"{v:.2f}" for v in os.getloadavg())}
                 print(f"Uploading {size / MiB:.0f} MiB through the API ...", flush=True)
                 results["upload"] = upload(port, master.pid, key, share["id"], block, size) | {"virus_scanned": scanned}
                 if not results["upload"]["accepted"]:
@@ -416,6 +468,9 @@ def main(argv: list[str]) -> int:
         if down:
             results["aims"]["download speed"] = (results["download_ratio_to_cat"] or 0) >= AIM_RATIO
             results["aims"]["download memory"] = down["max_growth_mb"] < AIM_GROWTH_MB
+            results["aims"]["download vs decrypt"] = down["mb_per_s"] >= AIM_CIPHER_RATIO * results["cipher"]["decrypt_mb_per_s"]
+        if up and up["accepted"] and not up["virus_scanned"]:
+            results["aims"]["upload vs encrypt (scanner off)"] = up["mb_per_s"] >= AIM_CIPHER_RATIO * results["cipher"]["encrypt_mb_per_s"]
         results["config"]["load_average_at_end"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
         print_report(results)
         write_json(results)

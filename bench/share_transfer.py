@@ -307,7 +307,7 @@ def workers_cpu_seconds(master_pid: int) -> float:
 
 def download(browser: Browser, master_pid: int, path: str, block: bytes, size: int) -> dict:
     verifier = Verifier(block)
-    cpu_before = workers_cpu_seconds(master_pid)
+    cpu_before, client_before = workers_cpu_seconds(master_pid), os.times()
     buffer = bytearray(MiB)
     view = memoryview(buffer)
     connection = browser.connection()
@@ -322,7 +322,8 @@ def download(browser: Browser, master_pid: int, path: str, block: bytes, size: i
                 break
             verifier.feed(view[:n])
         seconds = time.perf_counter() - started
-    cpu = workers_cpu_seconds(master_pid) - cpu_before
+    cpu, client_after = workers_cpu_seconds(master_pid) - cpu_before, os.times()
+    client_cpu = client_after.user + client_after.system - client_before.user - client_before.system
     headers = dict(response.headers)
     connection.close()
     received = verifier.position
@@ -331,7 +332,7 @@ def download(browser: Browser, master_pid: int, path: str, block: bytes, size: i
             "complete_and_identical": response.status == 200 and received == size and verifier.mismatch_at is None,
             "first_mismatch_at": verifier.mismatch_at, "first_byte_s": round(first_byte, 3),
             "seconds": round(seconds, 3), "mb_per_s": round(received / 1e6 / seconds, 1),
-            "server_cpu_s": round(cpu, 2), "server_cpu_mb_per_s": round(received / 1e6 / cpu, 1) if cpu else None,
+            "server_cpu_s": round(cpu, 2), "client_cpu_s": round(client_cpu, 2), "server_cpu_mb_per_s": round(received / 1e6 / cpu, 1) if cpu else None,
             **memory}
 
 
@@ -372,7 +373,8 @@ def print_report(results: dict) -> None:
               f"{results['download_ratio_to_cat'] or 0:>8.2f}{down['max_growth_mb']:>12.1f}{down['max_hwm_growth_mb']:>14.1f}")
     if down:
         print(f"  download: the workers used {down['server_cpu_s']:.2f} CPU s (user + system): "
-              f"{down['server_cpu_mb_per_s'] or 0:.1f} MB per CPU second"
+              f"{down['server_cpu_mb_per_s'] or 0:.1f} MB per CPU second; this client (read + compare) "
+              f"{down['client_cpu_s']:.2f} CPU s"
               + (f", {down['server_cpu_mb_per_s'] / aes['decrypt_mb_per_s']:.2f} of decryption alone" if aes and down['server_cpu_mb_per_s'] else ""))
     print("  RSS growth: the largest of one gunicorn worker, peak (VmRSS sampled every 50 ms) minus before")
     for name, row in (("upload", up), ("download", down)):

@@ -2,13 +2,19 @@
 (issue 5, "Speed and size"). Prints figures only.
 
     .venv/bin/python bench/share_transfer.py            # after `make run` or `make test` has set things up
-    .venv/bin/python bench/share_transfer.py --help     # workers, size, --no-clamd
+    .venv/bin/python bench/share_transfer.py --help     # workers, size, --no-clamd, --server
+    .venv/bin/python bench/share_transfer.py --size-mb 512 --no-clamd   # issue 16: transfer vs one core's AES-GCM
+
+The server is the production one by default (`gunicorn -c deploy/gunicorn.conf.py`: gthread, 4 threads,
+2 x cores + 1 workers); `--server sync` runs the old sync workers instead. One core's AES-256-GCM encryption
+and decryption speed of 64 KiB chunks (in this process, just before the transfers) is printed with them,
+with each transfer's ratio to it (issue 16: download >= 0.5 of decryption, upload >= 0.5 of encryption).
 
 What it measures, and how:
 
 1. The server. A throwaway PORTAL_VAR_DIR in /tmp (SQLite database migrated with `flask db upgrade`,
-   local encrypted file store, mail outbox, and TMPDIR for the server's spool files), gunicorn with sync
-   workers on a free 127.0.0.1 port serving `portal.app:create_app()`, and `flask worker` (Huey on
+   local encrypted file store, mail outbox, and TMPDIR for the server's spool files), gunicorn (production
+   config or sync workers, --server) on a free 127.0.0.1 port serving `portal.app:create_app()`, and `flask worker` (Huey on
    SQLite: JOB_BACKEND=immediate does not suit several gunicorn processes) which writes the emails to
    the outbox (MAILER=outbox). SHARE_MAX_DOCUMENT=2GB, RATELIMIT_DEFAULT high enough not to throttle.
    Virus scanning: a private clamd (tests/support/clamd.py, its largest limits); if it cannot start, the
@@ -36,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import datetime as dt
 import email
 import email.policy
@@ -60,7 +67,7 @@ if str(ROOT) not in sys.path:
 
 from bench._server import (  # noqa: E402 - the server plumbing every bench shares
     INHERITED_SETTINGS_DROPPED, BenchError, background, free_port, git_commit, migrate, tail, virus_scanner,
-    wait_until_ready, watching,
+    wait_until_ready, watching, worker_pids,
 )
 
 BIN = Path(sys.executable).parent
@@ -68,6 +75,8 @@ RESULTS = ROOT / "bench" / "results" / "share_transfer.json"
 MiB = 1024 * 1024
 AIM_RATIO = 0.80
 AIM_GROWTH_MB = 50.0
+AIM_CIPHER_RATIO = 0.5
+CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SUBJECT_CODE = re.compile(r"^(\d{6}) is your security code")
 FLASK = [str(BIN / "flask"), "--app", "portal.app:create_app"]
@@ -90,10 +99,13 @@ def document_chunks(block: bytes, size: int) -> Iterator[bytes]:
 
 
 class Verifier:
-    """Checks received bytes against the repeated block as they arrive (memcmp only)."""
+    """Checks received bytes against the repeated block as they arrive (memcmp only).
+
+    bytes against bytes: comparing two memoryviews goes item by item (about 1 GB/s here, which made this
+    client the slowest part of the download); a copy to bytes and memcmp run at some 20 GB/s."""
 
     def __init__(self, block: bytes):
-        self.block = memoryview(block)
+        self.block = block
         self.position = 0
         self.mismatch_at: int | None = None
 
@@ -102,7 +114,7 @@ class Verifier:
         while offset < len(data):
             start = (self.position + offset) % MiB
             n = min(MiB - start, len(data) - offset)
-            if self.mismatch_at is None and data[offset:offset + n] != self.block[start:start + n]:
+            if self.mismatch_at is None and bytes(data[offset:offset + n]) != self.block[start:start + n]:
                 self.mismatch_at = self.position + offset
             offset += n
         self.position += len(data)
@@ -249,6 +261,28 @@ def sign_in(port: int, link_path: str, outbox: Path) -> Browser:
     return browser
 
 
+def cipher_speed(seconds: float = 0.2, rounds: int = 5, chunk: int = 64 * 1024) -> dict:
+    """One core's AES-256-GCM encryption and decryption of `chunk`-byte chunks, MB/s, the best of `rounds`
+    (the machine is shared: the best round is the nearest to one whole core); as the store does it, a fresh
+    output buffer per chunk, 12-byte nonce, 16-byte AAD."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    aead, nonce, aad, data = AESGCM(AESGCM.generate_key(256)), os.urandom(12), os.urandom(16), os.urandom(chunk)
+    sealed = aead.encrypt(nonce, data, aad)
+    figures = {"chunk_bytes": chunk}
+    for name, work in (("encrypt", lambda: aead.encrypt(nonce, data, aad)), ("decrypt", lambda: aead.decrypt(nonce, sealed, aad))):
+        best = 0.0
+        for _ in range(rounds):
+            count, started = 0, time.perf_counter()
+            while (elapsed := time.perf_counter() - started) < seconds:
+                for _ in range(64):
+                    work()
+                count += 64
+            best = max(best, count * chunk / 1e6 / elapsed)
+        figures[f"{name}_mb_per_s"] = round(best, 1)
+    return figures
+
+
 def cat_speed(path: Path, block: bytes, size: int) -> dict:
     with open(path, "wb") as out:
         for piece in document_chunks(block, size):
@@ -263,8 +297,20 @@ def cat_speed(path: Path, block: bytes, size: int) -> dict:
             "seconds": round(seconds, 3), "mb_per_s": round(size / 1e6 / seconds, 1)}
 
 
+def workers_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU time of every gunicorn worker so far: what serving cost, whatever else ran."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in worker_pids(master_pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks
+
+
 def download(browser: Browser, master_pid: int, path: str, block: bytes, size: int) -> dict:
     verifier = Verifier(block)
+    cpu_before, client_before = workers_cpu_seconds(master_pid), os.times()
     buffer = bytearray(MiB)
     view = memoryview(buffer)
     connection = browser.connection()
@@ -279,6 +325,8 @@ def download(browser: Browser, master_pid: int, path: str, block: bytes, size: i
                 break
             verifier.feed(view[:n])
         seconds = time.perf_counter() - started
+    cpu, client_after = workers_cpu_seconds(master_pid) - cpu_before, os.times()
+    client_cpu = client_after.user + client_after.system - client_before.user - client_before.system
     headers = dict(response.headers)
     connection.close()
     received = verifier.position
@@ -286,7 +334,9 @@ def download(browser: Browser, master_pid: int, path: str, block: bytes, size: i
             "content_length": headers.get("Content-Length"), "bytes": received,
             "complete_and_identical": response.status == 200 and received == size and verifier.mismatch_at is None,
             "first_mismatch_at": verifier.mismatch_at, "first_byte_s": round(first_byte, 3),
-            "seconds": round(seconds, 3), "mb_per_s": round(received / 1e6 / seconds, 1), **memory}
+            "seconds": round(seconds, 3), "mb_per_s": round(received / 1e6 / seconds, 1),
+            "server_cpu_s": round(cpu, 2), "client_cpu_s": round(client_cpu, 2), "server_cpu_mb_per_s": round(received / 1e6 / cpu, 1) if cpu else None,
+            **memory}
 
 
 # --- output -------------------------------------------------------------------------------------------
@@ -297,6 +347,7 @@ def verdict(ok: bool) -> str:
 
 def print_report(results: dict) -> None:
     c, up, down, cat = results["config"], results.get("upload"), results.get("download"), results.get("cat")
+    aes = results.get("cipher")
     print(f"\nSecure Share transfer on the production server: {c['server']}, {c['cpus']} CPUs, "
           f"http://127.0.0.1:{c['port']}")
     print(f"  load average at start {c['load_average_at_start']}; at end {c.get('load_average_at_end', '-')}")
@@ -304,6 +355,15 @@ def print_report(results: dict) -> None:
     print(f"  virus scanning: {c['virus_scanning']}")
     print(f"  document: {c['size_bytes']} bytes ({c['size_bytes'] / MiB:.0f} MiB), a MiB starting with %PDF- repeated; "
           "MB = 10^6 bytes, RSS in MiB\n")
+    if aes:
+        print(f"  one core's AES-256-GCM, {aes['chunk_bytes'] // 1024} KiB chunks, this run: encrypt {aes['encrypt_mb_per_s']:.1f} MB/s,"
+              f" decrypt {aes['decrypt_mb_per_s']:.1f} MB/s (load average then {aes['load_average']})")
+        if up:
+            print(f"  upload / encrypt = {up['mb_per_s'] / aes['encrypt_mb_per_s']:.2f}", end="")
+        if down:
+            print(f"{';' if up else ' '} download / decrypt = {down['mb_per_s'] / aes['decrypt_mb_per_s']:.2f}"
+                  f" (aim >= {AIM_CIPHER_RATIO})", end="")
+        print("\n")
     print(f"{'transfer':<44}{'status':>7}{'seconds':>9}{'MB/s':>8}{'vs cat':>8}{'RSS growth':>12}{'VmHWM growth':>14}")
     if up:
         print(f"{'upload, API, ' + ('clamd scanned' if up['virus_scanned'] else 'NOT scanned'):<44}{up['status']:>7}"
@@ -314,6 +374,11 @@ def print_report(results: dict) -> None:
     if down:
         print(f"{'download, signed-in requester':<44}{down['status']:>7}{down['seconds']:>9.2f}{down['mb_per_s']:>8.1f}"
               f"{results['download_ratio_to_cat'] or 0:>8.2f}{down['max_growth_mb']:>12.1f}{down['max_hwm_growth_mb']:>14.1f}")
+    if down:
+        print(f"  download: the workers used {down['server_cpu_s']:.2f} CPU s (user + system): "
+              f"{down['server_cpu_mb_per_s'] or 0:.1f} MB per CPU second"
+              + (f" ({down['server_cpu_mb_per_s'] / aes['decrypt_mb_per_s']:.2f} of decryption alone)" if aes and down['server_cpu_mb_per_s'] else "")
+              + f"; this client (read + compare) {down['client_cpu_s']:.2f} CPU s")
     print("  RSS growth: the largest of one gunicorn worker, peak (VmRSS sampled every 50 ms) minus before")
     for name, row in (("upload", up), ("download", down)):
         if not row:
@@ -348,7 +413,11 @@ def write_json(results: dict) -> None:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--server", choices=("production", "sync"), default="production",
+                        help="production: gunicorn -c deploy/gunicorn.conf.py (gthread; the default); "
+                             "sync: --worker-class sync, the bench's old server")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers (default: the config's 2 x cores + 1 for production, 2 for sync)")
     parser.add_argument("--size-mb", type=int, default=1024, help="document size in MiB (default 1024: 1 GiB)")
     parser.add_argument("--no-clamd", action="store_true", help="do not start clamd: the upload is not scanned")
     return parser.parse_args(argv)
@@ -375,15 +444,25 @@ def main(argv: list[str]) -> int:
             env = server_env(var_dir, scanner_env, port)
             migrate(env)
             key = run_flask(env, "api-key", "create", "share transfer bench", "--scope", "shares:write").strip().splitlines()[-1]
-            command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-                       "--worker-class", "sync", "--timeout", str(timeout), "--chdir", str(ROOT),
-                       "portal.app:create_app()"]
+            if args.server == "production":
+                workers = args.workers or os.cpu_count() * 2 + 1  # the config's own default
+                command = [str(BIN / "gunicorn"), "-c", str(CONFIG), "--bind", f"127.0.0.1:{port}",
+                           "--workers", str(workers), "--chdir", str(ROOT), "portal.app:create_app()"]
+                server = (f"gunicorn -c deploy/gunicorn.conf.py (gthread, {env.get('PORTAL_THREADS', '4')} threads),"
+                          f" {workers} workers")
+            else:
+                workers = args.workers or 2
+                command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                           "--worker-class", "sync", "--timeout", str(timeout), "--chdir", str(ROOT),
+                           "portal.app:create_app()"]
+                server = f"gunicorn sync, {workers} workers x 1 thread, timeout {timeout} s"
+            print(f"server: {server}", flush=True)
             with background([*FLASK, "worker", "--workers", "1"], env, var_dir / "worker.log", signal.SIGINT), \
                     background(command, env, var_dir / "gunicorn.log") as master:
-                wait_until_ready(port, master, args.workers, var_dir / "gunicorn.log")
+                wait_until_ready(port, master, workers, var_dir / "gunicorn.log")
                 results["config"] = {
                     "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "commit": git_commit(),
-                    "server": f"gunicorn sync, {args.workers} workers x 1 thread, timeout {timeout} s",
+                    "server": server,
                     "cpus": len(os.sched_getaffinity(0)), "load_average_at_start": load_start, "port": port,
                     "var_dir": str(var_dir), "virus_scanning": scanning, "size_bytes": size,
                 }
@@ -392,6 +471,8 @@ def main(argv: list[str]) -> int:
                     "recipient_email": "requester@example.com", "expires_in_days": 7})
                 if status != 201:
                     raise BenchError(f"POST /api/v1/shares: {status} {share}")
+                print("Timing one core's AES-256-GCM ...", flush=True)
+                results["cipher"] = cipher_speed() | {"load_average": " ".join(f"{v:.2f}" for v in os.getloadavg())}
                 print(f"Uploading {size / MiB:.0f} MiB through the API ...", flush=True)
                 results["upload"] = upload(port, master.pid, key, share["id"], block, size) | {"virus_scanned": scanned}
                 if not results["upload"]["accepted"]:
@@ -416,6 +497,9 @@ def main(argv: list[str]) -> int:
         if down:
             results["aims"]["download speed"] = (results["download_ratio_to_cat"] or 0) >= AIM_RATIO
             results["aims"]["download memory"] = down["max_growth_mb"] < AIM_GROWTH_MB
+            results["aims"]["download vs decrypt"] = down["mb_per_s"] >= AIM_CIPHER_RATIO * results["cipher"]["decrypt_mb_per_s"]
+        if up and up["accepted"] and not up["virus_scanned"]:
+            results["aims"]["upload vs encrypt (scanner off)"] = up["mb_per_s"] >= AIM_CIPHER_RATIO * results["cipher"]["encrypt_mb_per_s"]
         results["config"]["load_average_at_end"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
         print_report(results)
         write_json(results)

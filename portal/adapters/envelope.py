@@ -31,6 +31,10 @@ VERSION = 1
 CHUNK_SIZE = 64 * 1024
 MIN_CHUNK_SIZE = 16
 MAX_CHUNK_SIZE = 1024 * 1024  # bounds what a damaged header can make a reader allocate
+# A read hands on plaintext in pieces of about this much: a quarter of the writes to the client of 64 KiB
+# chunks. Not 1 MiB: gathering into a fresh 1 MiB bytes per piece made decryption alone about three times
+# slower here than 64 KiB pieces (likely glibc mapping and unmapping each one); 256 KiB was not (issue 16).
+SEND_SIZE = 256 * 1024
 TAG_SIZE = 16
 KEK_SIZE = 32
 MAX_CHUNKS = 2**32  # the counter is 32 bits: a nonce is never reused under one DEK
@@ -272,21 +276,43 @@ class ReadPlan:
     def fetch_length(self) -> int:
         return self.layout.offset(self.last) + self.layout.record_length(self.last) - self.offset
 
-    def decrypt(self, stored: Iterable[bytes]) -> Iterator[bytes]:
-        """Plaintext of the range from the fetched bytes (in any piece sizes); each chunk is verified
+    def decrypt(self, stored: Iterable[bytes], piece: int = SEND_SIZE) -> Iterator[bytes]:
+        """Plaintext of the range from the fetched bytes (in any piece sizes), handed on in pieces of about
+        `piece` bytes (whole chunks gathered, so a server makes few large writes); each chunk is verified
         before any of it is returned, so a damaged chunk raises instead of yielding.
 
         A chunk that lies inside one fetched piece is decrypted where it lies (a view, no copy); only one
-        that straddles two pieces is gathered first. A store that fetches whole chunks copies nothing."""
+        that straddles two pieces is gathered first. Whole chunks are decrypted straight into the piece
+        being gathered, which is copied once into the bytes handed on (a WSGI server wants bytes)."""
         skip, remaining = self.skip, self.length
+        chunk = self.layout.header.chunk_size
+        buffer = bytearray(max(piece, chunk))
+        view, filled = memoryview(buffer), 0
         lengths = (self.layout.record_length(index) for index in range(self.first, self.last + 1))
         for index, record in enumerate(_records(stored, lengths), start=self.first):
-            plaintext = self._open_chunk(index, record)
-            if skip or remaining < len(plaintext):
+            if filled + chunk > len(buffer):
+                yield bytes(view[:filled])
+                filled = 0
+            if skip or remaining < chunk:  # the range starts or ends inside this chunk (or it is the last)
+                plaintext = self._open_chunk(index, record)
                 plaintext = plaintext[skip : skip + remaining]
-            skip, remaining = 0, remaining - len(plaintext)
-            if plaintext:
-                yield plaintext
+                view[filled : filled + len(plaintext)] = plaintext
+                got = len(plaintext)
+            else:
+                got = self._open_chunk_into(index, record, view[filled : filled + chunk])
+            filled += got
+            skip, remaining = 0, remaining - got
+        if filled:
+            yield bytes(view[:filled])
+
+    def _open_chunk_into(self, index: int, record: bytes | bytearray | memoryview, out: memoryview) -> int:
+        """Decrypt a whole chunk into `out`; what `out` holds after an IntegrityError is not plaintext to use."""
+        header = self.layout.header
+        final = index == self.layout.chunk_count - 1
+        try:
+            return self.aead.decrypt_into(header.nonce(index), record, header.aad(index, final), out)
+        except InvalidTag:
+            raise IntegrityError() from None
 
     def _open_chunk(self, index: int, record: bytes | bytearray | memoryview) -> bytes:
         header = self.layout.header

@@ -16,6 +16,7 @@ from portal.adapters.envelope import (
     IntegrityError,
     InvalidKey,
     KeyMismatch,
+    SEND_SIZE,
     RangeNotSatisfiable,
     SealedStream,
     plaintext_size,
@@ -292,7 +293,8 @@ def test_an_unknown_format_version_is_refused_by_name():
         unseal(bytes(blob))
 
 
-def test_a_damaged_chunk_yields_no_plaintext_from_that_chunk():
+@pytest.mark.parametrize(("piece", "before_damage"), [(SMALL_CHUNK, 1), (SEND_SIZE, 0)])
+def test_a_damaged_chunk_yields_no_plaintext_from_that_chunk(piece, before_damage):
     data = pattern(3 * SMALL_CHUNK)
     blob = bytearray(seal(data, SMALL_CHUNK))
     start, _ = chunk_bounds(bytes(blob), SMALL_CHUNK)[1]
@@ -301,9 +303,23 @@ def test_a_damaged_chunk_yields_no_plaintext_from_that_chunk():
     received = []
 
     with pytest.raises(IntegrityError):
-        for piece in plan.decrypt([bytes(blob[plan.offset :])]):
-            received.append(piece)
-    assert received == [data[:SMALL_CHUNK]]  # the verified first chunk only
+        for part in plan.decrypt([bytes(blob[plan.offset :])], piece):
+            received.append(part)
+    # a piece of one chunk: the verified first chunk only; a larger piece: nothing, the first chunk was
+    # still being gathered when the second failed
+    assert received == [data[:SMALL_CHUNK]] * before_damage
+
+
+def test_plaintext_is_handed_on_in_pieces_of_whole_chunks():
+    data = pattern(10 * SMALL_CHUNK + 7)
+    blob = seal(data, SMALL_CHUNK)
+    plan = plan_read(KEK, blob[:HEADER_SIZE], len(blob), SMALL_CHUNK // 2, len(data) - 2)
+
+    pieces = list(plan.decrypt([blob[plan.offset :]], 4 * SMALL_CHUNK))
+
+    assert b"".join(pieces) == data[SMALL_CHUNK // 2 : len(data) - 1]
+    assert all(isinstance(part, bytes) for part in pieces)
+    assert [len(part) for part in pieces] == [4 * SMALL_CHUNK - SMALL_CHUNK // 2, 4 * SMALL_CHUNK, 2 * SMALL_CHUNK + 6]
 
 
 @pytest.mark.parametrize("kek", [b"", bytes(16), bytes(33), "x" * 32])

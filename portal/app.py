@@ -12,6 +12,7 @@ import disclosure_log.feature
 import secure_share.feature
 from govuk_templates.assets import STATIC, asset_path
 from govuk_templates.footer import own_copyright
+from govuk_templates.shell import shell_part
 from portal.converters import BoundedIntegerConverter
 from portal.dates import govuk_date, govuk_datetime
 from portal.db import init_db
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.jinja_env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, human_size=human_size,
                                  own_copyright=own_copyright)
+    app.jinja_env.globals["shell_part"] = shell_part
 
     @app.context_processor
     def _globals():

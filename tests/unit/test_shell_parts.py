@@ -1,5 +1,6 @@
 """The shell's header, service navigation, phase banner and footer are rendered once per language and settings and
-reused (govuk_templates/shell.py): a reused page is the page rendered afresh, and nothing of one request is reused."""
+reused (govuk_templates/shell.py), and so are <body>'s data for the scripts (portal/i18n.py): a reused page is the
+page rendered afresh, and nothing of one request is reused."""
 from __future__ import annotations
 
 import dataclasses
@@ -35,8 +36,10 @@ def test_a_page_with_reused_parts_is_the_page_rendered_afresh_in_each_language(a
     fresh = {}
     for language in ("en", "cy"):
         parts(app).clear()
+        app.extensions.pop("portal.body_attributes", None)  # <body>'s data for the scripts, also made once a language
         fresh[language] = PER_REQUEST.sub("", page(app, url, language))
     assert fresh["en"] != fresh["cy"]
+    assert "data-govuk-frontend-config" in fresh["cy"] and "data-govuk-frontend-config" not in fresh["en"]
     for language in ("cy", "en", "cy"):  # each language after the other's parts were cached
         assert PER_REQUEST.sub("", page(app, url, language)) == fresh[language]
     assert {key[0] for key in parts(app)} == {"header", "service-navigation", "phase-banner", "footer"}

@@ -34,6 +34,9 @@ What it measures, and how:
      check     GET  /request/foi/check-answers     (the client's complete draft)
      answer    POST /request/foi/full-name         (an answer saved, 302 to the next page; the only
                                                     requests exempt from rate limits, see bare_app.py)
+   Not here: the Disclosure Log's search and entry pages (bench/disclosure_search.py, against Datasette), the
+   confirmation page (it needs a request sent, which ends the client's draft) and Secure Share's sign-in page
+   (it needs a share, and records "link opened" on every GET: a write, not a page render).
    Reported: requests/second (responses with the expected status) and its ratios to the yardstick's and
    to the bare page's,
    p50/p95/p99 latency, errors, responses per second of worker CPU and its ratio to the bare page's

@@ -24,6 +24,7 @@ Catalogues: each part of the portal keeps its own (portal/translations for the s
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -93,6 +94,13 @@ def localised(settings, language: str | None = None):
     """The settings with the body's and the service's names in the language (SERVICE_NAME_CY, PUBLIC_BODY_NAME_CY)."""
     if (language or current_language()) != "cy":
         return settings
+    return _in_welsh(settings)
+
+
+@functools.lru_cache(maxsize=16)
+def _in_welsh(settings):
+    """Made once per settings (every Welsh page asks): the same object each time, so what is keyed on it
+    (govuk_templates/shell.py) finds it by identity."""
     return dataclasses.replace(settings, service_name=settings.service_name_cy,
                                public_body_name=settings.public_body_name_cy)
 
@@ -241,7 +249,16 @@ def portal_js_strings() -> dict:
 
 
 def _body_attributes() -> dict:
-    """Data for the scripts, on <body>: JSON in an attribute, so no inline script carries words (CSP)."""
+    """Data for the scripts, on <body>: JSON in an attribute, so no inline script carries words (CSP). The same
+    on every page in a language: made once per language (and app), then copied."""
+    made = current_app.extensions.setdefault("portal.body_attributes", {})
+    language = current_language()
+    if language not in made:
+        made[language] = _make_body_attributes()
+    return dict(made[language])
+
+
+def _make_body_attributes() -> dict:
     attributes = {}
     if config := govuk_frontend_config():
         attributes["data-govuk-frontend-config"] = json.dumps(config, ensure_ascii=False)

@@ -275,3 +275,27 @@ def test_development_rate_limits_use_the_thread_safe_memory_storage(app):
 
     assert app.config["RATELIMIT_STORAGE_URI"] == "portal-memory://"
     assert isinstance(limiter.storage, ThreadSafeMemoryStorage)
+
+
+def test_memory_rate_limit_storage_sweeps_expired_counts_in_the_counting_thread(monkeypatch):
+    """The sweep runs at most once a second, in the thread that counts: no timer thread per request."""
+    import threading
+    import time
+
+    from portal import ratelimit_storage
+
+    now = [100.0]
+    monkeypatch.setattr(ratelimit_storage, "_clock", lambda: now[0])
+    storage = ratelimit_storage.ThreadSafeMemoryStorage("portal-memory://")
+    storage.incr("first", expiry=1)  # the first count sweeps (nothing yet) and sets the next sweep a second on
+    threads = threading.active_count()
+    for _ in range(50):
+        assert storage.incr("person", expiry=60) >= 1
+    assert threading.active_count() == threads  # MemoryStorage's own would have started timer threads
+    storage.expirations["first"] = time.time() - 1  # "first" has expired; the counts for "person" have not
+    storage.incr("person", expiry=60)
+    assert "first" in storage.storage  # less than a second since the last sweep
+    now[0] += ratelimit_storage.SWEEP_EVERY
+    storage.incr("person", expiry=60)
+    assert "first" not in storage.storage and "first" not in storage.expirations
+    assert storage.get("person") == 52

@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app portal.app:create_app
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
-# The tests run in parallel, one worker per core (at most 4): each test file whole on one worker, the HTTPS tier
-# on one (tests/conftest.py groups them). `make test-unit WORKERS=` runs them in this process, one at a time.
+# The tests run in parallel, one worker per core (at most 4), each test file whole on one worker (tests/conftest.py
+# groups them); `make test-unit WORKERS=` runs them in this process, one at a time. The HTTPS tier runs on its own
+# afterwards, in one process: among other tests on a worker its journeys' emails went missing (issue 16 note).
 WORKERS ?= auto --maxprocesses 4
 XDIST = $(if $(strip $(WORKERS)),-n $(WORKERS) --dist loadgroup,)
 LINTED := portal capture secure_share disclosure_log govuk_templates accessibility tests
@@ -29,7 +30,7 @@ define pytest
 @if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2).close()" 2>/dev/null; then \
   export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_URL)}"; echo "PostgreSQL answers: database tests run on SQLite and PostgreSQL"; \
 else echo "PostgreSQL is not answering on 127.0.0.1:5432: PostgreSQL tests will skip (and fail in CI)"; fi; \
-$(BIN)/python -m pytest $(XDIST) $(1) $(PYTEST_ARGS); status=$$?; \
+$(BIN)/python -m pytest $(if $(2),,$(XDIST)) $(1) $(PYTEST_ARGS); status=$$?; \
 if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure, not a pass"; exit 1; fi; \
 exit $$status
 endef
@@ -40,8 +41,9 @@ help: ## this list
 run: $(VENV)/.installed assets translations-compile db ## the portal at http://127.0.0.1:5000, its worker and a reference case system
 	$(BIN)/python -m portal.run
 
-test: lint $(VENV)/.installed-test assets translations-compile system-deps ## lint, then every tier below in one pytest run (what CI runs)
-	$(call pytest,)
+test: lint $(VENV)/.installed-test assets translations-compile system-deps ## lint, then every tier below (what CI runs)
+	$(call pytest,--ignore=tests/https)
+	$(call pytest,tests/https,serial)
 
 test-unit: $(VENV)/.installed-test assets translations-compile ## tests/unit: fakes and SQLite (PostgreSQL too if it answers); no system packages
 	$(call pytest,tests/unit)
@@ -53,7 +55,7 @@ test-browser: $(VENV)/.installed-test assets translations-compile system-deps ##
 	$(call pytest,tests/browser)
 
 test-https: $(VENV)/.installed-test assets translations-compile system-deps ## tests/https: nginx, gunicorn, PostgreSQL, Redis, S3, clamd over https://
-	$(call pytest,tests/https)
+	$(call pytest,tests/https,serial)
 
 lint: $(VENV)/.installed-test ## ruff, import-linter's layer contracts, mypy on the ports and fakes
 	$(BIN)/ruff check $(LINTED)

@@ -327,8 +327,9 @@ def shares_email(app, share_id: str, kind: str, language: str):
 @pytest.mark.parametrize("kind", ["link", "reminder", "locked"])
 def test_share_emails_in_welsh(app, share, kind):
     email = shares_email(app, share.id, kind, "cy")
-    words = {w for w in re.findall(r"[A-Za-z]+", email.subject + " " + email.body.replace(
-        "Here are the documents you asked for.", "")) if w.lower() in ENGLISH_WORDS}
+    text = email.subject + " " + email.body.replace("Here are the documents you asked for.", "")
+    text = re.sub(r"https?://\S+", " ", text)  # the link's random token may hold "Is" or "In"
+    words = {w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in ENGLISH_WORDS}
     assert not words, f"English in the Welsh {kind} email: {words}"
     assert email.body.startswith("Annwyl Jane Smith,")
     if kind != "locked":
